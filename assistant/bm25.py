@@ -1,0 +1,114 @@
+"""The BM25 sidecar: llama-index's BM25Retriever (bm25s + stemming) over exactly the current chunks.
+
+It lives in the index folder under a generation key (a hash of every article's content hash), so it
+is rebuilt whenever Chroma changed and can never disagree with it, even after an interrupted ingest.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .settings import Settings
+
+_META_KEYS = ("article_id", "content_hash", "title", "source", "published_at", "published_ts", "url", "position")
+
+
+def generation(store) -> str:
+    """Changes whenever any article's stored version changes."""
+    digest = hashlib.sha256()
+    for aid, state in sorted(store.states().items()):
+        digest.update(f"{aid}:{state.content_hash}\n".encode())
+    return digest.hexdigest()[:16]
+
+
+def _folder(settings: Settings, identity: str) -> Path:
+    return Path(settings.index) / f"bm25-{identity}"
+
+
+def refresh_sidecar(store, settings: Settings) -> Path:
+    """Build the sidecar for the store's current generation unless it exists; drop older ones."""
+    root = _folder(settings, store.identity)
+    target = root / generation(store)
+    if target.is_dir():
+        return target
+    from llama_index.core.schema import TextNode
+    from llama_index.retrievers.bm25 import BM25Retriever
+
+    nodes = []
+    for cid, text, meta in store.iter_chunks():
+        kept = {k: meta[k] for k in _META_KEYS if k in meta}
+        # Title and outlet are indexed with every chunk: questions name them ("according to The Verge").
+        nodes.append(TextNode(id_=cid, text=text, metadata=kept,
+                              excluded_embed_metadata_keys=[k for k in kept if k not in ("title", "source")]))
+    root.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".build-", dir=root))
+    try:
+        if nodes:
+            BM25Retriever.from_defaults(nodes=nodes, similarity_top_k=1).persist(str(staging))
+        else:
+            (staging / "EMPTY").touch()
+        staging.rename(target)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    for old in root.iterdir():
+        if old != target and not old.name.startswith("."):
+            shutil.rmtree(old, ignore_errors=True)
+    return target
+
+
+class BM25Index:
+    """Loaded sidecar with per-query filter masks (the retriever's own filters are fixed at build)."""
+
+    def __init__(self, store, settings: Settings) -> None:
+        folder = refresh_sidecar(store, settings)
+        self.ids: list[str] = []
+        self.meta: list[dict[str, Any]] = []
+        self.texts: list[str] = []
+        self._bm25 = None
+        if (folder / "EMPTY").exists():
+            return
+        import bm25s
+        import Stemmer
+
+        # Load the scores with bm25s and read the corpus ourselves: the retriever's own loader
+        # prints progress bars and keeps a second copy of every node.
+        self._bm25 = bm25s.BM25.load(str(folder), load_corpus=False)
+        self._stemmer = Stemmer.Stemmer("english")
+        with open(folder / "corpus.jsonl", encoding="utf-8") as handle:
+            for line in handle:
+                entry = json.loads(line)
+                node = json.loads(entry["_node_content"])
+                self.ids.append(node["id_"])
+                self.meta.append(node["metadata"])
+                self.texts.append(node["text"])
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def search(self, query: str, k: int, mask: np.ndarray | None = None) -> list[tuple[int, float]]:
+        """Top-k (row, score) pairs; rows with mask 0 are excluded."""
+        if self._bm25 is None or not self.ids:
+            return []
+        import bm25s
+
+        # Same tokenisation as BM25Retriever's index: English stop words, Snowball stemming.
+        tokenized = bm25s.tokenize(query, stopwords="en", stemmer=self._stemmer, show_progress=False)
+        inverse = {v: k for k, v in tokenized.vocab.items()}
+        tokens = [inverse[i] for i in tokenized.ids[0]]
+        if not tokens:
+            return []
+        scores = self._bm25.get_scores(tokens)
+        if mask is not None:
+            scores = np.where(mask > 0, scores, -np.inf)
+        k = min(k, len(scores))
+        top = np.argpartition(-scores, k - 1)[:k]
+        top = top[np.argsort(-scores[top])]
+        return [(int(i), float(scores[i])) for i in top if np.isfinite(scores[i]) and scores[i] > 0]
+

@@ -1,0 +1,59 @@
+"""Sentence-aware chunks measured in the embedder's own wordpieces, so the embedder never truncates.
+
+llama-index's SentenceSplitter does the splitting; its token counter is the MiniLM tokenizer. Article
+metadata is kept out of the text (it travels as Chroma metadata), so chunks are full of body text.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class Chunker:
+    """Split article bodies into chunks of at most ``max_wordpieces`` MiniLM wordpieces."""
+
+    def __init__(self, models_dir: Path, max_wordpieces: int = 254, overlap_wordpieces: int = 24) -> None:
+        from llama_index.core.node_parser import SentenceSplitter
+
+        from .embedder import wordpiece_tokenizer
+
+        self._tok = wordpiece_tokenizer(models_dir)
+        self.max_wordpieces = max_wordpieces
+        self._splitter = SentenceSplitter(
+            chunk_size=max_wordpieces, chunk_overlap=overlap_wordpieces, tokenizer=self.wordpieces,
+            paragraph_separator="\n\n",
+        )
+
+    def wordpieces(self, text: str) -> list[int]:
+        """Wordpiece ids without [CLS]/[SEP] (the budget leaves room for those two)."""
+        return self._tok.encode(text, add_special_tokens=False).ids
+
+    def count(self, text: str) -> int:
+        return len(self.wordpieces(text))
+
+    def split(self, body: str) -> list[str]:
+        """Chunks of the body; any piece still over budget is cut at word boundaries as a last resort."""
+        chunks: list[str] = []
+        for piece in self._splitter.split_text(body):
+            piece = piece.strip()
+            if not piece:
+                continue
+            if self.count(piece) <= self.max_wordpieces:
+                chunks.append(piece)
+            else:
+                chunks.extend(self._hard_split(piece))
+        return chunks
+
+    def _hard_split(self, text: str) -> list[str]:
+        out: list[str] = []
+        current: list[str] = []
+        for word in text.split():
+            trial = " ".join([*current, word])
+            if current and self.count(trial) > self.max_wordpieces:
+                out.append(" ".join(current))
+                current = [word]
+            else:
+                current.append(word)
+        if current:
+            out.append(" ".join(current))
+        return out

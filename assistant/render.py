@@ -1,0 +1,26 @@
+"""Terminal rendering of passages and sources (compact, wrapped)."""
+
+from __future__ import annotations
+
+import shutil
+import textwrap
+
+from .passage import Passage
+
+
+def _width() -> int:
+    return max(60, min(110, shutil.get_terminal_size((100, 20)).columns))
+
+
+def passage_lines(n: int, passage: Passage, max_chars: int = 320) -> list[str]:
+    """``[n] title — outlet, date`` then the URL and an indented, shortened passage."""
+    art = passage.article
+    head = f"[{n}] {art.title or '(untitled)'} — {art.source or 'unknown outlet'}, {art.published_at[:10] or 'undated'}"
+    text = " ".join(passage.text.split())
+    if len(text) > max_chars:
+        text = text[:max_chars].rsplit(" ", 1)[0] + " …"
+    lines = [head]
+    if art.url:
+        lines.append(f"    {art.url}")
+    lines.extend(textwrap.wrap(text, _width(), initial_indent="    ", subsequent_indent="    "))
+    return lines

@@ -1,0 +1,207 @@
+"""Hybrid retrieval: dense (Chroma) and BM25 over the same chunks, fused, filtered and diversified.
+
+Models and indexes load once per ``Retriever``; ``search_batch`` embeds all queries in one pass.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from .dates import day_bounds
+from .errors import EmptyIndexError, InputError
+from .passage import Passage
+from .settings import Settings
+
+
+@dataclass
+class Filters:
+    """Date range (epoch seconds, inclusive) and outlets (exact stored names, already resolved)."""
+
+    since: int | None = None
+    until: int | None = None
+    sources: list[str] = field(default_factory=list)
+
+    def is_empty(self) -> bool:
+        return self.since is None and self.until is None and not self.sources
+
+    def where(self) -> dict[str, Any] | None:
+        """The Chroma ``where`` clause for these filters."""
+        clauses: list[dict[str, Any]] = []
+        if self.since is not None:
+            clauses.append({"published_ts": {"$gte": self.since}})
+        if self.until is not None:
+            clauses.append({"published_ts": {"$lte": self.until}})
+        if self.sources:
+            clauses.append({"source": {"$in": list(self.sources)}})
+        if not clauses:
+            return None
+        return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+    def admits(self, meta: dict[str, Any]) -> bool:
+        ts = meta.get("published_ts")
+        if self.since is not None and (ts is None or ts < self.since):
+            return False
+        if self.until is not None and (ts is None or ts > self.until):
+            return False
+        return not self.sources or meta.get("source") in self.sources
+
+    def merged(self, other: "Filters") -> "Filters":
+        """Both sets of constraints at once (used when a question adds its own)."""
+        since = max((x for x in (self.since, other.since) if x is not None), default=None)
+        until = min((x for x in (self.until, other.until) if x is not None), default=None)
+        if self.sources and other.sources:
+            sources = [s for s in self.sources if s in other.sources] or list(self.sources)
+        else:
+            sources = list(self.sources or other.sources)
+        return Filters(since, until, sources)
+
+
+def outlet_key(name: str) -> str:
+    """Case/punctuation-insensitive outlet key: 'The Verge' -> 'verge', 'CNBC | World…' -> 'cnbc world…'."""
+    words = re.sub(r"[^a-z0-9]+", " ", name.lower()).split()
+    return " ".join(w for w in words if w != "the")
+
+
+def resolve_sources(names: Sequence[str], known: Sequence[str]) -> list[str]:
+    """Map user-given outlet names onto stored outlet names (exact key, then the name's leading words)."""
+    resolved: list[str] = []
+    for name in names:
+        key = outlet_key(name)
+        matches = [k for k in known if outlet_key(k) == key]
+        if not matches:
+            matches = [k for k in known if (outlet_key(k) + " ").startswith(key + " ")]
+        if not matches and key:
+            matches = [k for k in known if key in outlet_key(k)]
+        if not matches:
+            sample = ", ".join(sorted(known)[:8])
+            raise InputError(f"no outlet called '{name}' in the index", hint=f"known outlets include: {sample}")
+        resolved.extend(m for m in matches if m not in resolved)
+    return resolved
+
+
+def make_filters(since: str | None, until: str | None, sources: Sequence[str], known_sources: Sequence[str]) -> Filters:
+    """Filters from command-line strings; dates are whole days, outlets are matched leniently."""
+    filters = Filters(
+        since=day_bounds(since, end=False) if since else None,
+        until=day_bounds(until, end=True) if until else None,
+        sources=resolve_sources(sources, known_sources) if sources else [],
+    )
+    if filters.since is not None and filters.until is not None and filters.since > filters.until:
+        raise InputError(f"--since {since} is after --until {until}")
+    return filters
+
+
+class Retriever:
+    """Dense + BM25 retrieval over one index; build once, query many times."""
+
+    def __init__(self, settings: Settings, store=None, embedder=None) -> None:
+        from .bm25 import BM25Index
+        from .embedder import make_embedder
+        from .store import Store
+
+        self.settings = settings
+        self.store = store or Store(settings)
+        if not self.store.states():
+            raise EmptyIndexError(f"the index at {settings.chroma_url or settings.index} has no articles yet",
+                                  hint="run 'assistant ingest PATH' first")
+        self.embedder = embedder or make_embedder(settings)
+        self.bm25 = BM25Index(self.store, settings)
+        self._ts = np.array([m.get("published_ts", np.nan) for m in self.bm25.meta], dtype=float)
+        self._sources = np.array([m.get("source", "") for m in self.bm25.meta], dtype=object)
+        self.sources = sorted({m.get("source", "") for m in self.bm25.meta if m.get("source")})
+
+    # ---- public API ------------------------------------------------------------------------
+    def filters(self, since: str | None = None, until: str | None = None, sources: Sequence[str] = ()) -> Filters:
+        return make_filters(since, until, sources, self.sources)
+
+    def search(self, query: str, k: int | None = None, filters: Filters | None = None,
+               mode: str | None = None) -> list[Passage]:
+        return self.search_batch([query], k, filters, mode)[0]
+
+    def search_batch(self, queries: Sequence[str], k: int | None = None, filters: Filters | None = None,
+                     mode: str | None = None) -> list[list[Passage]]:
+        """Ranked passages per query; query vectors are computed in one batch."""
+        k = k or self.settings.retrieval.k
+        mode = mode or self.settings.retrieval.mode
+        filters = filters or Filters()
+        vectors = self.embedder.embed(list(queries)) if mode in ("dense", "hybrid") else [None] * len(queries)
+        return [self._one(q, v, k, filters, mode) for q, v in zip(queries, vectors)]
+
+    # ---- internals -------------------------------------------------------------------------
+    def ranked_lists(self, query: str, vector, filters: Filters, mode: str) -> list[tuple[float, list[Passage]]]:
+        """(weight, ranking) pairs to fuse: the raw dense and BM25 candidate lists."""
+        cfg = self.settings.retrieval
+        lists: list[tuple[float, list[Passage]]] = []
+        if mode in ("dense", "hybrid"):
+            lists.append((cfg.dense_weight if mode == "hybrid" else 1.0, self.dense(vector, cfg.candidates, filters)))
+        if mode in ("bm25", "hybrid"):
+            lists.append((cfg.bm25_weight if mode == "hybrid" else 1.0, self.sparse(query, cfg.candidates, filters)))
+        return lists
+
+    def _one(self, query: str, vector, k: int, filters: Filters, mode: str) -> list[Passage]:
+        fused = fuse(self.ranked_lists(query, vector, filters, mode), self.settings.retrieval.rrf_k)
+        return diversify(fused, k, self.settings.retrieval.per_article_cap)
+
+    def dense(self, vector, n: int, filters: Filters) -> list[Passage]:
+        got = self.store.chunks.query(query_embeddings=[vector], n_results=n, where=filters.where(),
+                                      include=["documents", "metadatas", "distances"])
+        out: list[Passage] = []
+        for cid, doc, meta, dist in zip(got["ids"][0], got["documents"][0], got["metadatas"][0], got["distances"][0]):
+            if self.store.is_current(meta):
+                out.append(Passage.from_metadata(cid, doc, meta, score=1.0 - float(dist)))
+        return out
+
+    def sparse(self, query: str, n: int, filters: Filters) -> list[Passage]:
+        mask = None if filters.is_empty() else self._mask(filters)
+        return [Passage.from_metadata(self.bm25.ids[row], self.bm25.texts[row], self.bm25.meta[row], score)
+                for row, score in self.bm25.search(query, n, mask)]
+
+    def _mask(self, filters: Filters) -> np.ndarray:
+        keep = np.ones(len(self.bm25), dtype=bool)
+        with np.errstate(invalid="ignore"):
+            if filters.since is not None:
+                keep &= self._ts >= filters.since
+            if filters.until is not None:
+                keep &= self._ts <= filters.until
+        if filters.sources:
+            keep &= np.isin(self._sources, list(filters.sources))
+        return keep.astype(np.int8)
+
+
+def fuse(lists: Sequence[tuple[float, Sequence[Passage]]], rrf_k: int) -> list[Passage]:
+    """Weighted reciprocal-rank fusion; a passage keeps the first copy seen and the summed score."""
+    scores: dict[str, float] = {}
+    first: dict[str, Passage] = {}
+    for weight, ranking in lists:
+        for rank, passage in enumerate(ranking, start=1):
+            scores[passage.chunk_id] = scores.get(passage.chunk_id, 0.0) + weight / (rrf_k + rank)
+            first.setdefault(passage.chunk_id, passage)
+    ordered = sorted(scores, key=lambda cid: -scores[cid])
+    out = []
+    for cid in ordered:
+        passage = first[cid]
+        passage.score = scores[cid]
+        out.append(passage)
+    return out
+
+
+def diversify(passages: Sequence[Passage], k: int, per_article_cap: int) -> list[Passage]:
+    """Top k with at most ``per_article_cap`` passages per article, so several sources get a place."""
+    taken: dict[str, int] = {}
+    out: list[Passage] = []
+    overflow: list[Passage] = []
+    for passage in passages:
+        count = taken.get(passage.article.id, 0)
+        if count < per_article_cap:
+            taken[passage.article.id] = count + 1
+            out.append(passage)
+        else:
+            overflow.append(passage)
+        if len(out) == k:
+            return out
+    return out + overflow[: k - len(out)]

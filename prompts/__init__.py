@@ -1,0 +1,1 @@
+"""Prompt template files (shipped as package data of ``assistant.prompts``)."""
