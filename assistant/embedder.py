@@ -83,15 +83,17 @@ class MiniLMEmbedder(Embedder):
 
         ONNXMiniLM_L6_V2.DOWNLOAD_PATH = folder
         self._fn = ONNXMiniLM_L6_V2(preferred_providers=["CPUExecutionProvider"])
+        self._fn.__dict__["model"] = _session(folder / "onnx" / "model.onnx")
         self._tok = self._fn.tokenizer  # truncates at 256 and pads every text to one fixed length
         self.folder = folder
 
     def embed_batch(self, texts: Sequence[str]) -> list[list[float]]:
-        """Pad the batch to its longest text instead of always to 256: the pooling is masked, so the
-        vectors are the same, and short texts (queries, sentences) cost far less."""
+        """Pad the batch to its longest text (rounded up to a multiple of 32) instead of always to 256:
+        the pooling is masked, so vectors are the same, and short texts (queries, sentences) cost far
+        less. The rounding keeps onnxruntime to a few input shapes; each new shape grows its arena."""
         self._tok.no_padding()
         longest = max(len(enc.ids) for enc in self._tok.encode_batch(list(texts)))
-        self._tok.enable_padding(pad_id=0, pad_token="[PAD]", length=longest)
+        self._tok.enable_padding(pad_id=0, pad_token="[PAD]", length=min(256, -(-longest // 32) * 32))
         return list(self._fn(list(texts)))  # numpy float32 rows
 
     def embed(self, texts: Sequence[str]) -> list[list[float]]:
@@ -121,6 +123,18 @@ class OpenAIEmbedder(Embedder):
 
         response = call_with_errors(lambda: self._client.embeddings.create(model=self.model, input=list(texts)), self.model)
         return [list(item.embedding) for item in response.data]
+
+
+def _session(model_file: Path):  # -> onnxruntime.InferenceSession
+    """chromadb's session settings, minus the memory arena: with the arena every batch shape keeps its
+    activations allocated, and resident memory grows with batch size and shape variety."""
+    import onnxruntime as ort
+
+    options = ort.SessionOptions()
+    options.log_severity_level = 3
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    options.enable_cpu_mem_arena = False
+    return ort.InferenceSession(str(model_file), providers=["CPUExecutionProvider"], sess_options=options)
 
 
 def make_embedder(settings: Settings) -> Embedder:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from typing import Any
 
 import numpy as np
@@ -114,23 +115,38 @@ class Retriever:
         self._ts = np.array([m.get("published_ts", np.nan) for m in self.bm25.meta], dtype=float)
         self._sources = np.array([m.get("source", "") for m in self.bm25.meta], dtype=object)
         self.sources = sorted({m.get("source", "") for m in self.bm25.meta if m.get("source")})
+        stamps = self._ts[np.isfinite(self._ts)]
+        self.newest = (datetime.fromtimestamp(float(stamps.max()), tz=timezone.utc).date() if stamps.size else None)
+        self._aliases: dict[str, list[str]] | None = None
 
     # ---- public API ------------------------------------------------------------------------
     def filters(self, since: str | None = None, until: str | None = None, sources: Sequence[str] = ()) -> Filters:
         return make_filters(since, until, sources, self.sources)
 
     def search(self, query: str, k: int | None = None, filters: Filters | None = None,
-               mode: str | None = None) -> list[Passage]:
-        return self.search_batch([query], k, filters, mode)[0]
+               mode: str | None = None, understand: bool | None = None) -> list[Passage]:
+        return self.search_batch([query], k, filters, mode, understand)[0]
 
     def search_batch(self, queries: Sequence[str], k: int | None = None, filters: Filters | None = None,
-                     mode: str | None = None) -> list[list[Passage]]:
+                     mode: str | None = None, understand: bool | None = None) -> list[list[Passage]]:
         """Ranked passages per query; query vectors are computed in one batch."""
         k = k or self.settings.retrieval.k
         mode = mode or self.settings.retrieval.mode
         filters = filters or Filters()
-        vectors = self.embedder.embed(list(queries)) if mode in ("dense", "hybrid") else [None] * len(queries)
-        return [self._one(q, v, k, filters, mode) for q, v in zip(queries, vectors)]
+        understand = self.settings.retrieval.query_understanding if understand is None else understand
+        plans = [self.plan(q) if understand else None for q in queries]
+        texts = list(dict.fromkeys([*queries, *(s.text for p in plans if p for s in p.subqueries)]))
+        vectors = dict(zip(texts, self.embedder.embed(texts))) if mode in ("dense", "hybrid") else {}
+        return [self._planned(q, plan, vectors, k, filters, mode) if plan and plan.subqueries
+                else self._one(q, vectors.get(q), k, filters, mode, plan) for q, plan in zip(queries, plans)]
+
+    def plan(self, question: str):  # -> query.QueryPlan
+        """Outlets, dates and sub-queries named in the question (see ``assistant.query``)."""
+        from .query import outlet_aliases, plan
+
+        if self._aliases is None:
+            self._aliases = outlet_aliases(self.sources)
+        return plan(question, self.sources, self.newest, self._aliases)
 
     # ---- internals -------------------------------------------------------------------------
     def ranked_lists(self, query: str, vector, filters: Filters, mode: str) -> list[tuple[float, list[Passage]]]:
@@ -143,9 +159,35 @@ class Retriever:
             lists.append((cfg.bm25_weight if mode == "hybrid" else 1.0, self.sparse(query, cfg.candidates, filters)))
         return lists
 
-    def _one(self, query: str, vector, k: int, filters: Filters, mode: str) -> list[Passage]:
+    def _fused(self, query: str, vector, filters: Filters, mode: str, named: set[str] = frozenset()) -> list[Passage]:
         fused = fuse(self.ranked_lists(query, vector, filters, mode), self.settings.retrieval.rrf_k)
-        return diversify(fused, k, self.settings.retrieval.per_article_cap)
+        if named:
+            # Passages from outlets the question names rank ahead of equally relevant others.
+            boost = 1.0 + self.settings.retrieval.named_outlet_boost
+            for passage in fused:
+                if passage.article.source in named:
+                    passage.score *= boost
+            fused.sort(key=lambda p: -p.score)
+        return fused
+
+    def _one(self, query: str, vector, k: int, filters: Filters, mode: str, plan=None) -> list[Passage]:
+        named = plan.named_sources if plan else set()
+        return diversify(self._fused(query, vector, filters, mode, named), k, self.settings.retrieval.per_article_cap)
+
+    def _planned(self, query: str, plan, vectors: dict, k: int, filters: Filters, mode: str) -> list[Passage]:
+        """Main ranking plus one ranking per sub-query; each sub-query's best passages get reserved places."""
+        cap = self.settings.retrieval.per_article_cap
+        main = self._fused(query, vectors.get(query), filters, mode, plan.named_sources)
+        subs = [self._fused(sub.text, vectors.get(sub.text), filters.merged(sub.filters), mode)
+                for sub in plan.subqueries]
+        reserved = self.settings.retrieval.reserved_per_subquery
+        order: list[Passage] = [main[0]] if main else []
+        for depth in range(reserved):
+            order.extend(ranking[depth] for ranking in subs if depth < len(ranking))
+        order.extend(main[1:])
+        seen: set[str] = set()
+        unique = [p for p in order if not (p.chunk_id in seen or seen.add(p.chunk_id))]
+        return diversify(unique, k, cap)
 
     def dense(self, vector, n: int, filters: Filters) -> list[Passage]:
         got = self.store.chunks.query(query_embeddings=[vector], n_results=n, where=filters.where(),

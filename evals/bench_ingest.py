@@ -1,0 +1,98 @@
+"""Ingest benchmark: the MultiHop-RAG corpus into a fresh index, against the raw embedder's speed.
+
+Prints articles, chunks, wall time, chunks/s, the embedder's raw chunks/s on a sample of the same
+chunks in the same run, their ratio, peak RSS (with its value at half-way, to show it does not grow
+with the corpus) and the time of a second, unchanged re-ingest.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import resource
+import shutil
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from assistant.settings import load_settings
+
+
+def _rss_mb() -> float:
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+class _RssSampler(threading.Thread):
+    """Samples resident memory every 0.2 s so the peak at any point of the run is known."""
+
+    def __init__(self) -> None:
+        super().__init__(daemon=True)
+        self.samples: list[tuple[float, float]] = []
+        self.stop = threading.Event()
+
+    def run(self) -> None:
+        while not self.stop.is_set():
+            self.samples.append((time.perf_counter(), _rss_mb()))
+            time.sleep(0.2)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--corpus", default="evals/data/corpus.json")
+    parser.add_argument("--raw-sample", type=int, default=400, help="chunks embedded directly for the raw rate")
+    parser.add_argument("--keep", metavar="DIR", help="keep the built index here (default: a temporary folder)")
+    args = parser.parse_args()
+
+    from assistant.embedder import make_embedder
+    from assistant.ingest import ingest
+    from assistant.store import Store
+
+    workdir = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="bench-ingest-"))
+    shutil.rmtree(workdir, ignore_errors=True)
+    settings = load_settings(overrides={"index": str(workdir)})
+    sampler = _RssSampler()
+    sampler.start()
+    start = time.perf_counter()
+    first = ingest([args.corpus], settings, progress=None)
+    wall = time.perf_counter() - start
+    half = start + wall / 2
+    peak_half = max((mb for t, mb in sampler.samples if t <= half), default=0.0)
+    peak_ingest = max((mb for _, mb in sampler.samples), default=0.0)
+
+    t0 = time.perf_counter()
+    second = ingest([args.corpus], settings, progress=False)
+    rerun = time.perf_counter() - t0
+
+    texts = [text for _, text, _ in Store(settings).iter_chunks()]
+    sample = random.Random(0).sample(texts, min(args.raw_sample, len(texts)))
+    embedder = make_embedder(settings)
+    embedder.embed(sample[:8])  # warm-up: session creation is not throughput
+    t0 = time.perf_counter()
+    embedder.embed(sample)
+    raw_rate = len(sample) / (time.perf_counter() - t0)
+    sampler.stop.set()
+
+    rate = first.chunks / wall
+    print(f"articles:                {first.added} added, {len(first.skipped)} skipped")
+    print(f"chunks:                  {first.chunks} (≤ {settings.chunk.max_wordpieces} wordpieces each)")
+    print(f"wall time:               {wall:.1f} s  ({first.added / wall:.2f} articles/s)")
+    print(f"pipeline chunks/s:       {rate:.2f}")
+    print(f"raw embedder chunks/s:   {raw_rate:.2f}  (same embedder, {len(sample)} of the same chunks, same run)")
+    print(f"ratio pipeline/raw:      {rate / raw_rate:.3f}  (target ≥ 0.9)")
+    print(f"time in embedder:        {first.embed_seconds:.1f} s of {wall:.1f} s")
+    print(f"peak RSS:                {peak_ingest:.0f} MB during ingest ({peak_half:.0f} MB by half-way); "
+          f"process max {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB (target ≤ 500)")
+    print(f"unchanged re-ingest:     {rerun:.2f} s = {100 * rerun / wall:.1f}% of the first "
+          f"({second.unchanged} unchanged, {second.added} added)  (target ≤ 5%)")
+    print(f"stock LlamaIndex ref.:   669 s, 0.91 articles/s, 14.7 chunks/s -> speed-up {669 / wall:.2f}x")
+    if not args.keep:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

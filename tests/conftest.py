@@ -1,0 +1,47 @@
+"""Shared fixtures: real embedder, real embedded Chroma, small real articles."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from assistant.settings import Settings, load_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = Path(__file__).resolve().parent / "data"
+SAMPLE = ROOT / "samples" / "eu-india-security-defence-2025-02-28.txt"
+MINI_CORPUS = DATA / "mini_corpus.json"
+
+
+def make_settings(index: Path, **overrides) -> Settings:
+    """Settings for a test index; overrides use dotted names (``{"ingest.lock_timeout_s": 0.2}``)."""
+    return load_settings(overrides={"index": str(index), **overrides})
+
+
+@pytest.fixture(scope="session")
+def embedder():
+    """The real offline MiniLM embedder, loaded once."""
+    from assistant.embedder import make_embedder
+
+    return make_embedder(load_settings())
+
+
+@pytest.fixture(scope="session")
+def built_index(tmp_path_factory) -> Path:
+    """An index with the sample article and the mini corpus, built once by a real ingest."""
+    from assistant.ingest import ingest
+
+    index = tmp_path_factory.mktemp("built") / "index"
+    report = ingest([SAMPLE, MINI_CORPUS], make_settings(index), progress=False)
+    assert report.added == 5, report
+    return index
+
+
+@pytest.fixture
+def index_copy(built_index: Path, tmp_path: Path) -> Path:
+    """A private copy of the built index that a test may change."""
+    target = tmp_path / "index"
+    shutil.copytree(built_index, target)
+    return target

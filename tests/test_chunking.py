@@ -1,0 +1,48 @@
+"""Chunks fit the embedder (≤ 254 wordpieces + [CLS]/[SEP]) and never cut a sentence."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from assistant.chunking import Chunker
+from assistant.settings import load_settings
+
+from conftest import MINI_CORPUS, SAMPLE
+
+
+@pytest.fixture(scope="module")
+def chunker() -> Chunker:
+    return Chunker(load_settings().embed.models_dir, max_wordpieces=254, overlap_wordpieces=0)
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def test_chunks_fit_and_keep_every_sentence(chunker: Chunker) -> None:
+    bodies = [a["body"] for a in json.loads(MINI_CORPUS.read_text())]
+    for body in bodies:
+        chunks = chunker.split(body)
+        assert all(chunker.count(c) <= 254 for c in chunks)
+        # Full chunks: most of the budget is used (metadata is not in the text).
+        assert sum(chunker.count(c) for c in chunks[:-1]) / max(1, len(chunks) - 1) > 180
+        joined = "".join(_squash(c) for c in chunks)
+        assert joined == _squash(body)  # nothing lost, nothing repeated
+        for sentence in re.split(r"(?<=[.!?”])\s+|\n+", body):
+            if 20 < len(sentence) and chunker.count(sentence) < 200:
+                assert any(_squash(sentence) in _squash(c) for c in chunks), sentence
+
+
+def test_overlong_sentence_is_cut_not_truncated(chunker: Chunker) -> None:
+    body = " ".join(f"word{i}" for i in range(900))  # one 'sentence' of ~2,700 wordpieces
+    chunks = chunker.split(body)
+    assert len(chunks) > 1 and all(chunker.count(c) <= 254 for c in chunks)
+    assert "".join(_squash(c) for c in chunks) == _squash(body)
+
+
+def test_sample_is_small(chunker: Chunker) -> None:
+    text = SAMPLE.read_text()
+    assert 2 <= len(chunker.split(text)) <= 4

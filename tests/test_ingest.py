@@ -1,0 +1,164 @@
+"""Ingestion with the real embedder and embedded Chroma: incremental, deduplicating, crash-safe, locked."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from assistant.errors import IndexBusyError, InputError
+from assistant.ingest import ingest
+from assistant.locking import index_lock
+from assistant.retrieval import Retriever
+from assistant.store import Store
+
+from conftest import MINI_CORPUS, ROOT, SAMPLE, make_settings
+
+pytestmark = pytest.mark.slow
+
+
+def consistent(index: Path) -> Store:
+    """Every article has exactly its current chunks in Chroma and the BM25 sidecar agrees."""
+    settings = make_settings(index)
+    store = Store(settings)
+    states = store.states(refresh=True)
+    got = store.chunks.get(include=["metadatas"])
+    by_article: dict[str, set[str]] = {}
+    for meta in got["metadatas"]:
+        if store.is_current(meta):
+            by_article.setdefault(meta["article_id"], set()).add(meta["content_hash"])
+    for aid, state in states.items():
+        current = [m for m in got["metadatas"] if m["article_id"] == aid and m["content_hash"] == state.content_hash]
+        assert len(current) == state.n_chunks, aid
+    retriever = Retriever(settings, store=store)
+    assert len(retriever.bm25) == sum(s.n_chunks for s in states.values())
+    return store
+
+
+def test_reingest_unchanged_embeds_nothing(index_copy: Path) -> None:
+    report = ingest([SAMPLE, MINI_CORPUS], make_settings(index_copy), progress=False)
+    assert (report.added, report.updated, report.unchanged, report.chunks) == (0, 0, 5, 0)
+
+
+def test_changed_article_replaces_its_chunks(index_copy: Path, tmp_path: Path) -> None:
+    changed = tmp_path / "sample.txt"
+    changed.write_text(SAMPLE.read_text().replace("Japan and South Korea", "Japan, South Korea and Australia"))
+    report = ingest([changed], make_settings(index_copy), progress=False)
+    assert (report.added, report.updated) == (0, 1)
+    store = consistent(index_copy)
+    got = store.chunks.get(include=["documents"])
+    assert not any("close allies Japan and South Korea" in d for d in got["documents"])
+    assert any("Japan, South Korea and Australia" in d for d in got["documents"])
+    assert len(got["ids"]) == store.count_chunks()  # old version's chunks are gone
+
+
+def test_exact_duplicate_under_another_path_is_reported(index_copy: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "copy.txt"
+    copy.write_text(SAMPLE.read_text().replace("EU explores security and defence pact with India", "EU-India pact"))
+    report = ingest([copy], make_settings(index_copy), progress=False)
+    assert report.added == 0 and len(report.skipped) == 1
+    assert "duplicate" in report.skipped[0].reason and report.skipped[0].path == str(copy)
+
+
+def test_bad_files_are_skipped_and_the_rest_ingested(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "good.txt").write_text(SAMPLE.read_text())
+    (folder / "empty.txt").write_text("")
+    (folder / "bad.json").write_text('{"title": ')
+    report = ingest([folder], make_settings(tmp_path / "index"), progress=False)
+    assert report.added == 1
+    assert sorted(Path(s.path).name for s in report.skipped) == ["bad.json", "empty.txt"]
+
+
+def test_missing_path_names_it_and_writes_nothing(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="nope.json"):
+        ingest([SAMPLE, tmp_path / "nope.json"], make_settings(tmp_path / "index"), progress=False)
+    assert not (tmp_path / "index").exists()
+
+
+class _FailingArticles:
+    """Stands in for the article collection: the commit fails like a Ctrl-C at the worst moment."""
+
+    def __init__(self, real) -> None:
+        self._real = real
+
+    def __getattr__(self, name):
+        return getattr(self._real, name)
+
+    def upsert(self, **kwargs) -> None:
+        raise KeyboardInterrupt
+
+
+def test_interrupt_between_chunks_and_commit_keeps_old_version(index_copy: Path, tmp_path: Path, monkeypatch) -> None:
+    changed = tmp_path / "sample.txt"
+    changed.write_text(SAMPLE.read_text().replace("cyber-attacks", "ransomware attacks"))
+    original_init = Store.__init__
+
+    def failing_init(self, *args, **kwargs) -> None:
+        original_init(self, *args, **kwargs)
+        self.articles = _FailingArticles(self.articles)
+
+    monkeypatch.setattr(Store, "__init__", failing_init)
+    with pytest.raises(KeyboardInterrupt):
+        ingest([changed], make_settings(index_copy), progress=False)
+    monkeypatch.setattr(Store, "__init__", original_init)
+
+    # The new chunks were written but never committed: readers see only the old version.
+    settings = make_settings(index_copy)
+    texts = [p.text for p in Retriever(settings).search("ransomware attacks cyber-attacks critical infrastructure", k=10)]
+    assert any("cyber-attacks" in t for t in texts) and not any("ransomware" in t for t in texts)
+    # A rerun finishes the job and cleans up the orphans.
+    report = ingest([changed], settings, progress=False)
+    assert report.updated == 1
+    store = consistent(index_copy)
+    assert len(store.chunks.get()["ids"]) == store.count_chunks()
+
+
+def test_ctrl_c_mid_ingest_then_rerun_completes(tmp_path: Path) -> None:
+    index = tmp_path / "index"
+    config = tmp_path / "small-batches.toml"
+    config.write_text("[ingest]\nwrite_batch_chunks = 4\n")
+    cmd = [sys.executable, "-m", "assistant", "--index", str(index), "--config", str(config),
+           "ingest", str(SAMPLE), str(MINI_CORPUS), "--no-progress"]
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not list(index.glob("ingest-*.journal")):
+        time.sleep(0.05)  # wait until a batch is being written
+    time.sleep(0.3)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode in (0, 130), err
+    if proc.returncode == 130:
+        assert "interrupted" in err and "Traceback" not in err
+    store = consistent(index)  # every article fully old (absent) or fully new
+    first_count = len(store.states())
+    done = subprocess.run([*cmd[:-1], "--json"], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    summary = json.loads(done.stdout)
+    assert summary["added"] + summary["unchanged"] == 5 and summary["unchanged"] == first_count
+    store = consistent(index)
+    assert len(store.chunks.get()["ids"]) == store.count_chunks()
+
+
+def test_second_ingest_refuses_while_first_holds_the_lock(tmp_path: Path) -> None:
+    index = tmp_path / "index"
+    with index_lock(index, timeout_s=0):
+        with pytest.raises(IndexBusyError, match=f"pid {os.getpid()}"):
+            ingest([SAMPLE], make_settings(index, **{"ingest.lock_timeout_s": 0.3}), progress=False)
+        config = tmp_path / "c.toml"
+        config.write_text("[ingest]\nlock_timeout_s = 0.5\n")
+        proc = subprocess.run([sys.executable, "-m", "assistant", "--index", str(index), "--config", str(config),
+                               "ingest", str(SAMPLE)], cwd=ROOT, capture_output=True, text=True, timeout=120)
+        assert proc.returncode == 1
+        waiting, error = proc.stderr.strip().split("\n")  # a notice that it waits, then one error line
+        assert "waiting for another ingest" in waiting
+        assert error.startswith("assistant: error: another ingest") and "Traceback" not in proc.stderr
+    report = ingest([SAMPLE], make_settings(index), progress=False)  # lock released: works
+    assert report.added == 1

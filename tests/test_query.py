@@ -1,0 +1,75 @@
+"""Query understanding: outlets, dates and sub-queries found in questions (pure functions)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from assistant.query import find_dates, outlet_aliases, plan
+from assistant.retrieval import Filters, resolve_sources
+from assistant.errors import InputError
+
+SOURCES = ["The Verge", "TechCrunch", "Cnbc | World Business News Leader", "The Independent - Sports",
+           "The Independent - Life and Style", "Fortune", "Live Science: The Most Interesting Articles", "The Age"]
+
+
+@pytest.mark.parametrize(
+    ("question", "named"),
+    [
+        pytest.param("Did The Verge report it before TechCrunch did?", [["The Verge"], ["TechCrunch"]], id="two-outlets"),
+        pytest.param("as reported by 'the verge' and CNBC", [["The Verge"], ["Cnbc | World Business News Leader"]], id="case-and-alias"),
+        pytest.param("What did The Independent say?", [["The Independent - Sports", "The Independent - Life and Style"]],
+                     id="family-alias"),
+        pytest.param("Live Science reported a fossil", [["Live Science: The Most Interesting Articles"]], id="colon-head"),
+        pytest.param("The age of AI is here, says Fortune", [["The Age"], ["Fortune"]], id="ambiguous-words"),
+        pytest.param("Is fortune-telling popular?", [["Fortune"]], id="hyphen-is-a-boundary"),
+        pytest.param("Nothing named here", [], id="none"),
+    ],
+)
+def test_outlets_found_in_order(question: str, named: list[list[str]]) -> None:
+    got = plan(question, SOURCES, None)
+    assert [m.value for m in got.outlets] == named
+
+
+def test_dates_explicit_month_and_relative() -> None:
+    day = find_dates("published on October 18, 2023", None)[0].value
+    assert day[1] - day[0] == 3 * 86400 - 1  # the day ± 1 for time zones
+    month = find_dates("What happened in November 2023?", None)[0].value
+    assert (month[1] - month[0] + 1) // 86400 == 30
+    week = find_dates("news from last week", date(2023, 12, 25))[0].value
+    assert (week[1] - week[0] + 1) // 86400 == 8
+    assert find_dates("news from last week", None) == []
+
+
+def test_subqueries_one_per_outlet_with_its_own_date() -> None:
+    question = ("Did TechCrunch report on September 28, 2023 that X happened, and did The Verge report "
+                "on December 19, 2023 that Y happened?")
+    got = plan(question, SOURCES, date(2023, 12, 25))
+    assert [s.label for s in got.subqueries] == ["TechCrunch", "The Verge"]
+    first, second = (s.filters for s in got.subqueries)
+    assert first.since < second.since and first.until < second.since
+    assert "TechCrunch" not in got.subqueries[0].text and "X happened" in got.subqueries[0].text
+
+
+def test_filters_merge_and_where_clause() -> None:
+    user = Filters(since=100, sources=["The Verge", "Fortune"])
+    merged = user.merged(Filters(since=50, until=500, sources=["Fortune"]))
+    assert merged == Filters(since=100, until=500, sources=["Fortune"])
+    assert merged.where() == {"$and": [{"published_ts": {"$gte": 100}}, {"published_ts": {"$lte": 500}},
+                                       {"source": {"$in": ["Fortune"]}}]}
+    assert merged.admits({"published_ts": 200, "source": "Fortune"})
+    assert not merged.admits({"source": "Fortune"})  # undated articles fail a date filter
+
+
+def test_source_names_resolve_leniently() -> None:
+    assert resolve_sources(["the verge"], SOURCES) == ["The Verge"]
+    assert resolve_sources(["cnbc"], SOURCES) == ["Cnbc | World Business News Leader"]
+    assert resolve_sources(["The Independent"], SOURCES) == ["The Independent - Sports", "The Independent - Life and Style"]
+    with pytest.raises(InputError, match="no outlet called 'Daily Planet'"):
+        resolve_sources(["Daily Planet"], SOURCES)
+
+
+def test_aliases_skip_generic_words() -> None:
+    aliases = outlet_aliases(["Business Line", "Sky Sports"])
+    assert "business" not in aliases and "sports" not in aliases and "sky sports" in aliases

@@ -1,0 +1,54 @@
+"""Retrieval on a real index: filters in every path, diversity, and evidence from each named outlet."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assistant.dates import day_bounds
+from assistant.retrieval import Retriever
+
+from conftest import make_settings
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def retriever(built_index: Path) -> Retriever:
+    return Retriever(make_settings(built_index))
+
+
+@pytest.mark.parametrize("mode", ["dense", "bm25", "hybrid"])
+def test_filters_apply_in_every_mode(retriever: Retriever, mode: str) -> None:
+    only_verge = retriever.filters(sources=["the verge"])
+    got = retriever.search("Sam Bankman-Fried testimony", k=5, filters=only_verge, mode=mode)
+    assert got and {p.article.source for p in got} == {"The Verge"}
+    october = retriever.filters(since="2023-10-01", until="2023-10-30")
+    got = retriever.search("Bankman-Fried trial jury", k=10, filters=october, mode=mode)
+    lo, hi = day_bounds("2023-10-01", end=False), day_bounds("2023-10-30", end=True)
+    assert got and all("2023-10-0" in p.article.published_at or "2023-10-2" in p.article.published_at for p in got)
+    assert lo < hi
+
+
+def test_per_article_cap_spreads_results(retriever: Retriever) -> None:
+    got = retriever.search("Sam Bankman-Fried FTX fraud trial", k=6, understand=False)
+    per_article: dict[str, int] = {}
+    for passage in got:
+        per_article[passage.article.id] = per_article.get(passage.article.id, 0) + 1
+    assert max(per_article.values()) <= retriever.settings.retrieval.per_article_cap
+    assert len(per_article) >= 2
+
+
+def test_each_named_outlet_gets_evidence(retriever: Retriever) -> None:
+    question = "Did Fortune report on the opening statements before The Verge reported on the $8 billion question?"
+    got = retriever.search(question, k=4)
+    assert {"Fortune", "The Verge"} <= {p.article.source for p in got[:3]}
+
+
+def test_passages_fit_the_embedder(retriever: Retriever) -> None:
+    from assistant.embedder import wordpiece_tokenizer
+
+    tok = wordpiece_tokenizer(retriever.settings.embed.models_dir)
+    for passage in retriever.search("court", k=20, mode="bm25"):
+        assert len(tok.encode(passage.text).ids) <= 256  # with [CLS] and [SEP]
