@@ -42,5 +42,17 @@ test: install
 bench-ingest: install
 	$(PY) -m evals.bench_ingest --corpus evals/data/corpus.json
 
+bench-retrieval: install
+	$(BIN)/assistant eval retrieval --queries evals/data/queries_public.json --corpus evals/data/corpus.json \
+		--out evals/runs/retrieval
+
+eval-qa: install
+	$(BIN)/assistant --llm none eval qa --out evals/runs/qa-none
+	$(BIN)/assistant --llm local eval qa --out evals/runs/qa-local
+
+eval-brief: install
+	$(BIN)/assistant --llm none eval brief --out evals/runs/brief-none
+	$(BIN)/assistant --llm local eval brief --out evals/runs/brief-local
+
 clean:
 	rm -rf $(VENV) $(DEMO_INDEX)/chroma $(DEMO_INDEX)/bm25-* out

@@ -72,7 +72,7 @@ class LLMSettings(_Section):
 class AnswerSettings(_Section):
     max_passages: int = Field(6, ge=1, le=30, description="Passages placed in the answer prompt.")
     prompt_budget_tokens: int = Field(1400, ge=200, description="Token budget for the passages in a prompt.")
-    support_threshold: float = Field(0.55, ge=0, le=1, description="Least embedding similarity for a sentence to count as supported.")
+    support_threshold: float = Field(0.45, ge=0, le=1, description="Least embedding similarity for a sentence to count as supported (calibrated: evals/verifier_perturbations.py).")
     show_unsupported: bool = Field(False, description="Keep unsupported sentences in the output, marked, instead of dropping them.")
 
 
