@@ -152,10 +152,38 @@ def plan(question: str, sources: Sequence[str], newest: date | None, aliases: di
         window = [d for d in result.dates if start <= d.start < end]
         since = min((d.value[0] for d in window), default=None)  # type: ignore[index]
         until = max((d.value[1] for d in window), default=None)  # type: ignore[index]
-        key = (*names, str(since), str(until))
-        if key in seen:
-            continue
-        seen.add(key)
-        clause = _strip_spans(question, outlet_spans)
-        result.subqueries.append(SubQuery(clause, Filters(since, until, list(names)), label=names[0]))
+        filters = Filters(since, until, list(names))
+        # Two searches per outlet: the whole question (context) and the clause about this outlet
+        # (the words between its neighbours, which usually state the claim made about it).
+        before = result.outlets[i - 1].end if i > 0 else 0
+        clause = _strip_spans(question[before:end], [(mention.start - before, mention.end - before)])
+        for text in (_strip_spans(question, outlet_spans), clause):
+            key = (*names, str(since), str(until), text)
+            if key in seen or _content_words(text) < 3:
+                continue
+            seen.add(key)
+            result.subqueries.append(SubQuery(text, filters, label=names[0]))
+    # A question that lists several claims ("known for X, for Y, and accused of Z") needs evidence
+    # for each: one sub-query per claim, within the outlets the question names.
+    parts = claims(_strip_spans(question, outlet_spans))
+    if len(parts) > 1:
+        named = sorted(result.named_sources)
+        for part in parts:
+            result.subqueries.append(SubQuery(part, Filters(sources=named), label=f"claim: {part[:40]}"))
     return result
+
+
+_CLAUSE_BREAK = re.compile(r"[;,]\s*(?:and |but |or )?|\s+(?:while|whereas|as well as)\s+", re.I)
+_STOP = set("""a an the and or but of for to in on at by with from as is are was were be been has have had
+do does did that this these those which who whom whose what when where why how it its their his her
+both also about into than then there after before between during same article report reported news
+source sources according""".split())
+
+
+def _content_words(text: str) -> int:
+    return sum(1 for w in re.findall(r"[A-Za-z][A-Za-z'’-]{2,}", text) if w.lower() not in _STOP)
+
+
+def claims(text: str) -> list[str]:
+    """The separate claims of a question, split at commas, semicolons and 'while'/'whereas'."""
+    return [p.strip(" ,;?") for p in _CLAUSE_BREAK.split(text) if _content_words(p) >= 3]

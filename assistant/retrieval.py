@@ -178,8 +178,13 @@ class Retriever:
         """Main ranking plus one ranking per sub-query; each sub-query's best passages get reserved places."""
         cap = self.settings.retrieval.per_article_cap
         main = self._fused(query, vectors.get(query), filters, mode, plan.named_sources)
-        subs = [self._fused(sub.text, vectors.get(sub.text), filters.merged(sub.filters), mode)
-                for sub in plan.subqueries]
+        # One ranking per outlet (and date window): its sub-queries' rankings fused together.
+        groups: dict[tuple, list[tuple[float, list[Passage]]]] = {}
+        for sub in plan.subqueries:
+            key = (sub.label, tuple(sub.filters.sources), sub.filters.since, sub.filters.until)
+            ranking = self._fused(sub.text, vectors.get(sub.text), filters.merged(sub.filters), mode)
+            groups.setdefault(key, []).append((1.0, ranking))
+        subs = [fuse(lists, self.settings.retrieval.rrf_k) for lists in groups.values()]
         reserved = self.settings.retrieval.reserved_per_subquery
         order: list[Passage] = [main[0]] if main else []
         for depth in range(reserved):

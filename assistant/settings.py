@@ -49,14 +49,14 @@ class IngestSettings(_Section):
 class RetrievalSettings(_Section):
     k: int = Field(10, ge=1, le=100, description="Passages returned per query.")
     candidates: int = Field(60, ge=1, le=1000, description="Candidates taken from each retriever before fusion.")
-    dense_weight: float = Field(0.6, ge=0, description="Weight of the dense (embedding) ranking in fusion.")
+    dense_weight: float = Field(0.3, ge=0, description="Weight of the dense (embedding) ranking in fusion.")
     bm25_weight: float = Field(1.0, ge=0, description="Weight of the BM25 ranking in fusion.")
     rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant.")
     per_article_cap: int = Field(3, ge=1, le=100, description="Most passages one article may place in the top k.")
     mode: str = Field("hybrid", pattern="^(dense|bm25|hybrid)$", description="dense, bm25 or hybrid.")
     query_understanding: bool = Field(True, description="Recognise outlets/dates in questions and split multi-source questions.")
     named_outlet_boost: float = Field(0.5, ge=0, description="Score boost for passages from outlets the question names.")
-    reserved_per_subquery: int = Field(1, ge=0, le=5, description="Places in the top k reserved for each sub-query's best passages.")
+    reserved_per_subquery: int = Field(2, ge=0, le=5, description="Places in the top k reserved for each sub-query's best passages.")
 
 
 class LLMSettings(_Section):

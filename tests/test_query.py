@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from assistant.query import find_dates, outlet_aliases, plan
+from assistant.query import claims, find_dates, outlet_aliases, plan
 from assistant.retrieval import Filters, resolve_sources
 from assistant.errors import InputError
 
@@ -42,14 +42,27 @@ def test_dates_explicit_month_and_relative() -> None:
     assert find_dates("news from last week", None) == []
 
 
-def test_subqueries_one_per_outlet_with_its_own_date() -> None:
-    question = ("Did TechCrunch report on September 28, 2023 that X happened, and did The Verge report "
-                "on December 19, 2023 that Y happened?")
+def test_subqueries_per_outlet_with_its_own_date_and_per_claim() -> None:
+    question = ("Did TechCrunch report on September 28, 2023 that the chip maker raised prices sharply, "
+                "while The Verge reported on December 19, 2023 that the retailer cut prices again?")
     got = plan(question, SOURCES, date(2023, 12, 25))
-    assert [s.label for s in got.subqueries] == ["TechCrunch", "The Verge"]
-    first, second = (s.filters for s in got.subqueries)
+    by_outlet = {s.label: s for s in got.subqueries if not s.label.startswith("claim")}
+    assert list(by_outlet) == ["TechCrunch", "The Verge"]
+    first, second = by_outlet["TechCrunch"].filters, by_outlet["The Verge"].filters
+    assert first.sources == ["TechCrunch"] and second.sources == ["The Verge"]
     assert first.since < second.since and first.until < second.since
-    assert "TechCrunch" not in got.subqueries[0].text and "X happened" in got.subqueries[0].text
+    clauses = [s.text for s in got.subqueries if s.label == "TechCrunch"]
+    assert any("chip maker" in t and "retailer" not in t for t in clauses)  # the clause about TechCrunch
+    assert all("TechCrunch" not in t for t in clauses)
+    claim_subs = [s for s in got.subqueries if s.label.startswith("claim")]
+    assert len(claim_subs) == 2 and all(set(s.filters.sources) == {"TechCrunch", "The Verge"} for s in claim_subs)
+
+
+def test_claims_split_at_clause_boundaries() -> None:
+    assert claims("known for vision of autonomous agents, praised for his unusual generosity, "
+                  "and ousted from the company board") == [
+        "known for vision of autonomous agents", "praised for his unusual generosity", "ousted from the company board"]
+    assert claims("Who won the match?") == []
 
 
 def test_filters_merge_and_where_clause() -> None:
