@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 DEMO_INDEX := index
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: install demo test bench-ingest bench-retrieval eval-qa eval-brief clean help
+.PHONY: install demo test test-deps bench-ingest bench-retrieval eval-qa eval-brief clean help
 
 help:
 	@echo "make demo            install, ingest the sample article, show stats, retrieve, ask and brief"
@@ -31,12 +31,26 @@ $(STAMP): pyproject.toml
 	$(BIN)/assistant setup
 	touch $(STAMP)
 
+DEMO_QUESTION := What did the EU offer India on defence, and who said it?
+
 demo: install
 	$(BIN)/assistant --index $(DEMO_INDEX) ingest samples/
 	$(BIN)/assistant --index $(DEMO_INDEX) index stats
-	$(BIN)/assistant --index $(DEMO_INDEX) retrieve "What did the EU offer India on defence?" --k 3
+	$(BIN)/assistant --index $(DEMO_INDEX) retrieve "$(DEMO_QUESTION)" --k 3
+	$(BIN)/assistant --index $(DEMO_INDEX) ask "$(DEMO_QUESTION)"
+	mkdir -p out
+	$(BIN)/assistant --index $(DEMO_INDEX) brief "EU-India security and defence partnership" --format md -o out/brief.md
+	$(BIN)/assistant --index $(DEMO_INDEX) brief "EU-India security and defence partnership" --format html -o out/brief.html
+	@echo "briefing notes written to out/brief.md and out/brief.html"
 
-test: install
+# Headless Chromium renders the HTML briefing note in a test (Debian package; needs root or sudo).
+test-deps:
+	@command -v chromium >/dev/null 2>&1 || { \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null \
+		|| echo "warning: could not install chromium; the HTML rendering test will be skipped"; }
+
+test: install test-deps
 	$(BIN)/python -m pytest -q
 
 bench-ingest: install

@@ -51,7 +51,7 @@ def refresh_sidecar(store, settings: Settings) -> Path:
     staging = Path(tempfile.mkdtemp(prefix=".build-", dir=root))
     try:
         if nodes:
-            BM25Retriever.from_defaults(nodes=nodes, similarity_top_k=1).persist(str(staging))
+            BM25Retriever.from_defaults(nodes=nodes, similarity_top_k=1).persist(str(staging), show_progress=False)
         else:
             (staging / "EMPTY").touch()
         staging.rename(target)

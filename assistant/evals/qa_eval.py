@@ -113,8 +113,8 @@ def citation_scores(answerer, answer) -> tuple[float | None, float | None]:
         checks.append((s.text, [texts[n - 1] for n in s.citations]))
         for n in s.citations:
             checks.append((s.text, [texts[n - 1]]))
-            rest = [texts[m - 1] for m in s.citations if m != n]
-            checks.append((s.text, rest))
+            if len(s.citations) > 1:
+                checks.append((s.text, [texts[m - 1] for m in s.citations if m != n]))
     verdicts = iter(answerer.verifier.check_many(checks))
     recall_hits = 0
     relevant = total = 0
