@@ -135,7 +135,11 @@ class Retriever:
         filters = filters or Filters()
         understand = self.settings.retrieval.query_understanding if understand is None else understand
         plans = [self.plan(q) if understand else None for q in queries]
-        texts = list(dict.fromkeys([*queries, *(s.text for p in plans if p for s in p.subqueries)]))
+        # Sub-queries run on BM25 in hybrid mode (measured: better evidence coverage, and one query
+        # embedding and one Chroma query per question instead of one per sub-query).
+        texts = list(dict.fromkeys(queries))
+        if mode == "dense":
+            texts = list(dict.fromkeys([*texts, *(s.text for p in plans if p for s in p.subqueries)]))
         vectors = dict(zip(texts, self.embedder.embed(texts))) if mode in ("dense", "hybrid") else {}
         return [self._planned(q, plan, vectors, k, filters, mode) if plan and plan.subqueries
                 else self._one(q, vectors.get(q), k, filters, mode, plan) for q, plan in zip(queries, plans)]
@@ -182,7 +186,8 @@ class Retriever:
         groups: dict[tuple, list[tuple[float, list[Passage]]]] = {}
         for sub in plan.subqueries:
             key = (sub.label, tuple(sub.filters.sources), sub.filters.since, sub.filters.until)
-            ranking = self._fused(sub.text, vectors.get(sub.text), filters.merged(sub.filters), mode)
+            sub_mode = "bm25" if mode == "hybrid" else mode
+            ranking = self._fused(sub.text, vectors.get(sub.text), filters.merged(sub.filters), sub_mode)
             groups.setdefault(key, []).append((1.0, ranking))
         subs = [fuse(lists, self.settings.retrieval.rrf_k) for lists in groups.values()]
         reserved = self.settings.retrieval.reserved_per_subquery
