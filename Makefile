@@ -39,9 +39,9 @@ demo: install
 	$(BIN)/assistant --index $(DEMO_INDEX) retrieve "$(DEMO_QUESTION)" --k 3
 	$(BIN)/assistant --index $(DEMO_INDEX) ask "$(DEMO_QUESTION)"
 	mkdir -p out
-	$(BIN)/assistant --index $(DEMO_INDEX) brief "EU-India security and defence partnership" --format md -o out/brief.md
-	$(BIN)/assistant --index $(DEMO_INDEX) brief "EU-India security and defence partnership" --format html -o out/brief.html
-	@echo "briefing notes written to out/brief.md and out/brief.html"
+	$(BIN)/assistant --index $(DEMO_INDEX) brief "EU-India security and defence partnership" \
+		-o out/brief.md -o out/brief.html -o out/brief.json
+	@echo "briefing note written to out/brief.md, out/brief.html and out/brief.json"
 
 # Headless Chromium renders the HTML briefing note in a test (Debian package; needs root or sudo).
 test-deps:

@@ -66,7 +66,7 @@ class LLMSettings(_Section):
     context_window: int = Field(0, ge=0, description="Override the model's context size in tokens (0 = the model's own).")
     timeout_s: float = Field(120.0, gt=0, description="Timeout per request to an OpenAI-compatible server.")
     retries: int = Field(2, ge=0, le=10, description="Retries (with backoff) on 429/5xx or connection errors.")
-    threads: int = Field(0, ge=0, description="llama.cpp threads (0 = all cores).")
+    threads: int = Field(0, ge=0, description="llama.cpp threads (0 = half the cores, as llama.cpp does: using all of them stalls when anything else runs).")
 
 
 class AnswerSettings(_Section):

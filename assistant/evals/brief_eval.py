@@ -1,0 +1,163 @@
+"""Briefing-note eval: ROUGE of the note's prose against reference summaries, beside a lead-3 baseline
+computed in the same run, plus citation coverage and length.
+
+Each dataset item is its own mini-corpus: its documents are chunked and briefed directly (no index),
+through the same map/reduce core as ``assistant brief``. The scored prose is the note's bottom line +
+key developments, without citation markers. ``items.jsonl`` keeps, per item, the exact note, baseline
+and reference texts, so every score can be recomputed.
+
+Metrics (per item, then averaged): ROUGE-1/2 F1 and ROUGE-L (summary-level LCS, ``rougeLsum``, one
+sentence per line) with the Porter stemmer; ``citation_coverage`` = share of the note's bullets (all
+sections) whose citations passed the verifier; ``dropped_per_note`` = lines the verifier rejected;
+``words`` = length of the scored prose.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from .datasets import load_brief_dataset
+from .report import load_baseline, run_meta, write_report
+
+ROUGE_KEYS = ("rouge1", "rouge2", "rougeLsum")
+METRIC_KEYS = ["ROUGE-1", "ROUGE-2", "ROUGE-L", "citation_coverage", "words", "dropped_per_note", "llm_lines_used"]
+NAMES = dict(zip(ROUGE_KEYS, METRIC_KEYS))
+
+
+def _scorer():
+    from rouge_score import rouge_scorer
+
+    return rouge_scorer.RougeScorer(list(ROUGE_KEYS), use_stemmer=True)
+
+
+def rouge(scorer, reference: str, text: str) -> dict[str, float]:
+    """F1 of ROUGE-1/2/Lsum; sentences on their own lines so ROUGE-L is summary-level."""
+    from ..textutil import split_sentences
+
+    ref = "\n".join(split_sentences(reference))
+    hyp = "\n".join(split_sentences(text))
+    scores = scorer.score(ref, hyp)
+    return {NAMES[k]: round(scores[k].fmeasure, 6) for k in ROUGE_KEYS}
+
+
+def _group(item: dict[str, Any]) -> str:
+    """Outlet of the item (from its URL), the by-type grouping of the report."""
+    url = str(item["extra"].get("url") or "")
+    host = (urlsplit(url.split("id_/", 1)[-1]).hostname or "") if url else ""
+    return host.removeprefix("www.") or "unknown"
+
+
+def _means(rows: list[dict[str, Any]], keys: list[str]) -> dict[str, Any]:
+    out: dict[str, Any] = {"n": len(rows)}
+    for key in keys:
+        values = [r[key] for r in rows if isinstance(r.get(key), (int, float))]
+        out[key] = round(sum(values) / len(values), 4) if values else None
+    return out
+
+
+def _metrics(rows: list[dict[str, Any]], keys: list[str]) -> dict[str, Any]:
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        groups.setdefault(row["group"], []).append(row)
+    return {"overall": _means(rows, keys), "by_type": {g: _means(r, keys) for g, r in sorted(groups.items())}}
+
+
+def settings_hash(settings, prompt_versions: dict[str, str]) -> str:
+    key = {"identity": settings.identity(), "llm": settings.llm.model_dump(), "answer": settings.answer.model_dump(),
+           "chunk": settings.chunk.model_dump(), "prompts": prompt_versions}
+    return hashlib.sha256(json.dumps(key, sort_keys=True, default=str).encode()).hexdigest()[:12]
+
+
+def run_brief_eval(settings, dataset_path: str | Path, out_dir: str | Path, baseline_dir: str | Path | None = None,
+                   limit: int | None = None, progress: bool | None = None) -> Path:
+    """Brief every item, score note and lead-3 against the reference, write the run folder."""
+    from tqdm import tqdm
+
+    from ..brief import brief_articles, articles_from_texts, lead_sentences
+    from ..chunking import Chunker
+    from ..embedder import make_embedder
+    from ..llm import make_llm
+    from ..prompting import load_prompt
+
+    started = time.strftime("%Y-%m-%dT%H:%M:%S%z")
+    items = load_brief_dataset(dataset_path)
+    if limit:
+        items = items[:limit]
+    baseline = load_baseline(baseline_dir) if baseline_dir else None
+    llm = make_llm(settings)
+    embedder = make_embedder(settings)
+    chunker = Chunker(settings.embed.models_dir, settings.chunk.max_wordpieces, settings.chunk.overlap_wordpieces)
+    scorer = _scorer()
+    prompts = {} if llm is None else {n: load_prompt(n).version for n in ("brief_notes", "brief_section")}
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    note_rows: list[dict[str, Any]] = []
+    lead_rows: list[dict[str, Any]] = []
+    failures: list[dict[str, str]] = []
+    seconds = 0.0
+    show = sys.stderr.isatty() if progress is None else progress
+    with (out / "items.jsonl").open("w", encoding="utf-8") as sink:
+        for item in tqdm(items, desc="eval brief", unit="item", disable=not show, file=sys.stderr, dynamic_ncols=True):
+            group = _group(item)
+            lead = lead_sentences(item["documents"][0], 3)
+            try:
+                t0 = time.monotonic()
+                articles = articles_from_texts(item["documents"], settings, url=str(item["extra"].get("url") or ""),
+                                               chunker=chunker, id_prefix=f"{item['id'][:24]}-")
+                brief = brief_articles(articles, settings, llm=llm, embedder=embedder, progress=False)
+                seconds += time.monotonic() - t0
+            except Exception as exc:  # one bad item never sinks the run
+                failures.append({"id": item["id"], "reason": f"{type(exc).__name__}: {exc}"[:300]})
+                continue
+            note = brief.prose()
+            bullets = brief.stats["bullets"]
+            note_row = {"group": group, **rouge(scorer, item["reference"], note),
+                        "citation_coverage": brief.stats["verified_bullets"] / bullets if bullets else None,
+                        "words": len(note.split()), "dropped_per_note": brief.stats["dropped"],
+                        "llm_lines_used": brief.stats["llm_lines_used"]}
+            lead_row = {"group": group, **rouge(scorer, item["reference"], lead), "words": len(lead.split())}
+            note_rows.append(note_row)
+            lead_rows.append(lead_row)
+            record = {"id": item["id"], "note": note, "baseline": lead, "reference": item["reference"],
+                      "scores": {"note": {k: note_row[k] for k in METRIC_KEYS if k in note_row},
+                                 "baseline": {k: lead_row[k] for k in NAMES.values()}},
+                      "bullets": bullets, "verified_bullets": brief.stats["verified_bullets"],
+                      "dropped": brief.dropped, "problems": brief.problems}
+            sink.write(json.dumps(record, ensure_ascii=False) + "\n")
+            sink.flush()
+    if not note_rows:
+        from ..errors import InputError
+
+        raise InputError(f"every item failed; first reason: {failures[0]['reason'] if failures else 'none'}")
+    llm_name = getattr(llm, "name", "none") if llm is not None else "none"
+    main = f"note ({llm_name})"
+    variants = {main: _metrics(note_rows, METRIC_KEYS), "lead-3 (same run)": _metrics(lead_rows, METRIC_KEYS)}
+    meta = run_meta(dataset_path, settings_hash(settings, prompts), started_at=started, llm=llm_name,
+                    prompt_versions=prompts, items=len(items), failed=failures,
+                    seconds_per_item=round(seconds / len(note_rows), 2),
+                    scored_text="bottom line + key developments, citation markers removed",
+                    rouge="rouge-score F1, Porter stemmer; ROUGE-L = rougeLsum (one sentence per line)")
+    write_report(out, f"Briefing-note eval: {Path(dataset_path).name}, llm {llm_name}", variants, main, baseline,
+                 meta, METRIC_KEYS, chart_keys=["ROUGE-1", "ROUGE-2", "ROUGE-L"])
+    _append_targets(out / "report.md", variants[main]["overall"], variants["lead-3 (same run)"]["overall"], failures)
+    return out
+
+
+def _append_targets(report: Path, note: dict[str, Any], lead: dict[str, Any], failures: list[dict[str, str]]) -> None:
+    lines = ["", "## Targets", ""]
+    coverage = note.get("citation_coverage")
+    lines.append(f"- 100% of bullets carry verified citations: {coverage:.2%} — {'met' if coverage == 1 else 'NOT met'}"
+                 if coverage is not None else "- citation coverage: no bullets")
+    for key in ("ROUGE-1", "ROUGE-2"):
+        ok = note[key] >= lead[key]
+        lines.append(f"- {key} of the note ≥ lead-3: {note[key]:.4f} vs {lead[key]:.4f} — {'met' if ok else 'NOT met'}")
+    if failures:
+        lines += ["", f"{len(failures)} item(s) failed and are not scored:"]
+        lines += [f"- `{f['id']}`: {f['reason']}" for f in failures]
+    report.write_text(report.read_text(encoding="utf-8") + "\n".join(lines) + "\n", encoding="utf-8")
