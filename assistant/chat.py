@@ -16,7 +16,6 @@ answer comes from the same ``Answerer`` as ``assistant ask``, so verification an
 from __future__ import annotations
 
 import difflib
-import inspect
 import os
 import re
 import shutil
@@ -831,32 +830,16 @@ class ChatSession:
         self.settings, self.llm = settings, llm
 
     def brief(self, topic: str) -> None:
-        try:
-            from . import brief as brief_module
-        except ImportError:
-            raise CommandError("briefing is not available yet") from None
-        write_brief = getattr(brief_module, "write_brief", None)
-        if write_brief is None:
-            raise CommandError("briefing is not available yet")
-        offered = {"retriever": self.retriever, "llm": self.llm, "filters": self.filters, "progress": False}
+        """A briefing note on ``topic`` with the session's models and active filter."""
+        from .brief import write_brief
+
+        kwargs = {"retriever": self.retriever, "llm": self.llm, "filters": self.filters, "progress": False}
         if getattr(self.answerer, "verifier", None) is not None:
-            offered["verifier"] = self.answerer.verifier  # reuse: its embedder is already loaded
-        try:
-            params = inspect.signature(write_brief).parameters
-            takes_all = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values())
-        except (TypeError, ValueError):
-            params, takes_all = {}, False
+            kwargs["verifier"] = self.answerer.verifier  # reuse: its embedder is already loaded
         turn = Turn(question=topic, kind="brief", filters=self.spec.label())
         self.out.line(self.out.dim(f"(writing a briefing note on {topic!r}…)"))
-
-        def work(cancel: threading.Event):
-            kwargs = {k: v for k, v in offered.items() if takes_all or k in params}
-            if "cancel" in params:
-                kwargs["cancel"] = cancel
-            return write_brief(topic, self.settings, **kwargs)
-
-        result = self.run_cancellable(work)
-        turn.markdown = result.to_markdown() if hasattr(result, "to_markdown") else str(result)
+        result = self.run_cancellable(lambda cancel: write_brief(topic, self.settings, **kwargs))
+        turn.markdown = result.to_markdown()
         self.turns.append(turn)
         self.out.line(turn.markdown.rstrip())
 

@@ -406,25 +406,20 @@ def test_ctrl_c_sets_the_cancel_event_and_returns_to_the_prompt() -> None:
     assert seen.is_set() and "(cancelled)" in buf.getvalue()
 
 
-def test_brief_is_reported_missing_or_run(monkeypatch: pytest.MonkeyPatch) -> None:
-    import sys
-    import types
+def test_brief_runs_with_the_session_filter(monkeypatch: pytest.MonkeyPatch) -> None:
+    import assistant.brief
 
     session, _, buf = _session()
-    monkeypatch.setitem(sys.modules, "assistant.brief", types.ModuleType("assistant.brief"))
-    session.handle("/brief EU India")
-    assert "! briefing is not available yet" in buf.getvalue()
 
     class Brief:
         def to_markdown(self) -> str:
             return "# Briefing: EU India\n\nA note [1]."
 
     calls = []
-    module = types.ModuleType("assistant.brief")
-    module.write_brief = lambda topic, settings, retriever=None, filters=None: calls.append((topic, filters)) or Brief()
-    monkeypatch.setitem(sys.modules, "assistant.brief", module)
+    monkeypatch.setattr(assistant.brief, "write_brief",
+                        lambda topic, settings, **kw: calls.append((topic, kw["filters"], kw["retriever"])) or Brief())
     session.handle("/brief EU India")
-    assert calls == [("EU India", None)] and "# Briefing: EU India" in buf.getvalue()
+    assert calls == [("EU India", None, session.retriever)] and "# Briefing: EU India" in buf.getvalue()
     assert session.turns[-1].kind == "brief"
 
 
