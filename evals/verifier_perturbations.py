@@ -90,11 +90,16 @@ def _replace(text: str, start: int, end: int, new: str) -> str:
     return text[:start] + new + text[end:]
 
 
+def _plain_numbers(sentence: str) -> list:
+    """Numbers that are neither years nor part of a date: the ones worth perturbing."""
+    dates = find_dates(sentence)
+    return [n for n in find_numbers(sentence)
+            if not n.is_year and not any(d.start <= n.start < d.end for d in dates)]
+
+
 def _perturb_number(sentence: str, evidence: str, rng: random.Random) -> str | None:
     """Scale one number (keeping its written form) to a value the window does not contain."""
-    dates = find_dates(sentence)
-    mentions = [n for n in find_numbers(sentence)
-                if not n.is_year and not any(d.start <= n.start < d.end for d in dates)]
+    mentions = _plain_numbers(sentence)
     if not mentions:
         return None
     num = rng.choice(mentions)
@@ -176,9 +181,7 @@ def _swap_inside_name(sentence: str, evidence: str, rng: random.Random) -> str |
 
 def _swap_inside_number(sentence: str, evidence: str, rng: random.Random) -> str | None:
     """Swap a number for another number of the same window."""
-    dates = find_dates(sentence)
-    mentions = [n for n in find_numbers(sentence)
-                if not n.is_year and not any(d.start <= n.start < d.end for d in dates)]
+    mentions = _plain_numbers(sentence)
     if not mentions:
         return None
     num = rng.choice(mentions)
