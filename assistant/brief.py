@@ -519,6 +519,11 @@ class _Work:
         from .verify import evidence_text, lexical_support
 
         proposed = [(_drop_meta(text), passages, ai) for text, passages, ai in proposed]
+        for text, _, _ in proposed:
+            if not (_well_formed(text, True) and _balanced(text)):
+                self.dropped.append({"section": section, "text": text, "origin": "llm",
+                                     "reasons": ["not a complete sentence"]})
+        proposed = [row for row in proposed if _well_formed(row[0], True) and _balanced(row[0])]
         claims = [(text, [evidence_text(p) for p in passages]) for text, passages, _ in proposed]
         verdicts = self.verifier.check_many(claims) if claims else []
         kept: list[_Line] = []
@@ -955,8 +960,17 @@ def _unquoted(text: str) -> str:
 
 
 def _balanced(text: str) -> bool:
-    """False for a fragment of a quotation cut by sentence splitting (unmatched quote marks)."""
-    return text.count("“") == text.count("”") and text.count('"') % 2 == 0
+    """False for a fragment of a quotation cut by sentence splitting (unmatched quote marks). Single
+    quotes double as apostrophes, so only a quote opened at the start and never closed, or closed at
+    the end and never opened, counts."""
+    if text.count("“") != text.count("”") or text.count('"') % 2:
+        return False
+    text = text.strip()
+    opened = re.match(r"['‘]\w", text) is not None
+    closed = re.search(r"[\w.,!?]['’]$", text) is not None
+    if opened and not closed and not re.search(r"\w[.,!?]?['’](?!\w)", text[1:]):
+        return False
+    return not (closed and not opened and not re.search(r"(?:^|\s)['‘]\w", text[:-1]))
 
 
 def _prose_ok(text: str) -> bool:

@@ -202,3 +202,27 @@ def test_cli_brief_writes_md_html_json(built_index: Path, tmp_path: Path) -> Non
     bad = subprocess.run([sys.executable, "-m", "assistant", "brief", SBF, "--index", str(built_index), "--llm", "none",
                           "--since", "2030-01-01"], cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert bad.returncode == 1 and bad.stderr.startswith("assistant: error:") and len(bad.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("text, whole", [
+    ("‘Our new board of directors have been fantastic.", False),   # quote opened, cut by the splitter
+    ("We are ready to pay on April 9.'", False),                   # quote closed, never opened
+    ('He said "we will pay.', False),
+    ("'Hillary Clinton has gotten so much over the years,' Julia explained.", True),
+    ("The club's fans said it was 'brilliant'.", True),
+    ("It was the players' night.", True),
+    ("‘We will win,’ he said.", True),
+])
+def test_quote_fragments_are_not_prose(text: str, whole: bool) -> None:
+    from assistant.brief import _balanced
+
+    assert _balanced(text) is whole
+
+
+def test_model_line_that_is_only_talk_about_the_text_is_not_a_sentence() -> None:
+    from assistant.brief import _drop_meta, _well_formed
+
+    line = _drop_meta("The main news in these passages is about the hairstyle of the actress Julia Louis-Dreyfus.")
+    assert line.startswith("About")
+    assert not _well_formed(line, True)
+    assert _well_formed(_drop_meta("The article says that the council approved the budget on Monday."), True)
