@@ -114,6 +114,7 @@ class Retriever:
         self.bm25 = BM25Index(self.store, settings)
         self._ts = np.array([m.get("published_ts", np.nan) for m in self.bm25.meta], dtype=float)
         self._sources = np.array([m.get("source", "") for m in self.bm25.meta], dtype=object)
+        self._masks: dict[tuple, np.ndarray] = {}  # sub-queries of one question share their filters
         self.sources = sorted({m.get("source", "") for m in self.bm25.meta if m.get("source")})
         stamps = self._ts[np.isfinite(self._ts)]
         self.newest = (datetime.fromtimestamp(float(stamps.max()), tz=timezone.utc).date() if stamps.size else None)
@@ -214,6 +215,14 @@ class Retriever:
                 for row, score in self.bm25.search(query, n, mask)]
 
     def _mask(self, filters: Filters) -> np.ndarray:
+        key = (filters.since, filters.until, tuple(sorted(filters.sources)))
+        if key not in self._masks:
+            if len(self._masks) > 256:
+                self._masks.clear()
+            self._masks[key] = self._build_mask(filters)
+        return self._masks[key]
+
+    def _build_mask(self, filters: Filters) -> np.ndarray:
         keep = np.ones(len(self.bm25), dtype=bool)
         with np.errstate(invalid="ignore"):
             if filters.since is not None:
