@@ -19,7 +19,7 @@ from .article import Article
 from .errors import InputError
 from .loaders import Skipped, discover, load_path
 from .locking import index_lock
-from .pipeline import release_memory, run_ahead
+from .pipeline import run_ahead, trimming
 from .settings import Settings
 
 
@@ -157,15 +157,15 @@ def ingest(paths: Iterable[str | Path], settings: Settings, progress: bool | Non
             journal.clear()
             report.chunks += len(texts)
 
-        for batch, passed in run_ahead(batches()):
-            if batch:
-                write(batch)
-                release_memory()
-            bar.update(len(batch) + passed)
-            bar.set_postfix(chunks=report.chunks, refresh=False)
-        bar.close()
-        if report.added or report.updated:
-            refresh_sidecar(store, settings)
+        with trimming():
+            for batch, passed in run_ahead(batches()):
+                if batch:
+                    write(batch)
+                bar.update(len(batch) + passed)
+                bar.set_postfix(chunks=report.chunks, refresh=False)
+            bar.close()
+            if report.added or report.updated:
+                refresh_sidecar(store, settings)
     report.seconds = time.perf_counter() - started
     return report
 

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from assistant.embedder import make_embedder
-from assistant.pipeline import release_memory, run_ahead
+from assistant.pipeline import run_ahead, trimming
 from assistant.settings import load_settings
 
 
@@ -52,11 +52,6 @@ def test_run_ahead_stops_the_producer_when_the_consumer_stops() -> None:
     assert len(made) <= 4  # one taken, one queued, one waiting to be queued
 
 
-def test_release_memory_is_safe_to_call() -> None:
-    release_memory()
-    release_memory()
-
-
 @pytest.mark.slow
 def test_parallel_single_text_embedding_matches_padded_batches() -> None:
     texts = [f"The council approved budget number {i} after a long debate on {i % 7} issues." * (1 + i % 4)
@@ -68,3 +63,11 @@ def test_parallel_single_text_embedding_matches_padded_batches() -> None:
     np.testing.assert_allclose(a, b, atol=1e-4)
     assert np.allclose(np.linalg.norm(a, axis=1), 1.0, atol=1e-4)
     assert not np.allclose(a[0], a[1])
+
+
+def test_trimming_runs_the_block_and_stops_its_thread() -> None:
+    before = {t.name for t in threading.enumerate()}
+    with trimming(interval_s=0.01):
+        time.sleep(0.05)
+        assert "trim" in {t.name for t in threading.enumerate()}
+    assert "trim" not in {t.name for t in threading.enumerate()} - before
