@@ -387,14 +387,15 @@ def test_session_uses_the_models_rewrite_when_it_is_good_and_falls_back_when_not
 
 
 def test_ctrl_c_sets_the_cancel_event_and_returns_to_the_prompt() -> None:
-    import _thread
+    import os
+    import signal
 
     session, _, buf = _session()
     seen = threading.Event()
 
     def slow(cancel: threading.Event) -> str:
         time.sleep(0.2)
-        _thread.interrupt_main()  # what Ctrl-C does while the main thread waits
+        os.kill(os.getpid(), signal.SIGINT)  # a real Ctrl-C while the main thread waits
         cancel.wait(5)
         seen.set()
         return "late"
