@@ -386,7 +386,6 @@ def test_session_uses_the_models_rewrite_when_it_is_good_and_falls_back_when_not
     assert len(model.calls) == 2 and answerer.calls[-1][0] == "What did The Verge report?"
 
 
-@pytest.mark.xfail(strict=False, reason="intermittent in full-suite runs from a clean clone (also on the previous session's code): the SIGINT is sometimes lost while an answer runs; passes alone. Open bug, see the closing note.")
 def test_ctrl_c_sets_the_cancel_event_and_returns_to_the_prompt() -> None:
     import os
     import signal
@@ -397,7 +396,7 @@ def test_ctrl_c_sets_the_cancel_event_and_returns_to_the_prompt() -> None:
     def slow(cancel: threading.Event) -> str:
         time.sleep(0.2)
         os.kill(os.getpid(), signal.SIGINT)  # a real Ctrl-C while the main thread waits
-        cancel.wait(5)
+        cancel.wait(30)  # set by the main thread's Ctrl-C handling; the timeout only bounds a failure
         seen.set()
         return "late"
 
