@@ -538,31 +538,35 @@ class _Work:
                 self.dropped.append({"section": section, "text": text, "origin": "llm",
                                      "reasons": reasons or ["not supported"]})
                 continue
-            kept.append(_Line(text, ai, passages, self._position_of(ai, passages), "llm", verdict=verdict))
+            kept.append(_Line(text, ai, passages, 0, "llm", verdict=verdict))
         if kept:
             vectors = _unit(np.asarray(self.embedder.embed([k.text for k in kept]), dtype=np.float32))
             for line, vec in zip(kept, vectors):
                 line.vec = vec
+                line.position = self._restated_position(line)
             self._score(kept)
             for line in kept:
                 line.score += LLM_BONUS
         return kept
 
-    def _position_of(self, ai: int, passages: Sequence[Passage]) -> int:
-        first = [s.position for s in self.all_sentences if s.article == ai and passages and s.passages[0].chunk_id == passages[0].chunk_id]
-        return min(first, default=0)
+    def _restated_position(self, line: _Line) -> int:
+        """A model line ranks by the place of the article sentence it restates (the most similar one in
+        its cited passages), not by the start of the passage: otherwise any line citing the first
+        passage would outrank the lead it paraphrases."""
+        cited = {p.chunk_id for p in line.passages}
+        same = [s for s in self.all_sentences if s.article == line.article and s.passages[0].chunk_id in cited]
+        if not same:
+            return 0
+        return max(same, key=lambda s: float(s.vec @ line.vec)).position
 
     # -- reduce: sections -----------------------------------------------------------------------
     def build_sections(self) -> None:
         budget = min(PROSE_WORDS + PROSE_WORDS_PER_EXTRA_ARTICLE * (len(self.articles) - 1), PROSE_WORDS_MAX)
-        bottom: list[_Line] = []
-        if self.llm is not None:
-            bottom = self._model_bottom_line(budget)
-        extract_pool = [line for line in self.lines]
-        bottom = self._fill(bottom, extract_pool, want=2, words_cap=budget)
+        pool = [*self._model_bottom_line(), *self.lines] if self.llm is not None else self.lines
+        bottom = self._fill([], pool, want=2, words_cap=budget)
         if len(bottom) == 2 and sum(b.words for b in bottom) < SHORT_BOTTOM_LINE:
-            bottom = self._fill(bottom, extract_pool, want=3, words_cap=budget)
-        if self.llm is None and len(self.articles) == 1:
+            bottom = self._fill(bottom, pool, want=3, words_cap=budget)
+        if len(self.articles) == 1:
             bottom.sort(key=lambda line: line.position)  # one article: keep its order
         self._emit("bottom_line", bottom)
         used_words = sum(b.words for b in bottom)
@@ -587,9 +591,10 @@ class _Work:
         self._differences()
         self._open_questions()
 
-    def _model_bottom_line(self, budget: int) -> list[_Line]:
+    def _model_bottom_line(self) -> list[_Line]:
         """Reduce step: the model writes the bottom line from the verified notes (or the best sentences
-        when it wrote none), within the token budget; its sentences are verified like every line."""
+        when it wrote none), within the prompt's token budget. Its verified sentences are candidates that
+        compete with the articles' own sentences on the same score, not lines placed first."""
         from .prompting import load_prompt
 
         prompt = load_prompt("brief_section")
@@ -628,16 +633,8 @@ class _Work:
             proposed.append((sentence.text, passages, cited[0].article if cited else 0))
         self.llm_stats["bottom_proposed"] += len(proposed)
         kept = self._verify_model_lines(proposed, "bottom_line")
-        out: list[_Line] = []
-        words = 0
-        for line in kept:
-            if len(out) == 3 or words + line.words > 0.7 * budget or self._repeats(line, out):
-                continue
-            out.append(line)
-            words += line.words
-        self.used.extend(out)
-        self.llm_stats["bottom_kept"] += len(out)
-        return out
+        self.llm_stats["bottom_kept"] += len(kept)
+        return kept
 
     def _fill(self, chosen: list[_Line], pool: Sequence[_Line], want: int, words_cap: int) -> list[_Line]:
         chosen = list(chosen)

@@ -79,7 +79,7 @@ def bound_heap() -> None:
 
     glibc gives each thread an arena and raises its mmap threshold each time a large block is freed,
     after which the embedder's per-call buffers stay in every worker's heap between trims. Measured on
-    200 articles: peak RSS 491 -> 441 MB at the same speed (a 1-2 MiB threshold saves more memory but
+    200 articles: peak RSS 491 -> 441-470 MB at the same speed (a 1-2 MiB threshold saves more memory but
     costs a fifth of the speed in page faults)."""
     mallopt = _libc_function("mallopt")
     if mallopt is not None:
@@ -89,8 +89,9 @@ def bound_heap() -> None:
 
 @contextmanager
 def trimming(interval_s: float = 1.0) -> Iterator[None]:
-    """Call ``release_memory`` every ``interval_s`` while the block runs, on a bounded heap (measured on ingest: peak RSS falls by ~100 MB for a few per cent of speed: the
-    embedder's buffers are re-faulted, not re-used)."""
+    """Call ``release_memory`` every ``interval_s`` while the block runs, on a bounded heap (measured on
+    ingest: peak RSS falls by ~100 MB for a few per cent of speed: the embedder's buffers are
+    re-faulted, not re-used)."""
     bound_heap()
     release_memory()  # what setting up (loading models, reading files) freed
     stop = threading.Event()

@@ -226,3 +226,19 @@ def test_model_line_that_is_only_talk_about_the_text_is_not_a_sentence() -> None
     assert line.startswith("About")
     assert not _well_formed(line, True)
     assert _well_formed(_drop_meta("The article says that the council approved the budget on Monday."), True)
+
+
+def test_model_bottom_line_competes_by_the_place_of_the_sentence_it_restates(embedder, tmp_path: Path) -> None:
+    settings = make_settings(tmp_path / "unused")
+    model = ScriptedChat([
+        "Nothing relevant.",  # map: no notes, so the reduce step is given the best sentences
+        # reduce: a faithful restatement of the article's second sentence, not of its lead
+        "The announcement was made by European Commission president Ursula von der Leyen in New Delhi "
+        "ahead of talks with Prime Minister Narendra Modi [1].",
+    ])
+    brief = brief_articles(_articles()[:1], settings, topic="EU India defence pact", llm=model, embedder=embedder,
+                           progress=False)
+    assert brief.stats["llm_lines_kept"] == 1
+    bottom = [b.text for b in brief.section("bottom_line").bullets]
+    assert bottom[0].startswith("The European Union is exploring a security and defence pact with India")
+    assert sum("announcement was made" in text for text in bottom) <= 1  # the restatement or its source, not both
