@@ -15,7 +15,6 @@ answer comes from the same ``Answerer`` as ``assistant ask``, so verification an
 
 from __future__ import annotations
 
-import ctypes
 import difflib
 import os
 import re
@@ -40,15 +39,6 @@ if TYPE_CHECKING:
 
 HISTORY_ENV = "ASSISTANT_CHAT_HISTORY"
 """Environment variable naming the line-history file (tests point it into a temporary folder)."""
-
-
-def _check_signals() -> None:
-    """Run pending signal handlers now (Ctrl-C raises KeyboardInterrupt here).
-
-    CPython runs them when the main thread's eval loop notices a flag; a signal that lands on another
-    thread while the answer thread, llama.cpp and Chroma's Rust threads compete for the CPU was seen,
-    under heavy load, to go unnoticed for a whole answer. Asking directly every 50 ms makes Ctrl-C prompt."""
-    ctypes.pythonapi.PyErr_CheckSignals()
 
 
 # ==== slash commands (pure) ==========================================================================
@@ -752,7 +742,7 @@ class ChatSession:
         try:
             threading.Thread(target=target, name="chat-answer", daemon=True).start()
             while not done.wait(0.05):
-                _check_signals()
+                pass
         except KeyboardInterrupt:
             cancel.set()
             self.out.clear_transient()
