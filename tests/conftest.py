@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import signal
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,15 @@ MINI_CORPUS = DATA / "mini_corpus.json"
 def make_settings(index: Path, **overrides) -> Settings:
     """Settings for a test index; overrides use dotted names (``{"ingest.lock_timeout_s": 0.2}``)."""
     return load_settings(overrides={"index": str(index), **overrides})
+
+
+@pytest.fixture(scope="session", autouse=True)
+def ctrl_c_is_delivered() -> None:
+    """A shell starts background jobs with SIGINT ignored, and every process they spawn inherits that
+    (Python then installs no KeyboardInterrupt handler). The Ctrl-C tests need the terminal's ordinary
+    Ctrl-C, in this process and in the assistants it spawns, however the suite was launched."""
+    if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 @pytest.fixture(scope="session")
