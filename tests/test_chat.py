@@ -396,7 +396,7 @@ def test_ctrl_c_sets_the_cancel_event_and_returns_to_the_prompt() -> None:
     def slow(cancel: threading.Event) -> str:
         time.sleep(0.2)
         os.kill(os.getpid(), signal.SIGINT)  # a real Ctrl-C while the main thread waits
-        cancel.wait(30)  # set by the main thread's Ctrl-C handling; the timeout only bounds a failure
+        cancel.wait(5)
         seen.set()
         return "late"
 
