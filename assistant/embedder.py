@@ -142,14 +142,17 @@ class OpenAIEmbedder(Embedder):
 
 
 def _session(model_file: Path, threads: int = 0):  # -> onnxruntime.InferenceSession
-    """chromadb's session settings, minus the memory arena: with the arena every input shape keeps its
-    activations allocated, and resident memory grows with the variety of text lengths."""
+    """chromadb's session settings, minus memory patterns. A pattern is planned and kept per input shape,
+    so with texts of every length resident memory grew with the variety of lengths; without patterns,
+    onnxruntime's own arena re-uses one set of blocks for all shapes. Measured with two workers on 800
+    texts of 20-254 wordpieces: peak +146 MB over the bare process, against +194 MB with malloc instead
+    of the arena, at the same speed."""
     import onnxruntime as ort
 
     options = ort.SessionOptions()
     options.log_severity_level = 3
     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-    options.enable_cpu_mem_arena = False
+    options.enable_mem_pattern = False
     options.intra_op_num_threads = threads
     return ort.InferenceSession(str(model_file), providers=["CPUExecutionProvider"], sess_options=options)
 

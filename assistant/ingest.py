@@ -1,6 +1,7 @@
 """Ingestion: load, dedup, chunk, embed and store articles in bounded batches.
 
-Loading and chunking run a batch ahead in a second thread, so the embedder (the floor) never waits.
+Loading and chunking run a batch ahead in a second thread and writing to Chroma a batch behind in a
+third, so the embedder (the floor) never waits.
 
 Safe to interrupt: a journal names the articles of the batch being written; the next run drops
 whichever of their chunks did not win the commit (see ``store.Store``) and carries on.
@@ -8,10 +9,12 @@ whichever of their chunks did not win the commit (see ``store.Store``) and carri
 
 from __future__ import annotations
 
+import functools
 import json
 import sys
 import time
 from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -99,8 +102,10 @@ def ingest(paths: Iterable[str | Path], settings: Settings, progress: bool | Non
         files = list(discover(roots))
         max_bytes = int(settings.ingest.max_file_mb * 1e6)
         total = sum(1 for f in files if isinstance(f, Path) for _ in load_path(f, max_bytes))
-        chunker = Chunker(settings.embed.models_dir, settings.chunk.max_wordpieces, settings.chunk.overlap_wordpieces)
-        embedder = make_embedder(settings)
+        # Loaded on first use: an unchanged re-ingest needs neither model.
+        chunker = functools.cache(lambda: Chunker(settings.embed.models_dir, settings.chunk.max_wordpieces,
+                                                  settings.chunk.overlap_wordpieces))
+        embedder = functools.cache(lambda: make_embedder(settings))
         bar = _bar(total, show)
 
         def batches() -> Iterator[tuple[list[tuple[Article, list[str]]], int]]:
@@ -128,16 +133,17 @@ def ingest(paths: Iterable[str | Path], settings: Settings, progress: bool | Non
                         continue
                     seen[item.id] = item.path
                     owners[item.body_hash] = item.id
-                    batch.append((item, chunker.split(item.body)))
+                    batch.append((item, chunker().split(item.body)))
                     if sum(len(c) for _, c in batch) >= settings.ingest.write_batch_chunks:
                         yield batch, passed
                         batch, passed = [], 0
             yield batch, passed
 
-        def write(batch: list[tuple[Article, list[str]]]) -> None:
+        def embed(batch: list[tuple[Article, list[str]]]) -> tuple[list, list[tuple[str, str, int]]]:
+            """Vectors for a batch, and the journal rows naming both versions of each article in it."""
             texts = [c for _, chunks in batch for c in chunks]
             t0 = time.perf_counter()
-            vectors = embedder.embed(texts)
+            vectors = embedder().embed(texts)
             report.embed_seconds += time.perf_counter() - t0
             rows: list[tuple[str, str, int]] = []
             items = []
@@ -152,17 +158,28 @@ def ingest(paths: Iterable[str | Path], settings: Settings, progress: bool | Non
                     report.updated += 1
                 else:
                     report.added += 1
+            report.chunks += len(texts)
+            return items, rows
+
+        def write(items: list, rows: list[tuple[str, str, int]]) -> None:
             journal.write(rows)
             store.write(items)
             journal.clear()
-            report.chunks += len(texts)
 
-        with trimming():
+        # Writes run in their own thread while the next batch is embedded, one at a time and in order;
+        # leaving the block (also on Ctrl-C) waits for the write in flight, so it is never cut short.
+        with trimming(), ThreadPoolExecutor(1, thread_name_prefix="store") as writer:
+            pending: Future | None = None
             for batch, passed in run_ahead(batches()):
                 if batch:
-                    write(batch)
+                    items, rows = embed(batch)
+                    if pending is not None:
+                        pending.result()
+                    pending = writer.submit(write, items, rows)
                 bar.update(len(batch) + passed)
                 bar.set_postfix(chunks=report.chunks, refresh=False)
+            if pending is not None:
+                pending.result()
             bar.close()
             del embedder, chunker  # the sidecar build is the other memory peak: don't stack the two
             release_memory()

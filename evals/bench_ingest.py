@@ -44,7 +44,7 @@ class _RssSampler(threading.Thread):
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--corpus", default="evals/data/corpus.json")
-    parser.add_argument("--raw-sample", type=int, default=400, help="chunks embedded directly for the raw rate")
+    parser.add_argument("--raw-sample", type=int, default=800, help="chunks embedded directly for the raw rate")
     parser.add_argument("--keep", metavar="DIR", help="keep the built index here (default: a temporary folder)")
     args = parser.parse_args()
 

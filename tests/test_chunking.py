@@ -46,3 +46,20 @@ def test_overlong_sentence_is_cut_not_truncated(chunker: Chunker) -> None:
 def test_sample_is_small(chunker: Chunker) -> None:
     text = SAMPLE.read_text()
     assert 2 <= len(chunker.split(text)) <= 4
+
+
+class _ExactChunker(Chunker):
+    """Encodes every text the splitter measures, as the chunker did before its word-count shortcut."""
+
+    measured: list[str] = []
+
+    def _measure(self, text: str) -> list[int]:
+        self.measured.append(text)
+        return self.wordpieces(text)
+
+
+def test_long_texts_are_not_encoded_but_chunks_are_unchanged(chunker: Chunker) -> None:
+    bodies = [a["body"] for a in json.loads(MINI_CORPUS.read_text())]
+    exact = _ExactChunker(load_settings().embed.models_dir, max_wordpieces=254, overlap_wordpieces=0)
+    assert [exact.split(body) for body in bodies] == [chunker.split(body) for body in bodies]
+    assert any(len(t.split()) > 254 for t in exact.measured)  # long texts were there to skip

@@ -41,7 +41,12 @@ def consistent(index: Path) -> Store:
     return store
 
 
-def test_reingest_unchanged_embeds_nothing(index_copy: Path) -> None:
+def test_reingest_unchanged_embeds_nothing(index_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_models(*args, **kwargs):
+        raise AssertionError("an unchanged re-ingest loaded a model")
+
+    monkeypatch.setattr("assistant.embedder.make_embedder", no_models)
+    monkeypatch.setattr("assistant.chunking.Chunker", no_models)
     report = ingest([SAMPLE, MINI_CORPUS], make_settings(index_copy), progress=False)
     assert (report.added, report.updated, report.unchanged, report.chunks) == (0, 0, 5, 0)
 
