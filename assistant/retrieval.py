@@ -191,6 +191,17 @@ class Retriever:
             ranking = self._fused(sub.text, vectors.get(sub.text), filters.merged(sub.filters), sub_mode)
             groups.setdefault(key, []).append((1.0, ranking))
         subs = [fuse(lists, self.settings.retrieval.rrf_k) for lists in groups.values()]
+        bridge = bridge_names(query, main, self.settings.retrieval.bridge_names) if asks_for_entity(query) else []
+        if bridge:
+            # "Which company, reported by X for A and by Y for B?": the passages for A and B share the
+            # unnamed answer, which the first ranking's top passages name; each claim is searched again
+            # with it, so evidence that names the answer but words the claim differently is found too.
+            extra = {}
+            for sub in plan.subqueries:
+                key = (sub.label, tuple(sub.filters.sources), sub.filters.since, sub.filters.until)
+                text = f"{sub.text} {' '.join(bridge)}"
+                extra.setdefault(key, []).append((1.0, self._fused(text, None, filters.merged(sub.filters), "bm25")))
+            subs = [fuse([*groups[key], *extra.get(key, [])], self.settings.retrieval.rrf_k) for key in groups]
         reserved = self.settings.retrieval.reserved_per_subquery
         order: list[Passage] = [main[0]] if main else []
         for depth in range(reserved):
@@ -232,6 +243,37 @@ class Retriever:
         if filters.sources:
             keep &= np.isin(self._sources, list(filters.sources))
         return keep.astype(np.int8)
+
+
+_ENTITY_QUESTION = re.compile(r"^\s*(which|who|whose|whom|what)\b", re.I)
+_NAME = re.compile(r"\b[A-Z][\w’'&.-]*(?:\s+(?:of\s+)?[A-Z][\w’'&.-]*)*")
+_POSSESSIVE = re.compile(r"[’']s$")
+
+
+def asks_for_entity(question: str) -> bool:
+    """'Which company…', 'Who is…': the answer is a name the question does not contain."""
+    return bool(_ENTITY_QUESTION.match(question))
+
+
+def bridge_names(question: str, ranking: Sequence[Passage], n: int, depth: int = 5) -> list[str]:
+    """Up to ``n`` names that recur in most of the top passages but are not in the question."""
+    if n <= 0:
+        return []
+    asked = question.lower()
+    counts: dict[str, int] = {}
+    for passage in ranking[:depth]:
+        names = {_POSSESSIVE.sub("", m.group(0).strip(".")) for m in _NAME.finditer(passage.text)}
+        for name in names:
+            if len(name) > 2 and name.lower() not in asked and name.lower() not in _COMMON_CAPITALISED:
+                counts[name] = counts.get(name, 0) + 1
+    ranked = sorted(counts, key=lambda name: (-counts[name], -len(name)))
+    return [name for name in ranked[:n] if counts[name] * 2 > min(depth, len(ranking))]
+
+
+_COMMON_CAPITALISED = set("""the a an and but or in on at for to of it its this that these those he she they we i you
+his her their our my mr mrs ms dr monday tuesday wednesday thursday friday saturday sunday january february
+march april may june july august september october november december however also if when while as after
+before there here what which who why how some many most more one two three""".split())
 
 
 def fuse(lists: Sequence[tuple[float, Sequence[Passage]]], rrf_k: int) -> list[Passage]:

@@ -7,7 +7,8 @@ from datetime import date
 import pytest
 
 from assistant.query import claims, find_dates, outlet_aliases, plan
-from assistant.retrieval import Filters, resolve_sources
+from assistant.passage import ArticleRef, Passage
+from assistant.retrieval import Filters, asks_for_entity, bridge_names, resolve_sources
 from assistant.errors import InputError
 
 SOURCES = ["The Verge", "TechCrunch", "Cnbc | World Business News Leader", "The Independent - Sports",
@@ -86,3 +87,20 @@ def test_source_names_resolve_leniently() -> None:
 def test_aliases_skip_generic_words() -> None:
     aliases = outlet_aliases(["Business Line", "Sky Sports"])
     assert "business" not in aliases and "sports" not in aliases and "sky sports" in aliases
+
+
+def _passage(i: int, text: str) -> Passage:
+    return Passage(f"c{i}", text, ArticleRef(f"a{i}", "t", "Outlet", "2023-10-01", "https://x"))
+
+
+def test_bridge_name_is_the_unnamed_answer_the_top_passages_share() -> None:
+    question = "Which company, reported by TechCrunch for its hardware event and by The Age for an antitrust case?"
+    ranking = [_passage(0, "Google unveiled new Pixel phones at its hardware event on Wednesday."),
+               _passage(1, "Epic says Google’s store rules broke antitrust law, The Age reports."),
+               _passage(2, "The Justice Department argues Google paid billions to stay the default."),
+               _passage(3, "Apple was not part of the case."),
+               _passage(4, "TechCrunch covered the hardware event.")]
+    assert asks_for_entity(question) and not asks_for_entity("Did TechCrunch report this before The Verge?")
+    assert bridge_names(question, ranking, 1) == ["Google"]  # possessive folded in; names in the question skipped
+    assert bridge_names(question, ranking, 0) == []
+    assert bridge_names(question, ranking[3:], 1) == []  # nothing recurs in most of them
