@@ -22,7 +22,7 @@ from .article import Article
 from .errors import InputError
 from .loaders import Skipped, discover, load_path
 from .locking import index_lock
-from .pipeline import release_memory, run_ahead, trimming
+from .pipeline import release_memory, run_ahead, short_gil_slices, trimming
 from .settings import Settings
 
 
@@ -168,7 +168,7 @@ def ingest(paths: Iterable[str | Path], settings: Settings, progress: bool | Non
 
         # Writes run in their own thread while the next batch is embedded, one at a time and in order;
         # leaving the block (also on Ctrl-C) waits for the write in flight, so it is never cut short.
-        with trimming(), ThreadPoolExecutor(1, thread_name_prefix="store") as writer:
+        with trimming(), short_gil_slices(), ThreadPoolExecutor(1, thread_name_prefix="store") as writer:
             pending: Future | None = None
             for batch, passed in run_ahead(batches()):
                 if batch:

