@@ -183,25 +183,22 @@ class Retriever:
         """Main ranking plus one ranking per sub-query; each sub-query's best passages get reserved places."""
         cap = self.settings.retrieval.per_article_cap
         main = self._fused(query, vectors.get(query), filters, mode, plan.named_sources)
+        # "Which company, reported by X for A and by Y for B?": the passages for A and B share the unnamed
+        # answer, which the main ranking's top passages name; each claim is also searched with it, so
+        # evidence that names the answer but words the claim differently is found too.
+        bridge = bridge_names(query, main, self.settings.retrieval.bridge_names) if asks_for_entity(query) else []
         # One ranking per outlet (and date window): its sub-queries' rankings fused together.
         groups: dict[tuple, list[tuple[float, list[Passage]]]] = {}
+        bridged: dict[tuple, list[tuple[float, list[Passage]]]] = {}
         for sub in plan.subqueries:
             key = (sub.label, tuple(sub.filters.sources), sub.filters.since, sub.filters.until)
+            sub_filters = filters.merged(sub.filters)
             sub_mode = "bm25" if mode == "hybrid" else mode
-            ranking = self._fused(sub.text, vectors.get(sub.text), filters.merged(sub.filters), sub_mode)
-            groups.setdefault(key, []).append((1.0, ranking))
-        subs = [fuse(lists, self.settings.retrieval.rrf_k) for lists in groups.values()]
-        bridge = bridge_names(query, main, self.settings.retrieval.bridge_names) if asks_for_entity(query) else []
-        if bridge:
-            # "Which company, reported by X for A and by Y for B?": the passages for A and B share the
-            # unnamed answer, which the first ranking's top passages name; each claim is searched again
-            # with it, so evidence that names the answer but words the claim differently is found too.
-            extra = {}
-            for sub in plan.subqueries:
-                key = (sub.label, tuple(sub.filters.sources), sub.filters.since, sub.filters.until)
+            groups.setdefault(key, []).append((1.0, self._fused(sub.text, vectors.get(sub.text), sub_filters, sub_mode)))
+            if bridge:
                 text = f"{sub.text} {' '.join(bridge)}"
-                extra.setdefault(key, []).append((1.0, self._fused(text, None, filters.merged(sub.filters), "bm25")))
-            subs = [fuse([*groups[key], *extra.get(key, [])], self.settings.retrieval.rrf_k) for key in groups]
+                bridged.setdefault(key, []).append((1.0, self._fused(text, None, sub_filters, "bm25")))
+        subs = [fuse([*lists, *bridged.get(key, [])], self.settings.retrieval.rrf_k) for key, lists in groups.items()]
         reserved = self.settings.retrieval.reserved_per_subquery
         order: list[Passage] = [main[0]] if main else []
         for depth in range(reserved):
