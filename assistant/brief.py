@@ -303,7 +303,7 @@ def articles_from_texts(texts: Sequence[str], settings: Settings, *, titles: Seq
     if chunker is None:
         from .chunking import Chunker
 
-        chunker = Chunker(settings.embed.models_dir, settings.chunk.max_wordpieces, settings.chunk.overlap_wordpieces)
+        chunker = Chunker.for_settings(settings)
     outlet = source or (urlsplit(url).hostname or "").removeprefix("www.")
     out: list[BriefArticle] = []
     for i, text in enumerate(texts):

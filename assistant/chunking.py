@@ -8,6 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .settings import Settings
 
 
 class Chunker:
@@ -24,6 +28,12 @@ class Chunker:
             chunk_size=max_wordpieces, chunk_overlap=overlap_wordpieces, tokenizer=self._measure,
             paragraph_separator="\n\n",
         )
+
+    @classmethod
+    def for_settings(cls, settings: Settings) -> Chunker:
+        """The chunker the settings name: its sizes are part of the collection identity, so every path
+        that chunks (ingest, briefs of plain texts, benchmarks) cuts the same chunks."""
+        return cls(settings.embed.models_dir, settings.chunk.max_wordpieces, settings.chunk.overlap_wordpieces)
 
     def wordpieces(self, text: str) -> list[int]:
         """Wordpiece ids without [CLS]/[SEP] (the budget leaves room for those two)."""

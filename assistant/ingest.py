@@ -103,8 +103,7 @@ def ingest(paths: Iterable[str | Path], settings: Settings, progress: bool | Non
         max_bytes = int(settings.ingest.max_file_mb * 1e6)
         total = sum(1 for f in files if isinstance(f, Path) for _ in load_path(f, max_bytes))
         # Loaded on first use: an unchanged re-ingest needs neither model.
-        chunker = functools.cache(lambda: Chunker(settings.embed.models_dir, settings.chunk.max_wordpieces,
-                                                  settings.chunk.overlap_wordpieces))
+        chunker = functools.cache(lambda: Chunker.for_settings(settings))
         embedder = functools.cache(lambda: make_embedder(settings))
         bar = _bar(total, show)
 

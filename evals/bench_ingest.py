@@ -49,7 +49,7 @@ def _chunks_of(corpus: str, settings, n: int) -> list[str]:
 
     articles = [a for a in load_path(Path(corpus), 10**10) if isinstance(a, Article)]
     random.Random(1).shuffle(articles)
-    chunker = Chunker(settings.embed.models_dir, settings.chunk.max_wordpieces, settings.chunk.overlap_wordpieces)
+    chunker = Chunker.for_settings(settings)
     chunks: list[str] = []
     for article in articles:
         chunks.extend(chunker.split(article.body))

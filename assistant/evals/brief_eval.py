@@ -95,7 +95,7 @@ def run_brief_eval(settings, dataset_path: str | Path, out_dir: str | Path, base
     llm = make_llm(settings)
     llm = CachedChatModel(llm) if llm is not None else None
     embedder = make_embedder(settings)
-    chunker = Chunker(settings.embed.models_dir, settings.chunk.max_wordpieces, settings.chunk.overlap_wordpieces)
+    chunker = Chunker.for_settings(settings)
     scorer = _scorer()
     prompts = {} if llm is None else {n: load_prompt(n).version for n in ("brief_notes", "brief_section")}
     out = Path(out_dir)
