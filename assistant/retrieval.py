@@ -259,7 +259,9 @@ def bridge_names(question: str, ranking: Sequence[Passage], n: int, depth: int =
     asked = question.lower()
     counts: dict[str, int] = {}
     for passage in ranking[:depth]:
-        names = {_POSSESSIVE.sub("", m.group(0).strip(".")) for m in _NAME.finditer(passage.text)}
+        # In order of appearance (not a set): equal counts are then broken by the earlier mention, the
+        # same way on every run, where a set's order changes with Python's string-hash seed.
+        names = dict.fromkeys(_POSSESSIVE.sub("", m.group(0).strip(".")) for m in _NAME.finditer(passage.text))
         for name in names:
             if len(name) > 2 and name.lower() not in asked and name.lower() not in _COMMON_CAPITALISED:
                 counts[name] = counts.get(name, 0) + 1

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from datetime import date
 
 import pytest
@@ -10,6 +13,8 @@ from assistant.query import claims, find_dates, outlet_aliases, plan
 from assistant.passage import ArticleRef, Passage
 from assistant.retrieval import Filters, asks_for_entity, bridge_names, resolve_sources
 from assistant.errors import InputError
+
+from conftest import ROOT
 
 SOURCES = ["The Verge", "TechCrunch", "Cnbc | World Business News Leader", "The Independent - Sports",
            "The Independent - Life and Style", "Fortune", "Live Science: The Most Interesting Articles", "The Age"]
@@ -104,3 +109,16 @@ def test_bridge_name_is_the_unnamed_answer_the_top_passages_share() -> None:
     assert bridge_names(question, ranking, 1) == ["Google"]  # possessive folded in; names in the question skipped
     assert bridge_names(question, ranking, 0) == []
     assert bridge_names(question, ranking[3:], 1) == []  # nothing recurs in most of them
+
+
+def test_bridge_name_ties_go_to_the_earlier_mention_whatever_the_hash_seed() -> None:
+    code = (
+        "from assistant.passage import ArticleRef, Passage\n"
+        "from assistant.retrieval import bridge_names\n"
+        "ref = ArticleRef('a', 't', 'Outlet', '2023-10-01', '')\n"
+        "texts = ['Altman met Brooks on Monday.', 'Brooks and Altman spoke.', 'Altman, Brooks agreed.']\n"
+        "print(bridge_names('Who leads it?', [Passage(f'c{i}', t, ref) for i, t in enumerate(texts)], 1))\n"
+    )
+    seen = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT,
+                           env={**os.environ, "PYTHONHASHSEED": str(seed)}).stdout.strip() for seed in range(6)}
+    assert seen == {"['Altman']"}
