@@ -286,9 +286,7 @@ def select_articles(retriever: Retriever, topic: str, filters: Filters, n: int,
 
 def load_article(store, article_id: str) -> BriefArticle | None:
     """An indexed article with its current chunks as passages, in reading order."""
-    got = store.chunks.get(where={"article_id": article_id}, include=["documents", "metadatas"])
-    passages = [Passage.from_metadata(cid, doc, meta) for cid, doc, meta in
-                zip(got["ids"], got["documents"], got["metadatas"]) if store.is_current(meta)]
+    passages = [Passage.from_metadata(cid, text, meta) for cid, text, meta in store.article_chunks(article_id)]
     if not passages:
         return None
     passages.sort(key=lambda p: p.position)

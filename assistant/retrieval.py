@@ -209,13 +209,8 @@ class Retriever:
         return diversify(unique, k, cap)
 
     def dense(self, vector, n: int, filters: Filters) -> list[Passage]:
-        got = self.store.chunks.query(query_embeddings=[vector], n_results=n, where=filters.where(),
-                                      include=["documents", "metadatas", "distances"])
-        out: list[Passage] = []
-        for cid, doc, meta, dist in zip(got["ids"][0], got["documents"][0], got["metadatas"][0], got["distances"][0]):
-            if self.store.is_current(meta):
-                out.append(Passage.from_metadata(cid, doc, meta, score=1.0 - float(dist)))
-        return out
+        return [Passage.from_metadata(cid, text, meta, score=1.0 - dist)
+                for cid, text, meta, dist in self.store.query_chunks(vector, n, filters.where())]
 
     def sparse(self, query: str, n: int, filters: Filters) -> list[Passage]:
         mask = None if filters.is_empty() else self._mask(filters)
