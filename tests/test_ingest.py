@@ -167,3 +167,19 @@ def test_second_ingest_refuses_while_first_holds_the_lock(tmp_path: Path) -> Non
         assert error.startswith("assistant: error: another ingest") and "Traceback" not in proc.stderr
     report = ingest([SAMPLE], make_settings(index), progress=False)  # lock released: works
     assert report.added == 1
+
+
+def test_stored_texts_read_back_whole(built_index: Path) -> None:
+    """Chunk texts and article bodies come back exactly, and never leak into the metadata readers see."""
+    from assistant.loaders import load_path
+
+    store = Store(make_settings(built_index))
+    sample = next(a for a in load_path(SAMPLE, 10**7))
+    meta, body = store.get_article(sample.id)
+    assert body == sample.body and meta["title"] == sample.title and "body" not in meta
+    bodies = {aid: text for aid, _, text in store.iter_articles(with_body=True)}
+    assert bodies[sample.id] == sample.body and len(bodies) == 5
+    chunks = sorted(store.article_chunks(sample.id), key=lambda c: c[2]["position"])
+    assert len(chunks) == store.states()[sample.id].n_chunks >= 2
+    assert all(text and text in sample.body and "text" not in meta for _, text, meta in chunks)
+    assert all("text" not in meta and text for _, text, meta in store.iter_chunks())
