@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 # Characters Python's str.split() treats as whitespace and the BERT tokenizer does not (it deletes or
 # keeps them): a text holding one is counted by encoding it whole.
 _SPLITS_DIFFERENTLY = re.compile("[\x0b\x0c\x1c-\x1f\x85\u2028\u2029]")
-WORD_CACHE_MAX = 300_000  # ~30 MB at most; the whole MultiHop-RAG corpus has ~96k distinct words
+WORD_CACHE_MAX = 300_000  # ~30 MB at most; the MultiHop-RAG corpus has 95,515 distinct words (9 MB)
 
 
 class Chunker:
