@@ -90,7 +90,7 @@ class Settings(_Section):
 
     def identity(self) -> str:
         """Hash of everything that shapes the stored vectors: changing it selects a new collection."""
-        key = {"embed": self.embed.model, "chunk": self.chunk.model_dump(), "v": 2}  # v2: texts as metadata
+        key = {"embed": self.embed.model, "chunk": self.chunk.model_dump(), "v": 3}  # v3: chunk texts as metadata
         return hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()[:10]
 
 

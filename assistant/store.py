@@ -5,10 +5,11 @@ metadata; new chunks are written first, then the article record names the new ha
 chunks are deleted. Readers only trust chunks whose hash matches the article record, so after a crash
 every article is either fully old or fully new, and the next ingest finishes the job.
 
-Texts (a chunk's text, an article's body) are metadata, not Chroma documents: Chroma keeps a trigram
-full-text index of documents, which this project never queries (BM25 has its own index), and which
-was most of the cost of a write. Measured on 2,400 corpus chunks: 4.3 s of CPU as documents, 2.6 s
-as metadata; 609 article bodies: 5.5 s against 2.9 s.
+A chunk's text is metadata, not a Chroma document: Chroma keeps a trigram full-text index of documents,
+which this project never queries (BM25 has its own index), and which was most of the cost of a write
+(2,400 corpus chunks: 4.3 s of CPU as documents, 2.6 s as metadata). An article's body stays a document:
+the article records' metadata is read whole every time the index is opened (``states``), and bodies
+there would be read with it (609 bodies cost 2.6 s more to write as documents, once per ingest).
 """
 
 from __future__ import annotations
@@ -25,7 +26,6 @@ from .errors import AssistantError, ConfigError
 
 ARTICLE_FIELDS = ("title", "source", "author", "published_at", "url", "category", "path")
 TEXT = "text"  # metadata key of a chunk's text
-BODY = "body"  # metadata key of an article's body
 
 
 @dataclass(frozen=True)
@@ -81,7 +81,7 @@ class Store:
         """Current content hash per article id (the commit record readers trust)."""
         if self._states is None or refresh:
             states: dict[str, ArticleState] = {}
-            for ids, metas in self._scan(self.articles):
+            for ids, metas, _ in self._scan(self.articles):
                 for aid, meta in zip(ids, metas):
                     states[aid] = ArticleState(str(meta["content_hash"]), str(meta["body_hash"]), int(meta["n_chunks"]))
             self._states = states
@@ -91,21 +91,22 @@ class Store:
         state = self.states().get(str(meta.get("article_id")))
         return state is not None and state.content_hash == meta.get("content_hash")
 
-    def _scan(self, collection, where: dict | None = None, page: int = 1000) -> Iterator[tuple[list[str], list[dict]]]:
+    def _scan(self, collection, include: tuple[str, ...] = ("metadatas",), where: dict | None = None,
+              page: int = 1000) -> Iterator[tuple[list[str], list[dict], list[str] | None]]:
         offset = 0
         while True:
-            got = collection.get(include=["metadatas"], limit=page, offset=offset, where=where)
+            got = collection.get(include=list(include), limit=page, offset=offset, where=where)
             ids = got["ids"]
             if not ids:
                 return
-            yield ids, got.get("metadatas") or [{}] * len(ids)
+            yield ids, got.get("metadatas") or [{}] * len(ids), got.get("documents")
             offset += len(ids)
             if len(ids) < page:
                 return
 
     def iter_chunks(self) -> Iterator[tuple[str, str, dict[str, Any]]]:
         """Every current chunk: (id, text, metadata). Used to build the BM25 sidecar."""
-        for ids, metas in self._scan(self.chunks):
+        for ids, metas, _ in self._scan(self.chunks):
             for cid, meta in zip(ids, metas):
                 if self.is_current(meta):
                     text = meta.pop(TEXT, "")
@@ -123,17 +124,16 @@ class Store:
         return [(cid, meta.pop(TEXT, ""), meta) for cid, meta in zip(got["ids"], got["metadatas"]) if self.is_current(meta)]
 
     def iter_articles(self, with_body: bool = False) -> Iterator[tuple[str, dict[str, Any], str | None]]:
-        for ids, metas in self._scan(self.articles):
-            for aid, meta in zip(ids, metas):
-                body = meta.pop(BODY, "")
-                yield aid, meta, (body if with_body else None)
+        include = ("metadatas", "documents") if with_body else ("metadatas",)
+        for ids, metas, docs in self._scan(self.articles, include):
+            for i, (aid, meta) in enumerate(zip(ids, metas)):
+                yield aid, meta, (docs[i] if docs else None)
 
     def get_article(self, article_id: str) -> tuple[dict[str, Any], str] | None:
-        got = self.articles.get(ids=[article_id], include=["metadatas"])
+        got = self.articles.get(ids=[article_id], include=["metadatas", "documents"])
         if not got["ids"]:
             return None
-        meta = got["metadatas"][0]
-        return meta, meta.pop(BODY, "")
+        return got["metadatas"][0], got["documents"][0]
 
     def count_chunks(self) -> int:
         return sum(state.n_chunks for state in self.states().values())
@@ -159,8 +159,8 @@ class Store:
         for start in range(0, len(records), self._batch):
             part = records[start:start + self._batch]
             self.articles.upsert(
-                ids=[a.id for a, _ in part], embeddings=[v for _, v in part],
-                metadatas=[{**_article_meta(a), "body_hash": a.body_hash, "n_chunks": len(c), BODY: a.body}
+                ids=[a.id for a, _ in part], documents=[a.body for a, _ in part], embeddings=[v for _, v in part],
+                metadatas=[{**_article_meta(a), "body_hash": a.body_hash, "n_chunks": len(c)}
                            for (a, _), (_, c, _) in zip(part, items[start:start + self._batch])],
             )
         stale: list[str] = []
