@@ -71,7 +71,7 @@ class Chunker:
         for word in text.split():
             n = counts.get(word)
             if n is None:
-                n = counts[word] = len(self._tok.encode(word, add_special_tokens=False).ids)
+                n = counts[word] = len(self.wordpieces(word))
             total += n
         return total
 

@@ -104,24 +104,25 @@ class Store:
             if len(ids) < page:
                 return
 
+    def _current(self, ids: Sequence[str], metas: Sequence[dict[str, Any]]) -> list[tuple[str, str, dict[str, Any]]]:
+        """(id, text, metadata) of the current chunks among ``ids``; the text is taken out of the metadata."""
+        return [(cid, meta.pop(TEXT, ""), meta) for cid, meta in zip(ids, metas) if self.is_current(meta)]
+
     def iter_chunks(self) -> Iterator[tuple[str, str, dict[str, Any]]]:
         """Every current chunk: (id, text, metadata). Used to build the BM25 sidecar."""
         for ids, metas, _ in self._scan(self.chunks):
-            for cid, meta in zip(ids, metas):
-                if self.is_current(meta):
-                    text = meta.pop(TEXT, "")
-                    yield cid, text, meta
+            yield from self._current(ids, metas)
 
     def query_chunks(self, vector, n: int, where: dict | None = None) -> list[tuple[str, str, dict[str, Any], float]]:
         """The ``n`` nearest chunks to ``vector``, current ones only: (id, text, metadata, distance)."""
         got = self.chunks.query(query_embeddings=[vector], n_results=n, where=where, include=["metadatas", "distances"])
-        return [(cid, meta.pop(TEXT, ""), meta, float(dist))
-                for cid, meta, dist in zip(got["ids"][0], got["metadatas"][0], got["distances"][0]) if self.is_current(meta)]
+        distance = dict(zip(got["ids"][0], got["distances"][0]))
+        return [(cid, text, meta, float(distance[cid])) for cid, text, meta in self._current(got["ids"][0], got["metadatas"][0])]
 
     def article_chunks(self, article_id: str) -> list[tuple[str, str, dict[str, Any]]]:
         """An article's current chunks, in no particular order: (id, text, metadata)."""
         got = self.chunks.get(where={"article_id": article_id}, include=["metadatas"])
-        return [(cid, meta.pop(TEXT, ""), meta) for cid, meta in zip(got["ids"], got["metadatas"]) if self.is_current(meta)]
+        return self._current(got["ids"], got["metadatas"])
 
     def iter_articles(self, with_body: bool = False) -> Iterator[tuple[str, dict[str, Any], str | None]]:
         include = ("metadatas", "documents") if with_body else ("metadatas",)

@@ -1,8 +1,9 @@
 """Ingest benchmark: the MultiHop-RAG corpus into a fresh index, against the raw embedder's speed.
 
 Prints articles, chunks, wall time, chunks/s, the embedder's raw chunks/s on samples of the same
-chunks in the same run (one before the ingest, one after; the machine's speed drifts), their ratio, peak RSS (with its value at half-way, to show it does not grow
-with the corpus) and the time of a second, unchanged re-ingest.
+chunks in the same run (one before the ingest, one after; the machine's speed drifts), their ratio,
+peak RSS (with its value at half-way, to show it does not grow with the corpus) and the time of a
+second, unchanged re-ingest.
 """
 
 from __future__ import annotations
