@@ -8,13 +8,14 @@ STAMP := $(VENV)/.installed
 DEMO_INDEX := index
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: install demo test test-deps bench-ingest bench-retrieval eval-qa eval-brief clean help
+.PHONY: install demo test test-deps bench-ingest bench-retrieval train-ranker eval-qa eval-brief clean help
 
 help:
 	@echo "make demo            install, ingest the sample article, show stats, retrieve, ask and brief"
 	@echo "make test            install and run the test suite"
 	@echo "make bench-ingest    ingest the 609-article MultiHop-RAG corpus into a fresh index and print throughput"
 	@echo "make bench-retrieval retrieval eval on the 511 public MultiHop-RAG queries (with ablations)"
+	@echo "make train-ranker    retrain assistant/ranker.json on the public queries (prints cross-validated metrics)"
 	@echo "make eval-qa         answer-quality eval (local model and extractive) on the public queries"
 	@echo "make eval-brief      briefing-note eval on the CNN/DailyMail FRANK set"
 
@@ -59,6 +60,10 @@ bench-ingest: install
 bench-retrieval: install
 	$(BIN)/assistant eval retrieval --queries evals/data/queries_public.json --corpus evals/data/corpus.json \
 		--out evals/runs/retrieval
+
+train-ranker: install
+	$(PY) -m pip install -q -e '.[train]'
+	$(PY) -m evals.train_ranker --queries evals/data/queries_public.json --corpus evals/data/corpus.json
 
 eval-qa: install
 	$(BIN)/assistant --llm none eval qa --out evals/runs/qa-none

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
+import re
 import shutil
 import tempfile
 from pathlib import Path
@@ -17,6 +19,7 @@ import numpy as np
 
 from .settings import Settings
 
+_TOKEN = re.compile(r"(?u)\b\w\w+\b")  # bm25s's default token pattern
 _META_KEYS = ("article_id", "content_hash", "title", "source", "published_at", "published_ts", "url", "position")
 
 
@@ -72,6 +75,7 @@ class BM25Index:
         self.meta: list[dict[str, Any]] = []
         self.texts: list[str] = []
         self._bm25 = None
+        self._df: np.ndarray = np.zeros(0)
         if (folder / "EMPTY").exists():
             return
         import bm25s
@@ -81,6 +85,11 @@ class BM25Index:
         # prints progress bars and keeps a second copy of every node.
         self._bm25 = bm25s.BM25.load(str(folder), load_corpus=False)
         self._stemmer = Stemmer.Stemmer("english")
+        from bm25s.stopwords import STOPWORDS_EN
+
+        self._stopwords = frozenset(STOPWORDS_EN)
+        # Documents holding each term: the score matrix has one stored entry per (term, document).
+        self._df = np.diff(self._bm25.scores["indptr"])
         with open(folder / "corpus.jsonl", encoding="utf-8") as handle:
             for line in handle:
                 entry = json.loads(line)
@@ -91,6 +100,20 @@ class BM25Index:
 
     def __len__(self) -> int:
         return len(self.ids)
+
+    def terms(self, text: str) -> list[str]:
+        """The text's terms in order, tokenised as the index was (words of 2+ characters, English
+        stop words dropped, Snowball stems): what the re-ranker compares questions and passages by."""
+        if self._bm25 is None:
+            return []
+        words = [w for w in _TOKEN.findall(text.lower()) if w not in self._stopwords]
+        return self._stemmer.stemWords(words)
+
+    def idf(self, term: str) -> float:
+        """log(1 + N / (1 + df)): rare terms weigh more when counting which question words a passage has."""
+        row = self._bm25.vocab_dict.get(term) if self._bm25 is not None else None
+        df = int(self._df[row]) if row is not None and row < len(self._df) else 0
+        return math.log(1.0 + len(self.ids) / (1.0 + df))
 
     def search(self, query: str, k: int, mask: np.ndarray | None = None) -> list[tuple[int, float]]:
         """Top-k (row, score) pairs; rows with mask 0 are excluded."""

@@ -119,30 +119,34 @@ class Retriever:
         stamps = self._ts[np.isfinite(self._ts)]
         self.newest = (datetime.fromtimestamp(float(stamps.max()), tz=timezone.utc).date() if stamps.size else None)
         self._aliases: dict[str, list[str]] | None = None
+        self._ranker = None  # rerank.TreeModel, loaded on the first planned question
+        self._lexicon = None  # rerank.Lexicon
+        self._term_cache: dict[str, tuple[set, set]] = {}
 
     # ---- public API ------------------------------------------------------------------------
     def filters(self, since: str | None = None, until: str | None = None, sources: Sequence[str] = ()) -> Filters:
         return make_filters(since, until, sources, self.sources)
 
     def search(self, query: str, k: int | None = None, filters: Filters | None = None,
-               mode: str | None = None, understand: bool | None = None) -> list[Passage]:
-        return self.search_batch([query], k, filters, mode, understand)[0]
+               mode: str | None = None, understand: bool | None = None, rerank: bool | None = None) -> list[Passage]:
+        return self.search_batch([query], k, filters, mode, understand, rerank)[0]
 
     def search_batch(self, queries: Sequence[str], k: int | None = None, filters: Filters | None = None,
-                     mode: str | None = None, understand: bool | None = None) -> list[list[Passage]]:
-        """Ranked passages per query; query vectors are computed in one batch."""
+                     mode: str | None = None, understand: bool | None = None,
+                     rerank: bool | None = None) -> list[list[Passage]]:
+        """Ranked passages per query; query vectors are computed in one batch. ``None`` = the settings' choice."""
         k = k or self.settings.retrieval.k
         mode = mode or self.settings.retrieval.mode
         filters = filters or Filters()
         understand = self.settings.retrieval.query_understanding if understand is None else understand
+        rerank = self.settings.retrieval.rerank if rerank is None else rerank
         plans = [self.plan(q) if understand else None for q in queries]
-        # Sub-queries run on BM25 in hybrid mode (measured: better evidence coverage, and one query
-        # embedding and one Chroma query per question instead of one per sub-query).
+        # Sub-queries run on BM25 in hybrid mode (one query embedding per question), so only dense mode embeds them.
         texts = list(dict.fromkeys(queries))
         if mode == "dense":
             texts = list(dict.fromkeys([*texts, *(s.text for p in plans if p for s in p.subqueries)]))
         vectors = dict(zip(texts, self.embedder.embed(texts))) if mode in ("dense", "hybrid") else {}
-        return [self._planned(q, plan, vectors, k, filters, mode) if plan and plan.subqueries
+        return [self._planned(q, plan, vectors, k, filters, mode, rerank) if plan and plan.subqueries
                 else self._one(q, vectors.get(q), k, filters, mode, plan) for q, plan in zip(queries, plans)]
 
     def plan(self, question: str):  # -> query.QueryPlan
@@ -164,8 +168,9 @@ class Retriever:
             lists.append((cfg.bm25_weight if mode == "hybrid" else 1.0, self.sparse(query, cfg.candidates, filters)))
         return lists
 
-    def _fused(self, query: str, vector, filters: Filters, mode: str, named: set[str] = frozenset()) -> list[Passage]:
-        fused = fuse(self.ranked_lists(query, vector, filters, mode), self.settings.retrieval.rrf_k)
+    def _fused(self, query: str, vector, filters: Filters, mode: str, named: set[str] = frozenset(),
+               lists: list[tuple[float, list[Passage]]] | None = None) -> list[Passage]:
+        fused = fuse(lists or self.ranked_lists(query, vector, filters, mode), self.settings.retrieval.rrf_k)
         if named:
             # Passages from outlets the question names rank ahead of equally relevant others.
             boost = 1.0 + self.settings.retrieval.named_outlet_boost
@@ -179,34 +184,76 @@ class Retriever:
         named = plan.named_sources if plan else set()
         return diversify(self._fused(query, vector, filters, mode, named), k, self.settings.retrieval.per_article_cap)
 
-    def _planned(self, query: str, plan, vectors: dict, k: int, filters: Filters, mode: str) -> list[Passage]:
-        """Main ranking plus one ranking per sub-query; each sub-query's best passages get reserved places."""
+    def _planned(self, query: str, plan, vectors: dict, k: int, filters: Filters, mode: str,
+                 rerank: bool) -> list[Passage]:
+        """A question with sub-queries: the learned ranker orders the candidates of every ranking (hybrid
+        mode), or each sub-query's best passages get reserved places after the main ranking's first."""
         cap = self.settings.retrieval.per_article_cap
+        if mode == "hybrid" and rerank:
+            from .rerank import assemble
+
+            passages, rows, groups = self.candidates(query, plan, vectors.get(query), filters)
+            return assemble(passages, self.ranker.score(rows), groups, k, cap)
         main = self._fused(query, vectors.get(query), filters, mode, plan.named_sources)
+        subs = self._group_rankings(query, plan, main, filters, mode, vectors)
+        reserved = self.settings.retrieval.reserved_per_subquery
+        order_: list[Passage] = [main[0]] if main else []
+        for depth in range(reserved):
+            order_.extend(ranking[depth] for ranking in subs if depth < len(ranking))
+        order_.extend(main[1:])
+        seen: set[str] = set()
+        unique = [p for p in order_ if not (p.chunk_id in seen or seen.add(p.chunk_id))]
+        return diversify(unique, k, cap)
+
+    def candidates(self, query: str, plan, vector, filters: Filters):  # -> (passages, feature rows, group rankings)
+        """Every ranking's candidates for a planned question, their re-ranker features, and the outlet and
+        claim rankings whose best passages must keep a place (hybrid mode)."""
+        from .rerank import Lexicon, Signals, features
+
+        lists = self.ranked_lists(query, vector, filters, "hybrid")
+        cosine = {p.chunk_id: p.score for p in lists[0][1]}
+        main = self._fused(query, vector, filters, "hybrid", plan.named_sources, lists)
+        signals = Signals(main=main, dense=lists[0][1], cosine=cosine, bm25=lists[1][1],
+                          groups=self._group_rankings(query, plan, main, filters, "hybrid"),
+                          question=query, claims=[s.text for s in plan.subqueries],
+                          named_sources=plan.named_sources, date_windows=[m.value for m in plan.dates])
+        if self._lexicon is None:
+            row = {cid: n for n, cid in enumerate(self.bm25.ids)}
+            self._lexicon = Lexicon(self.bm25.terms, self.bm25.idf, lambda cid: float(self._ts[row[cid]]))
+        if len(self._term_cache) > 50_000:
+            self._term_cache.clear()
+        passages, rows = features(signals, self._lexicon, self._term_cache)
+        return passages, rows, signals.groups
+
+    @property
+    def ranker(self):  # -> rerank.TreeModel
+        if self._ranker is None:
+            from .rerank import TreeModel
+
+            self._ranker = TreeModel.load()
+        return self._ranker
+
+    def _group_rankings(self, query: str, plan, main: list[Passage], filters: Filters, mode: str,
+                        vectors: dict | None = None) -> list[list[Passage]]:
+        """One ranking per outlet (and date window) or claim: its sub-queries' rankings fused together."""
         # "Which company, reported by X for A and by Y for B?": the passages for A and B share the unnamed
         # answer, which the main ranking's top passages name; each claim is also searched with it, so
         # evidence that names the answer but words the claim differently is found too.
         bridge = bridge_names(query, main, self.settings.retrieval.bridge_names) if asks_for_entity(query) else []
-        # One ranking per outlet (and date window): its sub-queries' rankings fused together.
         groups: dict[tuple, list[tuple[float, list[Passage]]]] = {}
         bridged: dict[tuple, list[tuple[float, list[Passage]]]] = {}
+        # Sub-queries run on BM25 in hybrid mode (measured: better evidence coverage, and one query
+        # embedding and one Chroma query per question instead of one per sub-query).
+        sub_mode = "bm25" if mode == "hybrid" else mode
+        vectors = vectors or {}
         for sub in plan.subqueries:
             key = (sub.label, tuple(sub.filters.sources), sub.filters.since, sub.filters.until)
             sub_filters = filters.merged(sub.filters)
-            sub_mode = "bm25" if mode == "hybrid" else mode
             groups.setdefault(key, []).append((1.0, self._fused(sub.text, vectors.get(sub.text), sub_filters, sub_mode)))
             if bridge:
                 text = f"{sub.text} {' '.join(bridge)}"
                 bridged.setdefault(key, []).append((1.0, self._fused(text, None, sub_filters, "bm25")))
-        subs = [fuse([*lists, *bridged.get(key, [])], self.settings.retrieval.rrf_k) for key, lists in groups.items()]
-        reserved = self.settings.retrieval.reserved_per_subquery
-        order: list[Passage] = [main[0]] if main else []
-        for depth in range(reserved):
-            order.extend(ranking[depth] for ranking in subs if depth < len(ranking))
-        order.extend(main[1:])
-        seen: set[str] = set()
-        unique = [p for p in order if not (p.chunk_id in seen or seen.add(p.chunk_id))]
-        return diversify(unique, k, cap)
+        return [fuse([*lists, *bridged.get(key, [])], self.settings.retrieval.rrf_k) for key, lists in groups.items()]
 
     def dense(self, vector, n: int, filters: Filters) -> list[Passage]:
         return [Passage.from_metadata(cid, text, meta, score=1.0 - dist)

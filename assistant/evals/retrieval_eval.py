@@ -13,20 +13,20 @@ from .datasets import load_queries
 from .metrics import PUBLISHED_BEST_RETRIEVAL, RETRIEVAL_METRIC_KEYS, latency_summary, retrieval_metrics
 from .report import run_meta, write_report
 
-# (name, retrieval mode, query understanding)
-ABLATIONS = [("dense", "dense", False), ("bm25", "bm25", False), ("hybrid", "hybrid", False),
-             ("hybrid+qu", "hybrid", True)]
+# (name, retrieval mode, query understanding, learned ranker)
+ABLATIONS = [("dense", "dense", False, False), ("bm25", "bm25", False, False), ("hybrid", "hybrid", False, False),
+             ("hybrid+qu rules", "hybrid", True, False), ("hybrid+qu", "hybrid", True, True)]
 
 
-def _variant(retriever, items: list[dict], k: int, mode: str, understand: bool) -> tuple[dict, list[dict]]:
+def _variant(retriever, items: list[dict], k: int, mode: str, understand: bool, rerank: bool) -> tuple[dict, list[dict]]:
     queries = [item["query"] for item in items]
     t0 = time.perf_counter()
-    results = retriever.search_batch(queries, k=k, mode=mode, understand=understand)
+    results = retriever.search_batch(queries, k=k, mode=mode, understand=understand, rerank=rerank)
     batch_seconds = time.perf_counter() - t0
     single: list[float] = []
     for query in queries:  # one at a time too: the latency a user at the prompt sees
         t1 = time.perf_counter()
-        retriever.search(query, k=k, mode=mode, understand=understand)
+        retriever.search(query, k=k, mode=mode, understand=understand, rerank=rerank)
         single.append(time.perf_counter() - t1)
     rows = [{"question_type": item["question_type"], "gold": item["gold"], "retrieved": [p.text for p in passages]}
             for item, passages in zip(items, results)]
@@ -48,13 +48,13 @@ def run_retrieval_eval(settings: Settings, queries_path: str, corpus_path: str, 
     scoped = eval_settings(settings, corpus_path)
     retriever = Retriever(scoped)
     main_name = "hybrid+qu" if settings.retrieval.query_understanding else settings.retrieval.mode
-    chosen = ABLATIONS if ablations else [a for a in ABLATIONS if a[0] == main_name] or [(main_name, settings.retrieval.mode, False)]
+    chosen = ABLATIONS if ablations else [a for a in ABLATIONS if a[0] == main_name] or [(main_name, settings.retrieval.mode, False, False)]
     variants: dict[str, dict] = {}
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    for name, mode, understand in chosen:
+    for name, mode, understand, rerank in chosen:
         print(f"eval retrieval: {name} on {len(items)} queries…", file=sys.stderr)
-        variants[name], per_query = _variant(retriever, items, k, mode, understand)
+        variants[name], per_query = _variant(retriever, items, k, mode, understand, rerank and settings.retrieval.rerank)
         if name == main_name:
             with open(out / "items.jsonl", "w", encoding="utf-8") as handle:
                 for row in per_query:
@@ -72,10 +72,10 @@ def run_retrieval_eval(settings: Settings, queries_path: str, corpus_path: str, 
 def format_table(variants: dict[str, dict]) -> str:
     """The overall table, with latency, for the terminal."""
     keys = ["Hits@4", "Hits@10", "MRR@10", "MAP@10", "AllEvidence@10"]
-    lines = [f"{'variant':12} " + " ".join(f"{k:>14}" for k in keys) + f" {'p50 ms':>8} {'p95 ms':>8}"]
+    lines = [f"{'variant':16} " + " ".join(f"{k:>14}" for k in keys) + f" {'p50 ms':>8} {'p95 ms':>8}"]
     for name, metrics in variants.items():
         overall = metrics["overall"]
         lat = metrics.get("latency", {})
-        lines.append(f"{name:12} " + " ".join(f"{overall[k]:14.4f}" for k in keys)
+        lines.append(f"{name:16} " + " ".join(f"{overall[k]:14.4f}" for k in keys)
                      + f" {lat.get('p50_ms') or 0:8.1f} {lat.get('p95_ms') or 0:8.1f}")
     return "\n".join(lines)

@@ -1,0 +1,106 @@
+"""The learned re-ranker: its features on hand-made rankings, the tree evaluator, the shipped model."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from assistant.passage import Passage
+from assistant.rerank import FEATURES, Lexicon, Signals, TreeModel, features
+
+
+def passage(cid: str, text: str, article: str, source: str = "Wired", position: int = 1, score: float = 0.0) -> Passage:
+    meta = {"article_id": article, "source": source, "position": position}
+    return Passage.from_metadata(cid, text, meta, score=score)
+
+
+def lexicon(stamps: dict[str, float]) -> Lexicon:
+    rare = {"launch", "rocket"}
+    return Lexicon(terms=lambda text: [w.strip(".,?").lower() for w in text.split() if len(w) > 3],
+                   idf=lambda term: 3.0 if term in rare else 1.0,
+                   published_ts=lambda cid: stamps.get(cid, math.nan))
+
+
+def column(rows: np.ndarray, name: str) -> np.ndarray:
+    return rows[:, FEATURES.index(name)]
+
+
+def test_features_describe_each_candidate() -> None:
+    a = passage("a", "The rocket launch was delayed again.", "A1", source="Wired", position=0, score=0.8)
+    b = passage("b", "Shares fell after the launch.", "B1", source="Reuters", score=0.5)
+    c = passage("c", "The rocket launch happened at dawn.", "A1", source="Wired")
+    signals = Signals(main=[a, b], dense=[b, a], cosine={"a": 0.8, "b": 0.5}, bm25=[a], groups=[[c, a], [b]],
+                      question="Was the rocket launch delayed?", claims=["rocket launch delayed", "shares fell"],
+                      named_sources={"Wired"}, date_windows=[(100, 200)])
+    cache: dict = {}
+    got, rows = features(signals, lexicon({"a": 150.0, "b": 300.0}), cache)
+
+    assert [p.chunk_id for p in got] == ["a", "b", "c"]  # main ranking first, then the groups' new ones
+    assert rows.shape == (3, len(FEATURES))
+    assert list(column(rows, "main_rr")) == [1.0, 0.5, 0.0]
+    assert list(column(rows, "bm25_rr")) == [1.0, 0.0, 0.0]
+    assert list(column(rows, "dense_rr")) == [0.5, 1.0, 0.0]
+    assert list(column(rows, "dense_cosine")) == [0.8, 0.5, 0.0]
+    assert list(column(rows, "group_best_rr")) == [0.5, 1.0, 1.0]
+    assert list(column(rows, "group_firsts")) == [0, 1, 1]
+    assert list(column(rows, "group_share")) == [0.5, 0.5, 0.5]
+    assert list(column(rows, "named_outlet")) == [1.0, 0.0, 1.0]
+    assert list(column(rows, "article_main_best_rr")) == [1.0, 0.5, 1.0]  # c shares a's article
+    assert list(column(rows, "article_candidates")) == [2, 1, 2]
+    assert list(column(rows, "lead_chunk")) == [1.0, 0.0, 0.0]
+    # question terms rocket, launch, delayed: a holds all three, b one, c two
+    assert list(column(rows, "question_terms")) == pytest.approx([1.0, 1 / 3, 2 / 3])
+    assert list(column(rows, "question_idf_terms")) == pytest.approx([1.0, 3 / 7, 6 / 7])  # rare words weigh 3
+    assert list(column(rows, "question_pairs")) == [1.0, 0.0, 0.5]  # (rocket, launch), (launch, delayed)
+    assert list(column(rows, "best_claim_terms")) == pytest.approx([1.0, 1.0, 2 / 3])  # b: "shares fell"
+    assert list(column(rows, "in_date_window")) == [1.0, 0.0, 0.0]  # c has no date
+    assert set(cache) == {"a", "b", "c"}
+
+
+def tiny_model() -> TreeModel:
+    """Two trees: f0 <= 0.5 ? -1 : (f1 <= 2 ? 1 : 3), and a stump on f1 sending NaN right."""
+    first = [[0, 0.5, 1, 2, 0, 0, 1], [0, 0, 0, 0, -1.0, 1, 0], [1, 2.0, 3, 4, 0, 0, 0],
+             [0, 0, 0, 0, 1.0, 1, 0], [0, 0, 0, 0, 3.0, 1, 0]]
+    second = [[1, 0.0, 1, 2, 0, 0, 0], [0, 0, 0, 0, 10.0, 1, 0], [0, 0, 0, 0, 20.0, 1, 0]]
+    return TreeModel({"features": FEATURES, "base": 0.5, "depth": 2, "nodes": [first, second]})
+
+
+def test_tree_model_sums_the_leaves_of_every_tree() -> None:
+    rows = np.zeros((4, len(FEATURES)))
+    rows[:, 0] = [0.0, 1.0, 1.0, math.nan]
+    rows[:, 1] = [-1.0, 1.0, 5.0, math.nan]
+    # row 0: -1 + 10; row 1: 1 + 20; row 2: 3 + 20; row 3: NaN goes left in tree 1 (-1), right in tree 2 (20)
+    assert list(tiny_model().score(rows)) == [9.5, 21.5, 23.5, 19.5]
+    assert tiny_model().score(np.zeros((0, len(FEATURES)))).shape == (0,)
+
+
+def test_model_trained_on_other_features_is_refused() -> None:
+    with pytest.raises(ValueError, match="train_ranker"):
+        TreeModel({"features": FEATURES[:-1], "base": 0, "depth": 0, "nodes": []})
+
+
+def test_shipped_model_loads_and_prefers_the_evidently_relevant() -> None:
+    model = TreeModel.load()
+    strong = np.zeros(len(FEATURES))
+    for name in ("main_rr", "bm25_rr", "group_best_rr", "group_share", "question_terms", "best_claim_terms",
+                 "question_idf_terms", "best_claim_idf_terms", "question_pairs", "best_claim_pairs", "named_outlet"):
+        strong[FEATURES.index(name)] = 1.0
+    weak = np.zeros(len(FEATURES))
+    weak[FEATURES.index("main_rr")] = 1 / 60
+    scores = model.score(np.vstack([strong, weak]))
+    assert np.isfinite(scores).all() and scores[0] > scores[1]
+
+
+def test_each_group_keeps_a_place_in_the_top_k() -> None:
+    from assistant.rerank import assemble
+
+    ps = [passage(f"p{n}", f"text {n}", article=f"A{n}") for n in range(5)]
+    scores = np.array([5.0, 4.0, 3.0, 2.0, 1.0])
+    assert [p.chunk_id for p in assemble(ps, scores, [], 3, 3)] == ["p0", "p1", "p2"]
+    # p4 is the best of the second group; it takes the place of the lowest passage no group needs
+    got = assemble(ps, scores, [[ps[0]], [ps[4], ps[3]]], 3, 3)
+    assert [p.chunk_id for p in got] == ["p0", "p1", "p4"]
+    # with room for only one, the first group's best stays and the second cannot displace it
+    assert [p.chunk_id for p in assemble(ps, scores, [[ps[0]], [ps[4]]], 1, 3)] == ["p0"]
