@@ -29,6 +29,7 @@ FEATURES = [
     "named_outlet", "article_main_best_rr", "article_group_best_rr", "lead_chunk",
     "question_terms", "best_claim_terms", "question_idf_terms", "best_claim_idf_terms",
     "question_pairs", "best_claim_pairs", "article_candidates", "in_date_window",
+    "claim_leader_rr", "claim_pairs_leader_rr", "question_idf_vs_best",
 ]
 
 
@@ -86,11 +87,13 @@ def features(signals: Signals, lexicon: Lexicon, cache: dict[str, tuple[set, set
     q_set, q_pairs = set(q_terms), _pairs(q_terms)
     claims = [(set(t), _pairs(t)) for t in (lexicon.terms(c) for c in signals.claims)]
     idf = {t: lexicon.idf(t) for t in q_set.union(*(c for c, _ in claims))}
-    totals = {id(asked): sum(idf[t] for t in asked) for asked in (q_set, *(c for c, _ in claims))}
+    # Sums run in sorted order: a set's order follows Python's per-process string-hash seed, and float
+    # sums in another order differ in the last bits, enough to flip a tree's split now and then.
+    totals = {id(asked): sum(idf[t] for t in sorted(asked)) for asked in (q_set, *(c for c, _ in claims))}
 
     def weighted(asked: set[str], held: set[str]) -> float:
         total = totals[id(asked)]
-        return sum(idf[t] for t in asked & held) / total if total else 0.0
+        return sum(idf[t] for t in sorted(asked & held)) / total if total else 0.0
     per_article = Counter(p.article.id for p in candidates.values())
     group_rr = {cid: [1.0 / g[cid] if cid in g else 0.0 for g in groups] for cid in candidates}
     article_main: dict[str, float] = {}
@@ -100,13 +103,18 @@ def features(signals: Signals, lexicon: Lexicon, cache: dict[str, tuple[set, set
         article_main[aid] = max(article_main.get(aid, 0.0), 1.0 / main[cid] if cid in main else 0.0)
         article_group[aid] = max(article_group.get(aid, 0.0), max(group_rr[cid], default=0.0))
     rows = []
-    for cid, passage in candidates.items():
+    claim_terms = np.zeros((len(claims), len(candidates)))  # each claim's IDF-weighted share, per candidate
+    claim_pairs = np.zeros((len(claims), len(candidates)))
+    for col, (cid, passage) in enumerate(candidates.items()):
         if cid not in cache:
             terms = lexicon.terms(passage.text)
             cache[cid] = (set(terms), _pairs(terms))
         held, held_pairs = cache[cid]
         rr = group_rr[cid]
         ts = lexicon.published_ts(cid)
+        for n, (asked, asked_pairs) in enumerate(claims):
+            claim_terms[n, col] = weighted(asked, held)
+            claim_pairs[n, col] = _share(asked_pairs, held_pairs)
         rows.append([
             1.0 / main[cid] if cid in main else 0.0,
             1.0 / bm25[cid] if cid in bm25 else 0.0,
@@ -124,13 +132,27 @@ def features(signals: Signals, lexicon: Lexicon, cache: dict[str, tuple[set, set
             _share(q_set, held),
             max((_share(c, held) for c, _ in claims), default=0.0),
             weighted(q_set, held),
-            max((weighted(c, held) for c, _ in claims), default=0.0),
+            claim_terms[:, col].max(initial=0.0),
             _share(q_pairs, held_pairs),
-            max((_share(p, held_pairs) for _, p in claims if p), default=0.0),
+            claim_pairs[:, col].max(initial=0.0),
             float(per_article[passage.article.id]),
             float(any(lo <= ts <= hi for lo, hi in signals.date_windows)),
         ])
-    return list(candidates.values()), np.array(rows, dtype=float).reshape(len(rows), len(FEATURES))
+    base = np.array(rows, dtype=float).reshape(len(rows), len(FEATURES) - 3)
+    # Relative to the other candidates: is this the passage that best matches one of the claims?
+    question_idf = base[:, FEATURES.index("question_idf_terms")]
+    relative = np.column_stack([_leader_rr(claim_terms), _leader_rr(claim_pairs),
+                                question_idf / question_idf.max(initial=0.0) if question_idf.max(initial=0.0) > 0
+                                else np.zeros(len(rows))])
+    return list(candidates.values()), np.hstack([base, relative])
+
+
+def _leader_rr(matrix: np.ndarray) -> np.ndarray:
+    """Per candidate (column), the best 1/rank it holds in any row (claim); ties share a rank, zeros rank nowhere."""
+    if matrix.size == 0:
+        return np.zeros(matrix.shape[1])
+    ranks = (matrix[:, None, :] > matrix[:, :, None]).sum(axis=2) + 1
+    return np.where(matrix > 0, 1.0 / ranks, 0.0).max(axis=0)
 
 
 class TreeModel:

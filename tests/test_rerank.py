@@ -56,6 +56,10 @@ def test_features_describe_each_candidate() -> None:
     assert list(column(rows, "question_pairs")) == [1.0, 0.0, 0.5]  # (rocket, launch), (launch, delayed)
     assert list(column(rows, "best_claim_terms")) == pytest.approx([1.0, 1.0, 2 / 3])  # b: "shares fell"
     assert list(column(rows, "in_date_window")) == [1.0, 0.0, 0.0]  # c has no date
+    # the best match of "rocket launch delayed" is a (then c, then b); of "shares fell", b
+    assert list(column(rows, "claim_leader_rr")) == [1.0, 1.0, 0.5]
+    assert list(column(rows, "claim_pairs_leader_rr")) == [1.0, 1.0, 0.5]
+    assert list(column(rows, "question_idf_vs_best")) == pytest.approx([1.0, 3 / 7, 6 / 7])
     assert set(cache) == {"a", "b", "c"}
 
 
