@@ -53,12 +53,13 @@ def fit(queries: list[dict]):
 
 
 def score(queries: list[dict], scorer, k: int, cap: int) -> dict:
+    """Overall and per-type metrics of the lists ``scorer`` orders (as retrieval assembles them)."""
     results = []
     for q in queries:
         passages = assemble(q["passages"], scorer(q), q["groups"], k, cap)
         results.append({"question_type": q["item"]["question_type"], "gold": q["item"]["gold"],
                         "retrieved": [p.text for p in passages]})
-    return retrieval_metrics(results)["overall"]
+    return retrieval_metrics(results)
 
 
 def export(model) -> dict:
@@ -93,11 +94,13 @@ def main(argv: list[str] | None = None) -> int:
             if n % args.folds == fold:
                 held_out[id(q)] = model.decision_function(q["rows"])
     print(f"{'':36}" + "".join(f"{k:>16}" for k in KEYS))
-    rows = {f"{args.folds}-fold, each query held out": score(queries, lambda q: held_out[id(q)], k, cap)}
+    held = score(queries, lambda q: held_out[id(q)], k, cap)
+    rows = {f"{args.folds}-fold, each query held out": held["overall"]}
+    rows.update({f"  {name} (held out)": metrics for name, metrics in held["by_type"].items()})
     final = fit(queries)
-    rows["in sample (the shipped model)"] = score(queries, lambda q: final.decision_function(q["rows"]), k, cap)
-    for name, overall in rows.items():
-        print(f"{name:36}" + "".join(f"{overall[key]:16.4f}" for key in KEYS))
+    rows["in sample (the shipped model)"] = score(queries, lambda q: final.decision_function(q["rows"]), k, cap)["overall"]
+    for name, metrics in rows.items():
+        print(f"{name:36}" + "".join(f"{metrics[key]:16.4f}" for key in KEYS))
     Path(args.out).write_text(json.dumps(export(final), separators=(",", ":")) + "\n", encoding="utf-8")
     print(f"model written to {args.out}")
     return 0
