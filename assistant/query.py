@@ -169,7 +169,13 @@ def plan(question: str, sources: Sequence[str], newest: date | None, aliases: di
     if len(parts) > 1:
         named = sorted(result.named_sources)
         for part in parts:
-            result.subqueries.append(SubQuery(part, Filters(sources=named), label=f"claim: {part[:40]}"))
+            # A claim that gives its own date ("the report on Y published on October 12, 2023") is searched
+            # within it. Claims are cut at commas, so the date's head ("October 12") is what the claim holds.
+            windows = [d.value for d in result.dates
+                       if re.search(rf"\b{re.escape(question[d.start:d.end].split(',')[0].strip())}\b", part)]
+            since = min((w[0] for w in windows), default=None)  # type: ignore[index]
+            until = max((w[1] for w in windows), default=None)  # type: ignore[index]
+            result.subqueries.append(SubQuery(part, Filters(since, until, named), label=f"claim: {part[:40]}"))
     return result
 
 

@@ -64,6 +64,20 @@ def test_subqueries_per_outlet_with_its_own_date_and_per_claim() -> None:
     assert len(claim_subs) == 2 and all(set(s.filters.sources) == {"TechCrunch", "The Verge"} for s in claim_subs)
 
 
+def test_a_claim_that_gives_a_date_is_searched_within_it() -> None:
+    question = ("Between the TechCrunch report on the antitrust trial published on November 6, 2023, and the TechCrunch "
+                "report on a publisher suing Google published on December 15, 2023, was the portrayal of Google consistent?")
+    got = plan(question, SOURCES, date(2023, 12, 25))
+    by_text = {s.text: s.filters for s in got.subqueries if s.label.startswith("claim")}
+    trial = next(f for t, f in by_text.items() if "antitrust trial" in t)
+    suit = next(f for t, f in by_text.items() if "publisher suing" in t)
+    assert (trial.since, trial.until) == find_dates("on November 6, 2023", None)[0].value
+    assert (suit.since, suit.until) == find_dates("on December 15, 2023", None)[0].value
+    assert trial.sources == suit.sources == ["TechCrunch"]
+    undated = [f for t, f in by_text.items() if "portrayal" in t]
+    assert undated and undated[0].since is None and undated[0].until is None
+
+
 def test_claims_split_at_clause_boundaries() -> None:
     assert claims("known for vision of autonomous agents, praised for his unusual generosity, "
                   "and ousted from the company board") == [
