@@ -122,6 +122,7 @@ class Retriever:
         self._ranker = None  # rerank.TreeModel, loaded on the first planned question
         self._lexicon = None  # rerank.Lexicon
         self._term_cache: dict[str, tuple[set, set]] = {}
+        self._rows: dict[int, Passage] = {}  # BM25 row -> its passage, parsed once
 
     # ---- public API ------------------------------------------------------------------------
     def filters(self, since: str | None = None, until: str | None = None, sources: Sequence[str] = ()) -> Filters:
@@ -261,8 +262,15 @@ class Retriever:
 
     def sparse(self, query: str, n: int, filters: Filters) -> list[Passage]:
         mask = None if filters.is_empty() else self._mask(filters)
-        return [Passage.from_metadata(self.bm25.ids[row], self.bm25.texts[row], self.bm25.meta[row], score)
-                for row, score in self.bm25.search(query, n, mask)]
+        return [self._row_passage(row, score) for row, score in self.bm25.search(query, n, mask)]
+
+    def _row_passage(self, row: int, score: float) -> Passage:
+        """A fresh passage for a BM25 row (fusion sets its score); the row's parsed metadata is kept, since
+        a multi-source question reads ~500 rows across its sub-queries."""
+        template = self._rows.get(row)
+        if template is None:
+            template = self._rows[row] = Passage.from_metadata(self.bm25.ids[row], self.bm25.texts[row], self.bm25.meta[row])
+        return Passage(template.chunk_id, template.text, template.article, score, template.position)
 
     def _mask(self, filters: Filters) -> np.ndarray:
         key = (filters.since, filters.until, tuple(sorted(filters.sources)))
