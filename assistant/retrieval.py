@@ -194,7 +194,7 @@ class Retriever:
             from .rerank import assemble
 
             passages, rows, groups = self.candidates(query, plan, vectors.get(query), filters)
-            return assemble(passages, self.ranker.score(rows), groups, k, cap)
+            return assemble(passages, self.ranker.score(rows), groups, k, self.settings.retrieval.reranked_per_article_cap)
         main = self._fused(query, vectors.get(query), filters, mode, plan.named_sources)
         subs = self._group_rankings(query, plan, main, filters, mode, vectors)
         reserved = self.settings.retrieval.reserved_per_subquery

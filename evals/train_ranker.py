@@ -85,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
     items = [i for i in load_queries(args.queries) if i["gold"]]
     retriever = Retriever(eval_settings(settings, args.corpus, progress=True))
     queries = collect(retriever, items)
-    k, cap = settings.retrieval.k, settings.retrieval.per_article_cap
+    k, cap = settings.retrieval.k, settings.retrieval.reranked_per_article_cap
     print(f"{len(queries)} queries with sub-queries, {sum(len(q['labels']) for q in queries)} candidates", file=sys.stderr)
     held_out: dict[int, np.ndarray] = {}
     for fold in range(args.folds):
