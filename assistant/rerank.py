@@ -187,6 +187,8 @@ class TreeModel:
         node = np.broadcast_to(self.roots, (len(rows), len(self.roots))).copy()
         line = np.arange(len(rows))[:, None]
         for _ in range(self.depth):
+            if self.leaf[node].all():
+                break
             value = rows[line, self.feature[node]]
             go_left = np.where(np.isnan(value), self.nan_left[node], value <= self.threshold[node])
             node = np.where(self.leaf[node], node, np.where(go_left, self.left[node], self.right[node]))

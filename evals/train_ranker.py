@@ -25,7 +25,10 @@ from assistant.rerank import FEATURES, MODEL_PATH, assemble
 from assistant.retrieval import Filters, Retriever
 from assistant.settings import Settings
 
-PARAMS = {"max_iter": 100, "learning_rate": 0.1, "max_leaf_nodes": 7, "l2_regularization": 1.0, "random_state": 0}
+# Chosen by held-out metrics averaged over four random 5-fold splits (MRR@10 / AllEvidence@10): 100 trees of 7
+# leaves at rate 0.1 0.774 / 0.478; 200 of 15 leaves at 0.05, at least 40 candidates per leaf, 0.788 / 0.481.
+PARAMS = {"max_iter": 200, "learning_rate": 0.05, "max_leaf_nodes": 15, "min_samples_leaf": 40,
+          "early_stopping": False, "l2_regularization": 1.0, "random_state": 0}
 KEYS = ["Hits@4", "Hits@10", "MRR@10", "MAP@10", "AllEvidence@10"]
 
 
