@@ -168,11 +168,14 @@ class TreeModel:
         self.roots = offsets.astype(np.int64)
         self.feature = flat[:, 0].astype(np.int64)
         self.threshold = flat[:, 1]
-        self.left = flat[:, 2].astype(np.int64) + np.repeat(offsets, sizes)  # child indices made global
-        self.right = flat[:, 3].astype(np.int64) + np.repeat(offsets, sizes)
         self.value = flat[:, 4]
-        self.leaf = flat[:, 5].astype(bool)
         self.nan_left = flat[:, 6].astype(bool)
+        # Children as global indices; a leaf points to itself, so walking on from it stays put.
+        here = np.arange(len(flat))
+        leaf = flat[:, 5].astype(bool)
+        shift = np.repeat(offsets, sizes)
+        self.left = np.where(leaf, here, flat[:, 2].astype(np.int64) + shift)
+        self.right = np.where(leaf, here, flat[:, 3].astype(np.int64) + shift)
         self.base = float(spec["base"])
         self.depth = int(spec["depth"])
 
@@ -184,14 +187,16 @@ class TreeModel:
         """All trees at once: every (row, tree) pair walks one level per step."""
         if len(rows) == 0:
             return np.zeros(0)
-        node = np.broadcast_to(self.roots, (len(rows), len(self.roots))).copy()
-        line = np.arange(len(rows))[:, None]
+        flat_rows = np.ascontiguousarray(rows, dtype=float).ravel()
+        start = (np.arange(len(rows)) * rows.shape[1])[:, None]
+        node = np.broadcast_to(self.roots, (len(rows), len(self.roots)))
+        has_nan = bool(np.isnan(flat_rows).any())
         for _ in range(self.depth):
-            if self.leaf[node].all():
-                break
-            value = rows[line, self.feature[node]]
-            go_left = np.where(np.isnan(value), self.nan_left[node], value <= self.threshold[node])
-            node = np.where(self.leaf[node], node, np.where(go_left, self.left[node], self.right[node]))
+            value = flat_rows[start + self.feature[node]]
+            go_left = value <= self.threshold[node]
+            if has_nan:
+                go_left = np.where(np.isnan(value), self.nan_left[node], go_left)
+            node = np.where(go_left, self.left[node], self.right[node])
         return self.base + self.value[node].sum(axis=1)
 
 
