@@ -103,7 +103,9 @@ def features(signals: Signals, lexicon: Lexicon, cache: dict[str, tuple[set, set
         article_main[aid] = max(article_main.get(aid, 0.0), 1.0 / main[cid] if cid in main else 0.0)
         article_group[aid] = max(article_group.get(aid, 0.0), max(group_rr[cid], default=0.0))
     rows = []
-    claim_terms = np.zeros((len(claims), len(candidates)))  # each claim's IDF-weighted share, per candidate
+    # Per claim (row) and candidate (column): share of the claim's terms, IDF-weighted terms and pairs held.
+    claim_plain = np.zeros((len(claims), len(candidates)))
+    claim_terms = np.zeros((len(claims), len(candidates)))
     claim_pairs = np.zeros((len(claims), len(candidates)))
     for col, (cid, passage) in enumerate(candidates.items()):
         if cid not in cache:
@@ -113,6 +115,7 @@ def features(signals: Signals, lexicon: Lexicon, cache: dict[str, tuple[set, set
         rr = group_rr[cid]
         ts = lexicon.published_ts(cid)
         for n, (asked, asked_pairs) in enumerate(claims):
+            claim_plain[n, col] = _share(asked, held)
             claim_terms[n, col] = weighted(asked, held)
             claim_pairs[n, col] = _share(asked_pairs, held_pairs)
         rows.append([
@@ -130,7 +133,7 @@ def features(signals: Signals, lexicon: Lexicon, cache: dict[str, tuple[set, set
             article_group[passage.article.id],
             float(passage.position == 0),
             _share(q_set, held),
-            max((_share(c, held) for c, _ in claims), default=0.0),
+            claim_plain[:, col].max(initial=0.0),
             weighted(q_set, held),
             claim_terms[:, col].max(initial=0.0),
             _share(q_pairs, held_pairs),
@@ -141,9 +144,9 @@ def features(signals: Signals, lexicon: Lexicon, cache: dict[str, tuple[set, set
     base = np.array(rows, dtype=float).reshape(len(rows), len(FEATURES) - 3)
     # Relative to the other candidates: is this the passage that best matches one of the claims?
     question_idf = base[:, FEATURES.index("question_idf_terms")]
+    best = question_idf.max(initial=0.0)
     relative = np.column_stack([_leader_rr(claim_terms), _leader_rr(claim_pairs),
-                                question_idf / question_idf.max(initial=0.0) if question_idf.max(initial=0.0) > 0
-                                else np.zeros(len(rows))])
+                                question_idf / best if best > 0 else np.zeros(len(rows))])
     return list(candidates.values()), np.hstack([base, relative])
 
 
@@ -201,28 +204,28 @@ class TreeModel:
 
 
 def assemble(passages: Sequence[Passage], scores: np.ndarray, groups: Sequence[Sequence[Passage]], k: int,
-             per_article_cap: int, guarantee_depth: int = 1) -> list[Passage]:
-    """Top k by score, diversified, in which every group (outlet or claim) keeps a place: the best-scored of
-    its own top ``guarantee_depth`` passages replaces the lowest unguaranteed one if it fell out (measured
-    with ``evals/train_ranker.py``: depths 1 and 3 score alike, and within 0.003 of no guarantee at all)."""
+             per_article_cap: int) -> list[Passage]:
+    """Top k by score, diversified, in which every group (outlet or claim) keeps a place: its first passage
+    replaces the lowest unguaranteed one if it fell out (measured with ``evals/train_ranker.py``: the
+    model's best of each group's top 3 instead scored alike, and within 0.003 of no guarantee at all)."""
     from .retrieval import diversify
 
+    candidate = {p.chunk_id: p for p in passages}
     score_of = {p.chunk_id: float(s) for p, s in zip(passages, scores)}
     ranked = diversify([passages[i] for i in np.argsort(-scores, kind="stable")], k, per_article_cap)
     chosen = {p.chunk_id for p in ranked}
     keep: set[str] = set()
     for ranking in groups:
-        top = [p for p in ranking[:guarantee_depth] if p.chunk_id in score_of]
-        if not top:
+        if not ranking or ranking[0].chunk_id not in candidate:
             continue
-        best = max(top, key=lambda p: score_of[p.chunk_id])
+        best = ranking[0]
         if best.chunk_id not in chosen:
             drop = next((i for i in range(len(ranked) - 1, -1, -1) if ranked[i].chunk_id not in keep), None)
             if drop is None:
                 continue
             chosen.discard(ranked[drop].chunk_id)
             del ranked[drop]
-            ranked.append(next(p for p in passages if p.chunk_id == best.chunk_id))
+            ranked.append(candidate[best.chunk_id])
             ranked.sort(key=lambda p: -score_of[p.chunk_id])
             chosen.add(best.chunk_id)
         keep.add(best.chunk_id)

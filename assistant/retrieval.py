@@ -189,7 +189,6 @@ class Retriever:
                  rerank: bool) -> list[Passage]:
         """A question with sub-queries: the learned ranker orders the candidates of every ranking (hybrid
         mode), or each sub-query's best passages get reserved places after the main ranking's first."""
-        cap = self.settings.retrieval.per_article_cap
         if mode == "hybrid" and rerank:
             from .rerank import assemble
 
@@ -204,7 +203,7 @@ class Retriever:
         order_.extend(main[1:])
         seen: set[str] = set()
         unique = [p for p in order_ if not (p.chunk_id in seen or seen.add(p.chunk_id))]
-        return diversify(unique, k, cap)
+        return diversify(unique, k, self.settings.retrieval.per_article_cap)
 
     def candidates(self, query: str, plan, vector, filters: Filters):  # -> (passages, feature rows, group rankings)
         """Every ranking's candidates for a planned question, their re-ranker features, and the outlet and
