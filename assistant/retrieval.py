@@ -123,6 +123,7 @@ class Retriever:
         self._lexicon = None  # rerank.Lexicon
         self._term_cache: dict[str, tuple[set, set]] = {}
         self._rows: dict[int, Passage] = {}  # BM25 row -> its passage, parsed once
+        self._row_of = {cid: row for row, cid in enumerate(self.bm25.ids)}
 
     # ---- public API ------------------------------------------------------------------------
     def filters(self, since: str | None = None, until: str | None = None, sources: Sequence[str] = ()) -> Filters:
@@ -218,12 +219,15 @@ class Retriever:
                           question=query, claims=[s.text for s in plan.subqueries],
                           named_sources=plan.named_sources, date_windows=[m.value for m in plan.dates])
         if self._lexicon is None:
-            row = {cid: n for n, cid in enumerate(self.bm25.ids)}
-            self._lexicon = Lexicon(self.bm25.terms, self.bm25.idf, lambda cid: float(self._ts[row[cid]]))
+            self._lexicon = Lexicon(self.bm25.terms, self.bm25.idf, self._published_ts)
         if len(self._term_cache) > 50_000:
             self._term_cache.clear()
         passages, rows = features(signals, self._lexicon, self._term_cache)
         return passages, rows, signals.groups
+
+    def _published_ts(self, chunk_id: str) -> float:
+        row = self._row_of.get(chunk_id)
+        return float(self._ts[row]) if row is not None else float("nan")
 
     @property
     def ranker(self):  # -> rerank.TreeModel
@@ -256,8 +260,11 @@ class Retriever:
         return [fuse([*lists, *bridged.get(key, [])], self.settings.retrieval.rrf_k) for key, lists in groups.items()]
 
     def dense(self, vector, n: int, filters: Filters) -> list[Passage]:
-        return [Passage.from_metadata(cid, text, meta, score=1.0 - dist)
-                for cid, text, meta, dist in self.store.query_chunks(vector, n, filters.where())]
+        """Chroma's nearest chunks, with text and metadata from the BM25 rows: those are exactly the current
+        chunks of the index as this retriever loaded it, so a chunk stored since (another process
+        ingesting) is left out, as in every other path."""
+        return [self._row_passage(self._row_of[cid], 1.0 - dist)
+                for cid, dist in self.store.nearest(vector, n, filters.where()) if cid in self._row_of]
 
     def sparse(self, query: str, n: int, filters: Filters) -> list[Passage]:
         mask = None if filters.is_empty() else self._mask(filters)

@@ -113,11 +113,11 @@ class Store:
         for ids, metas, _ in self._scan(self.chunks):
             yield from self._current(ids, metas)
 
-    def query_chunks(self, vector, n: int, where: dict | None = None) -> list[tuple[str, str, dict[str, Any], float]]:
-        """The ``n`` nearest chunks to ``vector``, current ones only: (id, text, metadata, distance)."""
-        got = self.chunks.query(query_embeddings=[vector], n_results=n, where=where, include=["metadatas", "distances"])
-        distance = dict(zip(got["ids"][0], got["distances"][0]))
-        return [(cid, text, meta, float(distance[cid])) for cid, text, meta in self._current(got["ids"][0], got["metadatas"][0])]
+    def nearest(self, vector, n: int, where: dict | None = None) -> list[tuple[str, float]]:
+        """Ids and distances of the ``n`` chunks nearest to ``vector``, current or not. No metadata: reading
+        it costs ~10 ms a query (measured, 60 results), and a retriever holds every current chunk's already."""
+        got = self.chunks.query(query_embeddings=[vector], n_results=n, where=where, include=["distances"])
+        return [(cid, float(dist)) for cid, dist in zip(got["ids"][0], got["distances"][0])]
 
     def article_chunks(self, article_id: str) -> list[tuple[str, str, dict[str, Any]]]:
         """An article's current chunks, in no particular order: (id, text, metadata)."""

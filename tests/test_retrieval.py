@@ -74,3 +74,21 @@ def test_reranker_reads_terms_as_the_index_does(retriever: Retriever) -> None:
         expected = bm25s.tokenize(text, stopwords="en", stemmer=bm25._stemmer, return_ids=False, show_progress=False)[0]
         assert bm25.terms(text) == expected
     assert bm25.idf("bankman") < bm25.idf("zzzunseen")
+
+
+def test_a_loaded_retriever_reads_the_index_as_it_loaded_it(index_copy: Path, tmp_path: Path) -> None:
+    """Dense hits take their text from the rows loaded at start-up; a chunk stored since (another process
+    ingesting) is left out until the next retriever, never returned without its text."""
+    from assistant.ingest import ingest
+
+    settings = make_settings(index_copy)
+    before = Retriever(settings)
+    new = tmp_path / "walrus.md"
+    new.write_text("---\ntitle: Walrus census\nsource: Polar Post\ndate: 2023-11-02\n---\n"
+                   "Scientists counted 4,812 walruses hauled out on the Chukchi coast this autumn.\n", encoding="utf-8")
+    assert ingest([new], settings, progress=False).added == 1
+    question = "how many walruses were counted on the Chukchi coast"
+    old = before.search(question, k=3, mode="dense")
+    assert old and all(p.text and p.article.source != "Polar Post" for p in old)
+    fresh = Retriever(settings).search(question, k=3, mode="dense")
+    assert fresh[0].article.source == "Polar Post" and "4,812 walruses" in fresh[0].text
