@@ -31,6 +31,13 @@ FEATURES = [
     "question_pairs", "best_claim_pairs", "article_candidates", "in_date_window",
     "claim_leader_rr", "claim_pairs_leader_rr", "question_idf_vs_best",
 ]
+# An article rarely holds more than one piece of a question's evidence (1,070 of 1,104 evidence-holding
+# articles in the public queries hold one), so which of its passages is the right one matters: each of
+# these is also given as the passage's rank among its article's candidates and its gap to their best.
+WITHIN_ARTICLE = ["main_rr", "bm25_rr", "dense_cosine", "question_idf_terms", "best_claim_idf_terms",
+                  "best_claim_pairs", "group_best_rr"]
+FEATURES += [f"{name}_{kind}_in_article" for name in WITHIN_ARTICLE for kind in ("rank", "gap")]
+_OWN = len(FEATURES) - 3 - 2 * len(WITHIN_ARTICLE)  # computed passage by passage
 
 
 @dataclass
@@ -141,13 +148,29 @@ def features(signals: Signals, lexicon: Lexicon, cache: dict[str, tuple[set, set
             float(per_article[passage.article.id]),
             float(any(lo <= ts <= hi for lo, hi in signals.date_windows)),
         ])
-    base = np.array(rows, dtype=float).reshape(len(rows), len(FEATURES) - 3)
+    base = np.array(rows, dtype=float).reshape(len(rows), _OWN)
     # Relative to the other candidates: is this the passage that best matches one of the claims?
     question_idf = base[:, FEATURES.index("question_idf_terms")]
     best = question_idf.max(initial=0.0)
     relative = np.column_stack([_leader_rr(claim_terms), _leader_rr(claim_pairs),
                                 question_idf / best if best > 0 else np.zeros(len(rows))])
-    return list(candidates.values()), np.hstack([base, relative])
+    articles = [p.article.id for p in candidates.values()]
+    within = _within_article(base[:, [FEATURES.index(name) for name in WITHIN_ARTICLE]], articles)
+    return list(candidates.values()), np.hstack([base, relative, within])
+
+
+def _within_article(values: np.ndarray, articles: Sequence[str]) -> np.ndarray:
+    """Per candidate and column: its rank among its article's candidates (1 = highest, ties share) and
+    its gap to their highest, interleaved as (rank, gap) per column."""
+    out = np.zeros((len(values), 2 * values.shape[1]))
+    members: dict[str, list[int]] = {}
+    for row, article in enumerate(articles):
+        members.setdefault(article, []).append(row)
+    for rows in members.values():
+        block = values[rows]
+        out[rows, 0::2] = (block[None, :, :] > block[:, None, :]).sum(axis=1) + 1
+        out[rows, 1::2] = block.max(axis=0) - block
+    return out
 
 
 def _leader_rr(matrix: np.ndarray) -> np.ndarray:

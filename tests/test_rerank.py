@@ -60,6 +60,11 @@ def test_features_describe_each_candidate() -> None:
     assert list(column(rows, "claim_leader_rr")) == [1.0, 1.0, 0.5]
     assert list(column(rows, "claim_pairs_leader_rr")) == [1.0, 1.0, 0.5]
     assert list(column(rows, "question_idf_vs_best")) == pytest.approx([1.0, 3 / 7, 6 / 7])
+    # a and c share article A1: a is first in it by the whole-question ranking, c by the groups (tied at 1.0)
+    assert list(column(rows, "main_rr_rank_in_article")) == [1, 1, 2]
+    assert list(column(rows, "main_rr_gap_in_article")) == [0.0, 0.0, 1.0]
+    assert list(column(rows, "group_best_rr_rank_in_article")) == [2, 1, 1]
+    assert list(column(rows, "question_idf_terms_gap_in_article")) == pytest.approx([0.0, 0.0, 1 / 7])
     assert set(cache) == {"a", "b", "c"}
 
 
