@@ -3,8 +3,9 @@
 A question that names outlets or lists claims is searched several ways (the whole question, dense and
 BM25; one ranking per outlet and per claim). Which candidate deserves first place depends on all of
 them at once: how high each ranking puts it, whether its outlet and date are the ones asked about, how
-many of the question's (and each claim's) words and word pairs it holds. A small gradient-boosted tree
-model, trained by ``evals/train_ranker.py``, weighs those signals; it ships as ``ranker.json``.
+many of the question's (and each claim's) words and word pairs it holds. Two small gradient-boosted tree
+models, trained by ``evals/train_ranker.py``, weigh those signals and ship in ``ranker.json``: one
+(a classifier) chooses the passages, the other (trained to rank a question's list) orders them.
 """
 
 from __future__ import annotations
@@ -182,7 +183,7 @@ def _leader_rr(matrix: np.ndarray) -> np.ndarray:
 
 
 class TreeModel:
-    """Gradient-boosted trees as flat arrays; a row's score is the sum of its leaves (a log-odds)."""
+    """Gradient-boosted trees as flat arrays; a row's score is the sum of its leaves (and a base)."""
 
     def __init__(self, spec: dict) -> None:
         if spec.get("features") != FEATURES:
@@ -205,10 +206,6 @@ class TreeModel:
         self.base = float(spec["base"])
         self.depth = int(spec["depth"])
 
-    @classmethod
-    def load(cls, path: Path = MODEL_PATH) -> "TreeModel":
-        return cls(json.loads(path.read_text(encoding="utf-8")))
-
     def score(self, rows: np.ndarray) -> np.ndarray:
         """All trees at once: every (row, tree) pair walks one level per step."""
         if len(rows) == 0:
@@ -224,6 +221,28 @@ class TreeModel:
                 go_left = np.where(np.isnan(value), self.nan_left[node], go_left)
             node = np.where(go_left, self.left[node], self.right[node])
         return self.base + self.value[node].sum(axis=1)
+
+
+@dataclass
+class Ranker:
+    """The shipped pair: ``select`` scores how likely a candidate holds evidence (which k to keep);
+    ``order`` was trained to put a list's evidence first, so it orders the kept ones (measured held out:
+    MRR@10 +0.011 and MAP@10 +0.006 over ordering by ``select``, the same passages)."""
+
+    select: TreeModel
+    order: TreeModel
+
+    @classmethod
+    def load(cls, path: Path = MODEL_PATH) -> "Ranker":
+        spec = json.loads(path.read_text(encoding="utf-8"))
+        return cls(TreeModel(spec["select"]), TreeModel(spec["order"]))
+
+    def rank(self, passages: Sequence[Passage], rows: np.ndarray, groups: Sequence[Sequence[Passage]], k: int,
+             per_article_cap: int) -> list[Passage]:
+        chosen = assemble(passages, self.select.score(rows), groups, k, per_article_cap)
+        row_of = {p.chunk_id: n for n, p in enumerate(passages)}
+        order = self.order.score(rows[[row_of[p.chunk_id] for p in chosen]])
+        return [chosen[n] for n in np.argsort(-order, kind="stable")]
 
 
 def assemble(passages: Sequence[Passage], scores: np.ndarray, groups: Sequence[Sequence[Passage]], k: int,

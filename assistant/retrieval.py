@@ -119,7 +119,7 @@ class Retriever:
         stamps = self._ts[np.isfinite(self._ts)]
         self.newest = (datetime.fromtimestamp(float(stamps.max()), tz=timezone.utc).date() if stamps.size else None)
         self._aliases: dict[str, list[str]] | None = None
-        self._ranker = None  # rerank.TreeModel, loaded on the first planned question
+        self._ranker = None  # rerank.Ranker, loaded on the first planned question
         self._lexicon = None  # rerank.Lexicon
         self._term_cache: dict[str, tuple[set, set]] = {}
         self._rows: dict[int, Passage] = {}  # BM25 row -> its passage, parsed once
@@ -191,10 +191,8 @@ class Retriever:
         """A question with sub-queries: the learned ranker orders the candidates of every ranking (hybrid
         mode), or each sub-query's best passages get reserved places after the main ranking's first."""
         if mode == "hybrid" and rerank:
-            from .rerank import assemble
-
             passages, rows, groups = self.candidates(query, plan, vectors.get(query), filters)
-            return assemble(passages, self.ranker.score(rows), groups, k, self.settings.retrieval.reranked_per_article_cap)
+            return self.ranker.rank(passages, rows, groups, k, self.settings.retrieval.reranked_per_article_cap)
         main = self._fused(query, vectors.get(query), filters, mode, plan.named_sources)
         subs = self._group_rankings(query, plan, main, filters, mode, vectors)
         reserved = self.settings.retrieval.reserved_per_subquery
@@ -230,11 +228,11 @@ class Retriever:
         return float(self._ts[row]) if row is not None else float("nan")
 
     @property
-    def ranker(self):  # -> rerank.TreeModel
+    def ranker(self):  # -> rerank.Ranker
         if self._ranker is None:
-            from .rerank import TreeModel
+            from .rerank import Ranker
 
-            self._ranker = TreeModel.load()
+            self._ranker = Ranker.load()
         return self._ranker
 
     def _group_rankings(self, query: str, plan, main: list[Passage], filters: Filters, mode: str,

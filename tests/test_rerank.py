@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from assistant.passage import Passage
-from assistant.rerank import FEATURES, Lexicon, Signals, TreeModel, features
+from assistant.rerank import FEATURES, Lexicon, Ranker, Signals, TreeModel, features
 
 
 def passage(cid: str, text: str, article: str, source: str = "Wired", position: int = 1, score: float = 0.0) -> Passage:
@@ -90,16 +90,32 @@ def test_model_trained_on_other_features_is_refused() -> None:
         TreeModel({"features": FEATURES[:-1], "base": 0, "depth": 0, "nodes": []})
 
 
-def test_shipped_model_loads_and_prefers_the_evidently_relevant() -> None:
-    model = TreeModel.load()
+def test_shipped_models_load_and_prefer_the_evidently_relevant() -> None:
+    ranker = Ranker.load()
     strong = np.zeros(len(FEATURES))
     for name in ("main_rr", "bm25_rr", "group_best_rr", "group_share", "question_terms", "best_claim_terms",
                  "question_idf_terms", "best_claim_idf_terms", "question_pairs", "best_claim_pairs", "named_outlet"):
         strong[FEATURES.index(name)] = 1.0
     weak = np.zeros(len(FEATURES))
     weak[FEATURES.index("main_rr")] = 1 / 60
-    scores = model.score(np.vstack([strong, weak]))
-    assert np.isfinite(scores).all() and scores[0] > scores[1]
+    for model in (ranker.select, ranker.order):
+        scores = model.score(np.vstack([strong, weak]))
+        assert np.isfinite(scores).all() and scores[0] > scores[1]
+
+
+def stump(name: str, low: float, high: float) -> TreeModel:
+    """One split on feature ``name`` at 0.5: ``low`` below, ``high`` above."""
+    tree = [[FEATURES.index(name), 0.5, 1, 2, 0, 0, 1], [0, 0, 0, 0, low, 1, 0], [0, 0, 0, 0, high, 1, 0]]
+    return TreeModel({"features": FEATURES, "base": 0.0, "depth": 1, "nodes": [tree]})
+
+
+def test_one_model_chooses_the_passages_and_the_other_orders_them() -> None:
+    ps = [passage(f"p{n}", f"text {n}", article=f"A{n}") for n in range(4)]
+    rows = np.zeros((4, len(FEATURES)))
+    rows[:, FEATURES.index("main_rr")] = [1, 1, 1, 0]  # select keeps p0-p2, in that order (stable)
+    rows[:, FEATURES.index("bm25_rr")] = [0, 0, 1, 1]  # order puts p2 (and p3, were it kept) first
+    ranker = Ranker(select=stump("main_rr", 0.0, 1.0), order=stump("bm25_rr", 0.0, 1.0))
+    assert [p.chunk_id for p in ranker.rank(ps, rows, [], 3, 3)] == ["p2", "p0", "p1"]
 
 
 def test_each_group_keeps_a_place_in_the_top_k() -> None:
