@@ -10,6 +10,7 @@ models, trained by ``evals/train_ranker.py``, weigh those signals and ship in ``
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -231,11 +232,12 @@ class Ranker:
 
     select: TreeModel
     order: TreeModel
+    trained_on: frozenset[str] = frozenset()  # query_key of every training question
 
     @classmethod
     def load(cls, path: Path = MODEL_PATH) -> "Ranker":
         spec = json.loads(path.read_text(encoding="utf-8"))
-        return cls(TreeModel(spec["select"]), TreeModel(spec["order"]))
+        return cls(TreeModel(spec["select"]), TreeModel(spec["order"]), frozenset(spec.get("trained_on", [])))
 
     def rank(self, passages: Sequence[Passage], rows: np.ndarray, groups: Sequence[Sequence[Passage]], k: int,
              per_article_cap: int) -> list[Passage]:
@@ -243,6 +245,11 @@ class Ranker:
         row_of = {p.chunk_id: n for n, p in enumerate(passages)}
         order = self.order.score(rows[[row_of[p.chunk_id] for p in chosen]])
         return [chosen[n] for n in np.argsort(-order, kind="stable")]
+
+
+def query_key(question: str) -> str:
+    """A short fingerprint of a question, so an evaluation can tell which of its questions trained the ranker."""
+    return hashlib.sha256(question.encode("utf-8")).hexdigest()[:12]
 
 
 def assemble(passages: Sequence[Passage], scores: np.ndarray, groups: Sequence[Sequence[Passage]], k: int,

@@ -22,7 +22,7 @@ import numpy as np
 from assistant.evals.datasets import load_queries
 from assistant.evals.eval_index import eval_settings
 from assistant.evals.metrics import _squeeze, retrieval_metrics
-from assistant.rerank import FEATURES, MODEL_PATH, Ranker, TreeModel
+from assistant.rerank import FEATURES, MODEL_PATH, Ranker, TreeModel, query_key
 from assistant.retrieval import Filters, Retriever
 from assistant.settings import Settings
 
@@ -111,7 +111,8 @@ def train(queries: list[dict]) -> tuple[dict, Ranker]:
     """Both models fitted on ``queries``, exported, and checked: the exported trees must score the
     training rows as the libraries do."""
     select, order = fit(queries), fit_order(queries)
-    spec = {"select": export(select), "order": export_order(order)}
+    spec = {"select": export(select), "order": export_order(order),
+            "trained_on": sorted(query_key(q["item"]["query"]) for q in queries)}
     ranker = Ranker(TreeModel(spec["select"]), TreeModel(spec["order"]))
     rows = np.vstack([q["rows"] for q in queries[:50]])
     for ours, theirs in ((ranker.select.score(rows), select.decision_function(rows)),

@@ -67,7 +67,11 @@ def test_single_variant_writes_all_three_files(tmp_path: Path, meta: dict) -> No
     assert "| comparison_query | 2 | 0.6250 | 0.5000 |" in report
     assert "abc123" in report
     assert "(main)" not in report and "all variants" not in report
+    assert ">" not in report  # no caveats given, none shown
     assert_real_png(out / "chart.png")
+    again = write_report(tmp_path / "noted", "Retrieval", {"bm25": metrics(0.75, 0.5)}, "bm25", None, meta, KEYS,
+                         notes=["trained on these questions"])
+    assert "\n> trained on these questions\n" in (again / "report.md").read_text()
 
 
 def test_variants_and_baseline(tmp_path: Path, meta: dict) -> None:

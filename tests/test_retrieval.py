@@ -9,7 +9,7 @@ import pytest
 from assistant.dates import day_bounds
 from assistant.retrieval import Retriever
 
-from conftest import make_settings
+from conftest import ROOT, make_settings
 
 pytestmark = pytest.mark.slow
 
@@ -92,3 +92,17 @@ def test_a_loaded_retriever_reads_the_index_as_it_loaded_it(index_copy: Path, tm
     assert old and all(p.text and p.article.source != "Polar Post" for p in old)
     fresh = Retriever(settings).search(question, k=3, mode="dense")
     assert fresh[0].article.source == "Polar Post" and "4,812 walruses" in fresh[0].text
+
+
+def test_eval_says_when_the_ranker_saw_its_questions(retriever: Retriever) -> None:
+    """The shipped ranker was trained on the public MultiHop-RAG questions: an evaluation on them says its
+    numbers are in sample; on other questions it says nothing."""
+    from assistant.evals.datasets import load_queries
+    from assistant.evals.retrieval_eval import in_sample_note
+
+    public = [item for item in load_queries(ROOT / "evals" / "data" / "queries_public.json") if item["gold"]][:3]
+    other = [{"query": "Did Fortune report on the opening statements before The Verge did?"}]
+    variants = {"hybrid+qu": {}}
+    assert "trained on 3 of these 4 questions" in in_sample_note(retriever, public + other, variants)
+    assert in_sample_note(retriever, other, variants) is None
+    assert in_sample_note(retriever, public, {"bm25": {}}) is None

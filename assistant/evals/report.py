@@ -118,6 +118,7 @@ def _markdown(
     meta: Mapping[str, Any],
     metric_keys: Sequence[str],
     references: Mapping[str, Mapping[str, Any]],
+    notes: Sequence[str] = (),
 ) -> str:
     main = variants[main_variant]
     dataset = meta.get("dataset") or {}
@@ -132,6 +133,8 @@ def _markdown(
         ("baseline", baseline.get("name") if baseline else None),
     ]
     lines += [f"- {label}: `{value}`" for label, value in facts if value]
+    for note in notes:
+        lines += ["", f"> {note}"]
     lines += ["", "## Overall", ""]
 
     header = ["variant", "n", *metric_keys]
@@ -223,13 +226,14 @@ def write_report(
     metric_keys: Sequence[str],
     chart_keys: Sequence[str] | None = None,
     references: Mapping[str, Mapping[str, Any]] | None = None,
+    notes: Sequence[str] = (),
 ) -> Path:
     """Write metrics.json, report.md and chart.png into ``out_dir`` and return the folder.
 
     ``variants`` maps a name (e.g. "bm25", "hybrid+qu") to a metrics dict; ``main_variant``'s numbers
     are also stored at the top level of metrics.json so a later run can use this one as its baseline.
     ``chart_keys`` defaults to the first two metric keys; ``references`` adds fixed rows such as
-    published results.
+    published results; ``notes`` are caveats shown under the run's facts.
     """
     if main_variant not in variants:
         raise ValueError(f"main variant {main_variant!r} is not among {list(variants)}")
@@ -248,7 +252,7 @@ def write_report(
         "meta": full_meta,
     }
     (out / "metrics.json").write_text(json.dumps(payload, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    markdown = _markdown(title, variants, main_variant, baseline, full_meta, metric_keys, references or {})
+    markdown = _markdown(title, variants, main_variant, baseline, full_meta, metric_keys, references or {}, notes)
     (out / "report.md").write_text(markdown, encoding="utf-8")
     write_chart(out / "chart.png", title, variants, baseline, list(chart_keys or metric_keys[:2]))
     return out
