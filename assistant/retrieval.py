@@ -217,15 +217,11 @@ class Retriever:
                           question=query, claims=[s.text for s in plan.subqueries],
                           named_sources=plan.named_sources, date_windows=[m.value for m in plan.dates])
         if self._lexicon is None:
-            self._lexicon = Lexicon(self.bm25.terms, self.bm25.idf, self._published_ts)
+            self._lexicon = Lexicon(self.bm25.terms, self.bm25.idf, lambda cid: float(self._ts[self._row_of[cid]]))
         if len(self._term_cache) > 50_000:
             self._term_cache.clear()
         passages, rows = features(signals, self._lexicon, self._term_cache)
         return passages, rows, signals.groups
-
-    def _published_ts(self, chunk_id: str) -> float:
-        row = self._row_of.get(chunk_id)
-        return float(self._ts[row]) if row is not None else float("nan")
 
     @property
     def ranker(self):  # -> rerank.Ranker
