@@ -119,12 +119,7 @@ class BM25Index:
         """Top-k (row, score) pairs; rows with mask 0 are excluded."""
         if self._bm25 is None or not self.ids:
             return []
-        import bm25s
-
-        # Same tokenisation as BM25Retriever's index: English stop words, Snowball stemming.
-        tokenized = bm25s.tokenize(query, stopwords="en", stemmer=self._stemmer, show_progress=False)
-        inverse = {v: k for k, v in tokenized.vocab.items()}
-        tokens = [inverse[i] for i in tokenized.ids[0]]
+        tokens = self.terms(query)  # cut as BM25Retriever's index was (a test checks this against bm25s)
         if not tokens:
             return []
         scores = self._bm25.get_scores(tokens)
