@@ -74,7 +74,7 @@ def run_retrieval_eval(settings: Settings, queries_path: str, corpus_path: str, 
 
 def in_sample_note(retriever, items: list[dict], variants: dict[str, dict]) -> str | None:
     """A warning when the learned ranker was trained on some of these very questions."""
-    if not any(name == "hybrid+qu" for name in variants) or not retriever.settings.retrieval.rerank:
+    if "hybrid+qu" not in variants or not retriever.settings.retrieval.rerank:
         return None
     from ..rerank import query_key
 
