@@ -14,6 +14,7 @@ there would be read with it (609 bodies cost 2.6 s more to write as documents, o
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +27,7 @@ from .errors import AssistantError, ConfigError
 
 ARTICLE_FIELDS = ("title", "source", "author", "published_at", "url", "category", "path")
 TEXT = "text"  # metadata key of a chunk's text
+TIE_MARGIN = 8  # extra nearest chunks fetched so that ties at the cut are broken by id
 
 
 @dataclass(frozen=True)
@@ -65,7 +67,7 @@ def _client(settings):  # -> chromadb.api.ClientAPI
 class Store:
     """The chunk and article collections for one embedder + chunking identity."""
 
-    def __init__(self, settings, create: bool = True) -> None:
+    def __init__(self, settings) -> None:
         self.settings = settings
         self.identity = settings.identity()
         self.client = _client(settings)
@@ -73,8 +75,17 @@ class Store:
                 "max_wordpieces": settings.chunk.max_wordpieces, "overlap": settings.chunk.overlap_wordpieces}
         self.chunks = self.client.get_or_create_collection(f"chunks_{self.identity}", metadata=meta, embedding_function=None)
         self.articles = self.client.get_or_create_collection(f"articles_{self.identity}", metadata=meta, embedding_function=None)
+        self._search_breadth(settings.retrieval.dense_ef_search)
         self._batch = max(1, min(self.client.get_max_batch_size(), 2000))
         self._states: dict[str, ArticleState] | None = None
+
+    def _search_breadth(self, ef_search: int) -> None:
+        """Set the chunk index's HNSW search breadth (a query-time setting, so existing indexes take it too)."""
+        with warnings.catch_warnings():  # chromadb warns that the collection has no embedding function: by design
+            warnings.simplefilter("ignore", DeprecationWarning)
+            hnsw = (self.chunks.configuration or {}).get("hnsw") or {}
+        if hnsw and hnsw.get("ef_search") != ef_search:
+            self.chunks.modify(configuration={"hnsw": {"ef_search": ef_search}})
 
     # ---- reading -------------------------------------------------------------------------
     def states(self, refresh: bool = False) -> dict[str, ArticleState]:
@@ -114,10 +125,13 @@ class Store:
             yield from self._current(ids, metas)
 
     def nearest(self, vector, n: int, where: dict | None = None) -> list[tuple[str, float]]:
-        """Ids and distances of the ``n`` chunks nearest to ``vector``, current or not. No metadata: reading
-        it costs ~10 ms a query (measured, 60 results), and a retriever holds every current chunk's already."""
-        got = self.chunks.query(query_embeddings=[vector], n_results=n, where=where, include=["distances"])
-        return [(cid, float(dist)) for cid, dist in zip(got["ids"][0], got["distances"][0])]
+        """Ids and distances of the ``n`` chunks nearest to ``vector``, current or not, equal distances in id
+        order. No metadata: reading it costs ~10 ms a query (measured, 60 results), and a retriever holds
+        every current chunk's already. A few more than ``n`` are asked for so that chunks tied at the cut
+        (an article reprinted by two outlets) are chosen by id, not by the order Chroma happened to visit them."""
+        got = self.chunks.query(query_embeddings=[vector], n_results=n + TIE_MARGIN, where=where, include=["distances"])
+        hits = sorted(zip(got["distances"][0], got["ids"][0]))
+        return [(cid, float(dist)) for dist, cid in hits[:n]]
 
     def article_chunks(self, article_id: str) -> list[tuple[str, str, dict[str, Any]]]:
         """An article's current chunks, in no particular order: (id, text, metadata)."""

@@ -183,3 +183,23 @@ def test_stored_texts_read_back_whole(built_index: Path) -> None:
     assert len(chunks) == store.states()[sample.id].n_chunks >= 2
     assert all(text and text in sample.body and "text" not in meta for _, text, meta in chunks)
     assert all("text" not in meta and text for _, text, meta in store.iter_chunks())
+
+
+def test_nearest_breaks_ties_by_id(tmp_path: Path) -> None:
+    """Equal distances (an article reprinted by two outlets) come back in id order, not in the order the
+    HNSW graph was walked (which changes between processes), and the search breadth setting reaches an
+    index created before it changed."""
+    import random
+
+    index = tmp_path / "index"
+    store = Store(make_settings(index, **{"retrieval.dense_ef_search": 300}))
+    assert store.chunks.configuration["hnsw"]["ef_search"] == 300
+    rng = random.Random(0)
+    ids = [f"c{i:04d}" for i in range(400)]  # beyond Chroma's brute-force buffer, so the HNSW graph answers
+    rng.shuffle(ids)
+    query = [1.0, 0.0, 0.0]
+    vectors = [query if i < 5 else [rng.random(), 1.0, rng.random()] for i in range(400)]
+    store.chunks.upsert(ids=ids, embeddings=vectors)
+    assert [cid for cid, _ in store.nearest(query, 2)] == sorted(ids[:5])[:2]
+    reopened = Store(make_settings(index, **{"retrieval.dense_ef_search": 150}))
+    assert reopened.chunks.configuration["hnsw"]["ef_search"] == 150
