@@ -1,4 +1,5 @@
-"""The BM25 sidecar: llama-index's BM25Retriever (bm25s + stemming) over exactly the current chunks.
+"""The BM25 sidecar: llama-index's BM25Retriever (bm25s + stemming) over exactly the current chunks,
+and the chunks' sentence vectors (``sentence_vectors``), which are derived from the same texts.
 
 It lives in the index folder under a generation key (a hash of every article's content hash), so it
 is rebuilt whenever Chroma changed and can never disagree with it, even after an interrupted ingest.
@@ -37,9 +38,11 @@ def _folder(settings: Settings, identity: str) -> Path:
 
 def refresh_sidecar(store, settings: Settings) -> Path:
     """Build the sidecar for the store's current generation unless it exists; drop older ones."""
+    from .sentence_vectors import VECTORS_FILE, SentenceVectors
+
     root = _folder(settings, store.identity)
     target = root / generation(store)
-    if target.is_dir():
+    if (target / "EMPTY").exists() or (target / VECTORS_FILE).exists():
         return target
     from llama_index.core.schema import TextNode
     from llama_index.retrievers.bm25 import BM25Retriever
@@ -55,9 +58,15 @@ def refresh_sidecar(store, settings: Settings) -> Path:
     try:
         if nodes:
             BM25Retriever.from_defaults(nodes=nodes, similarity_top_k=1).persist(str(staging), show_progress=False)
+            SentenceVectors.build([n.text for n in nodes], settings.embed.models_dir, staging)
         else:
             (staging / "EMPTY").touch()
-        staging.rename(target)
+        shutil.rmtree(target, ignore_errors=True)  # a sidecar from before sentence vectors
+        try:
+            staging.rename(target)
+        except OSError:
+            if not (target / VECTORS_FILE).exists():  # not another process's finished copy either
+                raise
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     for old in root.iterdir():
@@ -71,6 +80,8 @@ class BM25Index:
 
     def __init__(self, store, settings: Settings) -> None:
         folder = refresh_sidecar(store, settings)
+        self._folder, self._models_dir = folder, settings.embed.models_dir
+        self._sentences = None
         self.ids: list[str] = []
         self.meta: list[dict[str, Any]] = []
         self.texts: list[str] = []
@@ -100,6 +111,15 @@ class BM25Index:
 
     def __len__(self) -> int:
         return len(self.ids)
+
+    @property
+    def sentences(self):  # -> sentence_vectors.SentenceVectors, rows in this index's row order
+        """Loaded on first use: only the re-ranker needs them."""
+        if self._sentences is None:
+            from .sentence_vectors import SentenceVectors
+
+            self._sentences = SentenceVectors.load(self._folder, self._models_dir)
+        return self._sentences
 
     def terms(self, text: str) -> list[str]:
         """The text's terms in order, tokenised as the index was (words of 2+ characters, English

@@ -3,7 +3,8 @@
 A question that names outlets or lists claims is searched several ways (the whole question, dense and
 BM25; one ranking per outlet and per claim). Which candidate deserves first place depends on all of
 them at once: how high each ranking puts it, whether its outlet and date are the ones asked about, how
-many of the question's (and each claim's) words and word pairs it holds. Two small gradient-boosted tree
+many of the question's (and each claim's) words and word pairs it holds, how close in meaning its best
+sentence comes to them (where the question paraphrases its evidence). Two small gradient-boosted tree
 models, trained by ``evals/train_ranker.py``, weigh those signals and ship in ``ranker.json``: one
 (a classifier) chooses the passages, the other (trained to rank a question's list) orders them.
 """
@@ -31,15 +32,17 @@ FEATURES = [
     "named_outlet", "article_main_best_rr", "article_group_best_rr", "lead_chunk",
     "question_terms", "best_claim_terms", "question_idf_terms", "best_claim_idf_terms",
     "question_pairs", "best_claim_pairs", "article_candidates", "in_date_window",
+    "question_sentence_cosine", "best_claim_sentence_cosine",
     "claim_leader_rr", "claim_pairs_leader_rr", "question_idf_vs_best",
+    "claim_sentence_leader_rr", "question_sentence_vs_best",
 ]
 # An article rarely holds more than one piece of a question's evidence (1,070 of 1,104 evidence-holding
 # articles in the public queries hold one), so which of its passages is the right one matters: each of
 # these is also given as the passage's rank among its article's candidates and its gap to their best.
 WITHIN_ARTICLE = ["main_rr", "bm25_rr", "dense_cosine", "question_idf_terms", "best_claim_idf_terms",
-                  "best_claim_pairs", "group_best_rr"]
+                  "best_claim_pairs", "group_best_rr", "question_sentence_cosine"]
 FEATURES += [f"{name}_{kind}_in_article" for name in WITHIN_ARTICLE for kind in ("rank", "gap")]
-_OWN = len(FEATURES) - 3 - 2 * len(WITHIN_ARTICLE)  # computed passage by passage
+_OWN = len(FEATURES) - 5 - 2 * len(WITHIN_ARTICLE)  # computed passage by passage
 
 
 @dataclass
@@ -59,11 +62,14 @@ class Signals:
 
 @dataclass
 class Lexicon:
-    """Terms as the BM25 index cuts them, their weights, and each chunk's publication time."""
+    """Terms as the BM25 index cuts them, their weights, each chunk's publication time, and how closely
+    a chunk's best sentence matches a text in meaning (the words a question paraphrases)."""
 
     terms: Callable[[str], list[str]]
     idf: Callable[[str], float]
     published_ts: Callable[[str], float]  # chunk id -> epoch seconds (nan when unknown)
+    # (texts, chunk ids) -> texts x chunks: each chunk's highest sentence cosine (sentence_vectors)
+    sentence_match: Callable[[Sequence[str], Sequence[str]], np.ndarray]
 
 
 def _ranks(ranking: Sequence[Passage], depth: int | None = None) -> dict[str, int]:
@@ -112,6 +118,9 @@ def features(signals: Signals, lexicon: Lexicon, cache: dict[str, tuple[set, set
         article_main[aid] = max(article_main.get(aid, 0.0), 1.0 / main[cid] if cid in main else 0.0)
         article_group[aid] = max(article_group.get(aid, 0.0), max(group_rr[cid], default=0.0))
     rows = []
+    meaning = lexicon.sentence_match([signals.question, *signals.claims], list(candidates))
+    question_sentence = meaning[0]
+    claim_sentence = meaning[1:] if len(meaning) > 1 else meaning
     # Per claim (row) and candidate (column): share of the claim's terms, IDF-weighted terms and pairs held.
     claim_plain = np.zeros((len(claims), len(candidates)))
     claim_terms = np.zeros((len(claims), len(candidates)))
@@ -149,13 +158,18 @@ def features(signals: Signals, lexicon: Lexicon, cache: dict[str, tuple[set, set
             claim_pairs[:, col].max(initial=0.0),
             float(per_article[passage.article.id]),
             float(any(lo <= ts <= hi for lo, hi in signals.date_windows)),
+            question_sentence[col],
+            claim_sentence[:, col].max(),
         ])
     base = np.array(rows, dtype=float).reshape(len(rows), _OWN)
     # Relative to the other candidates: is this the passage that best matches one of the claims?
     question_idf = base[:, FEATURES.index("question_idf_terms")]
     best = question_idf.max(initial=0.0)
+    best_meaning = question_sentence.max(initial=0.0)
     relative = np.column_stack([_leader_rr(claim_terms), _leader_rr(claim_pairs),
-                                question_idf / best if best > 0 else np.zeros(len(rows))])
+                                question_idf / best if best > 0 else np.zeros(len(rows)),
+                                _leader_rr(claim_sentence),
+                                question_sentence / best_meaning if best_meaning > 0 else np.zeros(len(rows))])
     articles = [p.article.id for p in candidates.values()]
     within = _within_article(base[:, [FEATURES.index(name) for name in WITHIN_ARTICLE]], articles)
     return list(candidates.values()), np.hstack([base, relative, within])
@@ -228,7 +242,7 @@ class TreeModel:
 class Ranker:
     """The shipped pair: ``select`` scores how likely a candidate holds evidence (which k to keep);
     ``order`` was trained to put a list's evidence first, so it orders the kept ones (measured held out:
-    MRR@10 +0.014 and MAP@10 +0.009 over ordering by ``select``, the same passages)."""
+    MRR@10 +0.010 and MAP@10 +0.005 over ordering by ``select``, the same passages)."""
 
     select: TreeModel
     order: TreeModel

@@ -217,11 +217,16 @@ class Retriever:
                           question=query, claims=[s.text for s in plan.subqueries],
                           named_sources=plan.named_sources, date_windows=[m.value for m in plan.dates])
         if self._lexicon is None:
-            self._lexicon = Lexicon(self.bm25.terms, self.bm25.idf, lambda cid: float(self._ts[self._row_of[cid]]))
+            self._lexicon = Lexicon(self.bm25.terms, self.bm25.idf, lambda cid: float(self._ts[self._row_of[cid]]),
+                                    self._sentence_match)
         if len(self._term_cache) > 50_000:
             self._term_cache.clear()
         passages, rows = features(signals, self._lexicon, self._term_cache)
         return passages, rows, signals.groups
+
+    def _sentence_match(self, texts: Sequence[str], chunk_ids: Sequence[str]) -> np.ndarray:
+        sentences = self.bm25.sentences
+        return sentences.best_match(sentences.embed(texts), [self._row_of[cid] for cid in chunk_ids])
 
     @property
     def ranker(self):  # -> rerank.Ranker

@@ -16,11 +16,18 @@ def passage(cid: str, text: str, article: str, source: str = "Wired", position: 
     return Passage.from_metadata(cid, text, meta, score=score)
 
 
+# Best sentence cosine per (text, chunk), as the sentence vectors would give it.
+MEANING = {"Was the rocket launch delayed?": {"a": 0.9, "b": 0.3, "c": 0.6},
+           "rocket launch delayed": {"a": 0.8, "b": 0.2, "c": 0.7},
+           "shares fell": {"a": 0.1, "b": 0.5, "c": 0.1}}
+
+
 def lexicon(stamps: dict[str, float]) -> Lexicon:
     rare = {"launch", "rocket"}
     return Lexicon(terms=lambda text: [w.strip(".,?").lower() for w in text.split() if len(w) > 3],
                    idf=lambda term: 3.0 if term in rare else 1.0,
-                   published_ts=lambda cid: stamps.get(cid, math.nan))
+                   published_ts=lambda cid: stamps.get(cid, math.nan),
+                   sentence_match=lambda texts, ids: np.array([[MEANING[t][c] for c in ids] for t in texts]))
 
 
 def column(rows: np.ndarray, name: str) -> np.ndarray:
@@ -65,6 +72,13 @@ def test_features_describe_each_candidate() -> None:
     assert list(column(rows, "main_rr_gap_in_article")) == [0.0, 0.0, 1.0]
     assert list(column(rows, "group_best_rr_rank_in_article")) == [2, 1, 1]
     assert list(column(rows, "question_idf_terms_gap_in_article")) == pytest.approx([0.0, 0.0, 1 / 7])
+    assert list(column(rows, "question_sentence_cosine")) == [0.9, 0.3, 0.6]
+    assert list(column(rows, "best_claim_sentence_cosine")) == [0.8, 0.5, 0.7]
+    # "rocket launch delayed": a, c, b; "shares fell": b, then a and c tied
+    assert list(column(rows, "claim_sentence_leader_rr")) == [1.0, 1.0, 0.5]
+    assert list(column(rows, "question_sentence_vs_best")) == pytest.approx([1.0, 1 / 3, 2 / 3])
+    assert list(column(rows, "question_sentence_cosine_rank_in_article")) == [1, 1, 2]
+    assert list(column(rows, "question_sentence_cosine_gap_in_article")) == pytest.approx([0.0, 0.0, 0.3])
     assert set(cache) == {"a", "b", "c"}
 
 
