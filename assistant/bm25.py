@@ -36,14 +36,21 @@ def _folder(settings: Settings, identity: str) -> Path:
     return Path(settings.index) / f"bm25-{identity}"
 
 
+def _complete(folder: Path) -> bool:
+    """A finished sidecar: an empty index's marker, or the last file a build writes (a sidecar from before
+    sentence vectors has the BM25 files only)."""
+    from .sentence_vectors import VECTORS_FILE
+
+    return (folder / "EMPTY").exists() or (folder / VECTORS_FILE).exists()
+
+
 def refresh_sidecar(store, settings: Settings) -> Path:
     """Build the sidecar for the store's current generation unless it exists; drop older ones."""
-    from .sentence_vectors import VECTORS_FILE, SentenceVectors
-
     root = _folder(settings, store.identity)
     target = root / generation(store)
-    if (target / "EMPTY").exists() or (target / VECTORS_FILE).exists():
+    if _complete(target):
         return target
+    from .sentence_vectors import SentenceVectors
     from llama_index.core.schema import TextNode
     from llama_index.retrievers.bm25 import BM25Retriever
 
@@ -65,7 +72,7 @@ def refresh_sidecar(store, settings: Settings) -> Path:
         try:
             staging.rename(target)
         except OSError:
-            if not (target / VECTORS_FILE).exists():  # not another process's finished copy either
+            if not _complete(target):  # not another process's finished copy either
                 raise
     finally:
         shutil.rmtree(staging, ignore_errors=True)

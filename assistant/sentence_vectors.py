@@ -25,26 +25,27 @@ OFFSETS_FILE = "sentence-offsets.npy"  # chunk row r owns rows offsets[r]:offset
 WEIGHTS_FILE = "wordpiece-weights.npy"
 SIF_A = 1e-3
 BLOCK = 5000  # sentences tokenised / summed at a time
-_SPECIAL = (0, 100, 101, 102, 103)  # [PAD] [UNK] [CLS] [SEP] [MASK]
+_SPECIAL = ("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]")  # never counted in a text's vector
 
 
 def wordpiece_table(models_dir: Path) -> np.ndarray:
     """Every wordpiece's static vector (vocabulary x 384), distilled on first use and cached."""
-    from .embedder import _session, install_minilm
+    from .embedder import _session, install_minilm, wordpiece_tokenizer
 
     folder = install_minilm(models_dir)
     path = folder / TABLE_FILE
     if path.is_file():
         return np.load(path)
-    session = _session(folder / "onnx" / "model.onnx")
-    size = len((folder / "onnx" / "vocab.txt").read_text(encoding="utf-8").splitlines())
-    table = np.zeros((size, 384), dtype=np.float32)
+    session, tok = _session(folder / "onnx" / "model.onnx"), wordpiece_tokenizer(models_dir)
+    size, cls, sep = tok.get_vocab_size(), tok.token_to_id("[CLS]"), tok.token_to_id("[SEP]")
+    parts = []
     for start in range(0, size, 512):
         ids = np.arange(start, min(size, start + 512))
-        batch = np.stack([np.full(len(ids), 101), ids, np.full(len(ids), 102)], axis=1).astype(np.int64)
+        batch = np.stack([np.full(len(ids), cls), ids, np.full(len(ids), sep)], axis=1).astype(np.int64)
         out = session.run(None, {"input_ids": batch, "attention_mask": np.ones_like(batch),
                                  "token_type_ids": np.zeros_like(batch)})[0]
-        table[ids] = out.mean(axis=1)  # the sentence-transformers pooling of "[CLS] piece [SEP]"
+        parts.append(out.mean(axis=1))  # the sentence-transformers pooling of "[CLS] piece [SEP]"
+    table = np.concatenate(parts).astype(np.float32)
     fd, tmp = tempfile.mkstemp(prefix=".static-", suffix=".npy", dir=folder)
     with os.fdopen(fd, "wb") as handle:
         np.save(handle, table)
@@ -79,7 +80,7 @@ class SentenceVectors:
         flat, ends = np.concatenate(pieces), np.cumsum([0, *lengths])
         counts = np.bincount(flat, minlength=len(table))
         weights = (SIF_A / (SIF_A + (counts + 1.0) / (counts.sum() + len(table)))).astype(np.float32)
-        weights[list(_SPECIAL)] = 0.0
+        weights[[tok.token_to_id(token) for token in _SPECIAL]] = 0.0
         vectors = np.zeros((len(sentences), table.shape[1]), dtype=np.float16)
         for start in range(0, len(sentences), BLOCK):  # bounded memory: BLOCK float32 rows at a time
             stop = min(start + BLOCK, len(sentences))

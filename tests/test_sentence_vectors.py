@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from assistant.embedder import make_embedder, wordpiece_tokenizer
 from assistant.sentence_vectors import OFFSETS_FILE, VECTORS_FILE, SentenceVectors, wordpiece_table
 from assistant.settings import load_settings
 
@@ -29,13 +30,9 @@ def vectors(tmp_path_factory) -> SentenceVectors:
 
 
 def test_the_table_is_minilm_on_one_wordpiece_at_a_time() -> None:
-    from assistant.embedder import make_embedder
-
     table = wordpiece_table(MODELS)
     assert table.shape == (30522, 384)
     # "goal" is one wordpiece: its row is the model's (unnormalised) pooled output for "goal" alone.
-    from assistant.embedder import wordpiece_tokenizer
-
     (piece,) = wordpiece_tokenizer(MODELS).encode("goal", add_special_tokens=False).ids
     row = table[piece] / np.linalg.norm(table[piece])
     assert np.allclose(row, make_embedder(load_settings()).embed(["goal"])[0], atol=1e-4)
@@ -62,8 +59,6 @@ def test_a_chunk_scores_by_its_best_sentence(vectors: SentenceVectors) -> None:
 
 def test_rare_wordpieces_weigh_more(vectors: SentenceVectors) -> None:
     """'the' occurs in three of the five sentences, so it counts for little against 'whistle'."""
-    from assistant.embedder import wordpiece_tokenizer
-
     tok = wordpiece_tokenizer(MODELS)
     (the,), (whistle,) = (tok.encode(w, add_special_tokens=False).ids for w in ("the", "whistle"))
     weights = vectors._weights
