@@ -4,7 +4,8 @@ A question that names outlets or lists claims is searched several ways (the whol
 BM25; one ranking per outlet and per claim). Which candidate deserves first place depends on all of
 them at once: how high each ranking puts it, whether its outlet and date are the ones asked about, how
 many of the question's (and each claim's) words and word pairs it holds, how close in meaning its best
-sentence comes to them (where the question paraphrases its evidence). Two small gradient-boosted tree
+sentence comes to them (where the question paraphrases its evidence), and where the passage sits: news
+puts its key facts first, and a long article spreads its facts over more passages. Two small gradient-boosted tree
 models, trained by ``evals/train_ranker.py``, weigh those signals and ship in ``ranker.json``: one
 (a classifier) chooses the passages, the other (trained to rank a question's list) orders them.
 """
@@ -33,6 +34,7 @@ FEATURES = [
     "question_terms", "best_claim_terms", "question_idf_terms", "best_claim_idf_terms",
     "question_pairs", "best_claim_pairs", "article_candidates", "in_date_window",
     "question_sentence_cosine", "best_claim_sentence_cosine",
+    "position", "relative_position", "words", "article_chunks",
     "claim_leader_rr", "claim_pairs_leader_rr", "question_idf_vs_best",
     "claim_sentence_leader_rr", "question_sentence_vs_best",
 ]
@@ -70,6 +72,7 @@ class Lexicon:
     published_ts: Callable[[str], float]  # chunk id -> epoch seconds (nan when unknown)
     # (texts, chunk ids) -> texts x chunks: each chunk's highest sentence cosine (sentence_vectors)
     sentence_match: Callable[[Sequence[str], Sequence[str]], np.ndarray]
+    article_chunks: Callable[[str], int]  # article id -> how many chunks the index holds of it
 
 
 def _ranks(ranking: Sequence[Passage], depth: int | None = None) -> dict[str, int]:
@@ -160,6 +163,10 @@ def features(signals: Signals, lexicon: Lexicon, cache: dict[str, tuple[set, set
             float(any(lo <= ts <= hi for lo, hi in signals.date_windows)),
             question_sentence[col],
             claim_sentence[:, col].max(),
+            float(passage.position),
+            passage.position / max(lexicon.article_chunks(passage.article.id), 1),
+            float(len(passage.text.split())),
+            float(lexicon.article_chunks(passage.article.id)),
         ])
     base = np.array(rows, dtype=float).reshape(len(rows), _OWN)
     # Relative to the other candidates: is this the passage that best matches one of the claims?

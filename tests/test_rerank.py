@@ -27,7 +27,8 @@ def lexicon(stamps: dict[str, float]) -> Lexicon:
     return Lexicon(terms=lambda text: [w.strip(".,?").lower() for w in text.split() if len(w) > 3],
                    idf=lambda term: 3.0 if term in rare else 1.0,
                    published_ts=lambda cid: stamps.get(cid, math.nan),
-                   sentence_match=lambda texts, ids: np.array([[MEANING[t][c] for c in ids] for t in texts]))
+                   sentence_match=lambda texts, ids: np.array([[MEANING[t][c] for c in ids] for t in texts]),
+                   article_chunks={"A1": 4, "B1": 10}.__getitem__)
 
 
 def column(rows: np.ndarray, name: str) -> np.ndarray:
@@ -79,6 +80,11 @@ def test_features_describe_each_candidate() -> None:
     assert list(column(rows, "question_sentence_vs_best")) == pytest.approx([1.0, 1 / 3, 2 / 3])
     assert list(column(rows, "question_sentence_cosine_rank_in_article")) == [1, 1, 2]
     assert list(column(rows, "question_sentence_cosine_gap_in_article")) == pytest.approx([0.0, 0.0, 0.3])
+    # where each sits: a leads A1 (4 chunks), b and c are second in B1 (10 chunks) and A1
+    assert list(column(rows, "position")) == [0, 1, 1]
+    assert list(column(rows, "relative_position")) == [0.0, 0.1, 0.25]
+    assert list(column(rows, "words")) == [6, 5, 6]
+    assert list(column(rows, "article_chunks")) == [4, 10, 4]
     assert set(cache) == {"a", "b", "c"}
 
 
