@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -27,24 +28,28 @@ MODEL_PATH = Path(__file__).with_name("ranker.json")
 MAIN_DEPTH = 60  # candidates taken from the whole question's fused ranking
 GROUP_DEPTH = 20  # and from each outlet's or claim's ranking
 
-FEATURES = [
+OWN = [  # computed passage by passage
     "main_rr", "bm25_rr", "dense_rr", "dense_cosine",
     "group_best_rr", "group_sum_rr", "group_firsts", "group_top3", "group_share",
     "named_outlet", "article_main_best_rr", "article_group_best_rr", "lead_chunk",
     "question_terms", "best_claim_terms", "question_idf_terms", "best_claim_idf_terms",
     "question_pairs", "best_claim_pairs", "article_candidates", "in_date_window",
     "question_sentence_cosine", "best_claim_sentence_cosine",
-    "position", "relative_position", "words", "article_chunks",
+    "position", "relative_position", "words", "article_chunks", "chunks_after",
+]
+RELATIVE = [  # against the other candidates
     "claim_leader_rr", "claim_pairs_leader_rr", "question_idf_vs_best",
     "claim_sentence_leader_rr", "question_sentence_vs_best",
+    "bridge_best", "bridge_top2", "bridge_mean",
 ]
 # An article rarely holds more than one piece of a question's evidence (1,070 of 1,104 evidence-holding
 # articles in the public queries hold one), so which of its passages is the right one matters: each of
 # these is also given as the passage's rank among its article's candidates and its gap to their best.
 WITHIN_ARTICLE = ["main_rr", "bm25_rr", "dense_cosine", "question_idf_terms", "best_claim_idf_terms",
-                  "best_claim_pairs", "group_best_rr", "question_sentence_cosine"]
-FEATURES += [f"{name}_{kind}_in_article" for name in WITHIN_ARTICLE for kind in ("rank", "gap")]
-_OWN = len(FEATURES) - 5 - 2 * len(WITHIN_ARTICLE)  # computed passage by passage
+                  "best_claim_pairs", "group_best_rr", "question_sentence_cosine", "words", "position",
+                  "bridge_top2"]
+FEATURES = OWN + RELATIVE + [f"{name}_{kind}_in_article" for name in WITHIN_ARTICLE for kind in ("rank", "gap")]
+BRIDGE_ARTICLES = 4  # the leading articles a passage's other words are compared with
 
 
 @dataclass
@@ -87,10 +92,10 @@ def _share(asked: set, held: set) -> float:
     return len(asked & held) / len(asked) if asked else 0.0
 
 
-def features(signals: Signals, lexicon: Lexicon, cache: dict[str, tuple[set, set]]) -> tuple[list[Passage], np.ndarray]:
+def features(signals: Signals, lexicon: Lexicon, cache: dict[str, Bag]) -> tuple[list[Passage], np.ndarray]:
     """The candidates (whole-question top 60, each group's top 20) and one feature row per candidate.
 
-    ``cache`` keeps each chunk's term and pair sets between questions (the same chunks recur)."""
+    ``cache`` keeps each chunk's terms between questions (the same chunks recur)."""
     candidates: dict[str, Passage] = {}
     for passage in signals.main[:MAIN_DEPTH]:
         candidates.setdefault(passage.chunk_id, passage)
@@ -130,9 +135,9 @@ def features(signals: Signals, lexicon: Lexicon, cache: dict[str, tuple[set, set
     claim_pairs = np.zeros((len(claims), len(candidates)))
     for col, (cid, passage) in enumerate(candidates.items()):
         if cid not in cache:
-            terms = lexicon.terms(passage.text)
-            cache[cid] = (set(terms), _pairs(terms))
-        held, held_pairs = cache[cid]
+            cache[cid] = Bag.of(lexicon.terms(passage.text), lexicon.idf)
+        bag = cache[cid]
+        held, held_pairs = bag.terms, bag.pairs
         rr = group_rr[cid]
         ts = lexicon.published_ts(cid)
         for n, (asked, asked_pairs) in enumerate(claims):
@@ -167,8 +172,9 @@ def features(signals: Signals, lexicon: Lexicon, cache: dict[str, tuple[set, set
             passage.position / max(lexicon.article_chunks(passage.article.id), 1),
             float(len(passage.text.split())),
             float(lexicon.article_chunks(passage.article.id)),
+            float(lexicon.article_chunks(passage.article.id) - 1 - passage.position),
         ])
-    base = np.array(rows, dtype=float).reshape(len(rows), _OWN)
+    base = np.array(rows, dtype=float).reshape(len(rows), len(OWN))
     # Relative to the other candidates: is this the passage that best matches one of the claims?
     question_idf = base[:, FEATURES.index("question_idf_terms")]
     best = question_idf.max(initial=0.0)
@@ -176,10 +182,65 @@ def features(signals: Signals, lexicon: Lexicon, cache: dict[str, tuple[set, set
     relative = np.column_stack([_leader_rr(claim_terms), _leader_rr(claim_pairs),
                                 question_idf / best if best > 0 else np.zeros(len(rows)),
                                 _leader_rr(claim_sentence),
-                                question_sentence / best_meaning if best_meaning > 0 else np.zeros(len(rows))])
+                                question_sentence / best_meaning if best_meaning > 0 else np.zeros(len(rows)),
+                                _bridge(candidates, base, cache, q_set)])
     articles = [p.article.id for p in candidates.values()]
-    within = _within_article(base[:, [FEATURES.index(name) for name in WITHIN_ARTICLE]], articles)
-    return list(candidates.values()), np.hstack([base, relative, within])
+    own = np.hstack([base, relative])
+    within = _within_article(own[:, [FEATURES.index(name) for name in WITHIN_ARTICLE]], articles)
+    return list(candidates.values()), np.hstack([own, within])
+
+
+@dataclass
+class Bag:
+    """A passage's terms, word pairs and TF-IDF weights ((1 + log tf) * idf), kept between questions."""
+
+    terms: set[str]
+    pairs: set[tuple[str, str]]
+    weights: dict[str, float]
+    norm2: float  # sum of the squared weights
+
+    @classmethod
+    def of(cls, terms: list[str], idf: Callable[[str], float]) -> "Bag":
+        weights = {t: (1.0 + math.log(n)) * idf(t) for t, n in Counter(terms).items()}
+        return cls(set(weights), _pairs(terms), weights, sum(w * w for w in weights.values()))
+
+    def norm_without(self, asked: set[str]) -> float:
+        """The vector's length once the question's own terms are left out."""
+        return math.sqrt(max(self.norm2 - sum(self.weights[t] ** 2 for t in asked & self.terms), 0.0))
+
+
+def _bridge(candidates: dict[str, Passage], base: np.ndarray, cache: dict[str, Bag], asked: set[str]) -> np.ndarray:
+    """How much of what a passage says beyond the question's words it shares with the leading passages of
+    other articles (TF-IDF cosine without the question's terms; best, mean of the best two, mean). The
+    evidence of a multi-source question tends to agree on what the question leaves out: the person or
+    company it asks about, the event all outlets covered. Leading: the first passage of each of the
+    ``BRIDGE_ARTICLES`` articles that the whole question's and the outlets' and claims' rankings put highest."""
+    ids = list(candidates)
+    lead = base[:, OWN.index("main_rr")] + base[:, OWN.index("group_best_rr")]
+    refs: list[int] = []
+    seen: set[str] = set()
+    for row in np.argsort(-lead, kind="stable"):
+        article = candidates[ids[row]].article.id
+        if article not in seen:
+            seen.add(article)
+            refs.append(int(row))
+            if len(refs) == BRIDGE_ARTICLES:
+                break
+    norms = [cache[cid].norm_without(asked) for cid in ids]
+    out = np.zeros((len(ids), 3))
+    for row, cid in enumerate(ids):
+        bag, article = cache[cid], candidates[cid].article.id
+        cosines = []
+        for ref in refs:
+            if candidates[ids[ref]].article.id == article or not norms[row] or not norms[ref]:
+                continue
+            other = cache[ids[ref]].weights
+            shared = (bag.terms & other.keys()) - asked
+            cosines.append(sum(bag.weights[t] * other[t] for t in shared) / (norms[row] * norms[ref]))
+        if cosines:
+            cosines.sort(reverse=True)
+            out[row] = cosines[0], sum(cosines[:2]) / len(cosines[:2]), sum(cosines) / len(cosines)
+    return out
 
 
 def _within_article(values: np.ndarray, articles: Sequence[str]) -> np.ndarray:

@@ -10,7 +10,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -18,6 +18,9 @@ from .dates import day_bounds
 from .errors import EmptyIndexError, InputError
 from .passage import Passage
 from .settings import Settings
+
+if TYPE_CHECKING:
+    from .rerank import Bag
 
 
 @dataclass
@@ -122,7 +125,7 @@ class Retriever:
         self._aliases: dict[str, list[str]] | None = None
         self._ranker = None  # rerank.Ranker, loaded on the first planned question
         self._lexicon = None  # rerank.Lexicon
-        self._term_cache: dict[str, tuple[set, set]] = {}
+        self._term_cache: dict[str, Bag] = {}  # chunk id -> its terms (rerank.features)
         self._rows: dict[int, Passage] = {}  # BM25 row -> its passage, parsed once
         self._row_of = {cid: row for row, cid in enumerate(self.bm25.ids)}
         self._article_chunks = Counter(m.get("article_id", "") for m in self.bm25.meta)

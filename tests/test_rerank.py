@@ -85,7 +85,30 @@ def test_features_describe_each_candidate() -> None:
     assert list(column(rows, "relative_position")) == [0.0, 0.1, 0.25]
     assert list(column(rows, "words")) == [6, 5, 6]
     assert list(column(rows, "article_chunks")) == [4, 10, 4]
+    assert list(column(rows, "chunks_after")) == [3, 8, 2]
+    assert list(column(rows, "position_rank_in_article")) == [2, 1, 1]  # c comes after a in A1
+    assert list(column(rows, "words_gap_in_article")) == [0, 0, 0]
     assert set(cache) == {"a", "b", "c"}
+
+
+def test_bridge_features_find_what_other_articles_agree_on_beyond_the_question() -> None:
+    """x and y (different articles) share "Acme Holdings", which the question never names; w shares it with y
+    but sits in x's article, whose leading passage it is not compared with; z shares nothing."""
+    x = passage("x", "The regulator fined Acme Holdings heavily.", "A")
+    y = passage("y", "Acme Holdings shares dropped.", "B")
+    z = passage("z", "Sunny weather across London.", "C")
+    w = passage("w", "Acme Holdings denied wrongdoing.", "A")
+    signals = Signals(main=[x, y, z, w], dense=[], cosine={}, bm25=[], groups=[],
+                      question="Which company did the regulator fine?", claims=[], named_sources=set(), date_windows=[])
+    lex = Lexicon(terms=lambda text: [t.strip(".,?").lower() for t in text.split() if len(t) > 3],
+                  idf=lambda term: 3.0 if term == "acme" else 1.0, published_ts=lambda cid: math.nan,
+                  sentence_match=lambda texts, ids: np.zeros((len(texts), len(ids))), article_chunks=lambda a: 5)
+    _, rows = features(signals, lex, {})
+    # without the question's terms, x and y (and w and y) share acme (3 * 3) and holdings (1 * 1) of 12 each
+    assert list(column(rows, "bridge_best")) == pytest.approx([10 / 12, 10 / 12, 0.0, 10 / 12])
+    assert list(column(rows, "bridge_top2")) == pytest.approx([5 / 12, 5 / 12, 0.0, 5 / 12])
+    assert list(column(rows, "bridge_mean")) == pytest.approx([5 / 12, 5 / 12, 0.0, 5 / 12])
+    assert list(column(rows, "bridge_top2_rank_in_article")) == [1, 1, 1, 1]
 
 
 def tiny_model() -> TreeModel:
