@@ -94,6 +94,7 @@ class BM25Index:
         self.texts: list[str] = []
         self._bm25 = None
         self._df: np.ndarray = np.zeros(0)
+        self._idf: dict[str, float] = {}
         if (folder / "EMPTY").exists():
             return
         import bm25s
@@ -137,10 +138,17 @@ class BM25Index:
         return self._stemmer.stemWords(words)
 
     def idf(self, term: str) -> float:
-        """log(1 + N / (1 + df)): rare terms weigh more when counting which question words a passage has."""
+        """log(1 + N / (1 + df)): rare terms weigh more when counting which question words a passage has.
+        Kept per indexed term (so at most the vocabulary): the re-ranker asks for every term of every new candidate."""
+        known = self._idf.get(term)
+        if known is not None:
+            return known
         row = self._bm25.vocab_dict.get(term) if self._bm25 is not None else None
         df = int(self._df[row]) if row is not None and row < len(self._df) else 0
-        return math.log(1.0 + len(self.ids) / (1.0 + df))
+        value = math.log(1.0 + len(self.ids) / (1.0 + df))
+        if row is not None:
+            self._idf[term] = value
+        return value
 
     def search(self, query: str, k: int, mask: np.ndarray | None = None) -> list[tuple[int, float]]:
         """Top-k (row, score) pairs; rows with mask 0 are excluded."""

@@ -192,21 +192,20 @@ def features(signals: Signals, lexicon: Lexicon, cache: dict[str, Bag]) -> tuple
 
 @dataclass
 class Bag:
-    """A passage's terms, word pairs and TF-IDF weights ((1 + log tf) * idf), kept between questions."""
+    """A passage's terms and word pairs, and its TF-IDF vector ((1 + log tf) * idf) as parallel arrays of
+    term hashes and weights in the text's order; kept between questions (hashes only ever meet hashes of
+    the same process)."""
 
     terms: set[str]
     pairs: set[tuple[str, str]]
-    weights: dict[str, float]
-    norm2: float  # sum of the squared weights
+    hashes: np.ndarray  # int64
+    weights: np.ndarray
 
     @classmethod
     def of(cls, terms: list[str], idf: Callable[[str], float]) -> "Bag":
-        weights = {t: (1.0 + math.log(n)) * idf(t) for t, n in Counter(terms).items()}
-        return cls(set(weights), _pairs(terms), weights, sum(w * w for w in weights.values()))
-
-    def norm_without(self, asked: set[str]) -> float:
-        """The vector's length once the question's own terms are left out."""
-        return math.sqrt(max(self.norm2 - sum(self.weights[t] ** 2 for t in asked & self.terms), 0.0))
+        counts = Counter(terms)
+        return cls(set(counts), _pairs(terms), np.fromiter(map(hash, counts), np.int64, len(counts)),
+                   np.fromiter(((1.0 + math.log(n)) * idf(t) for t, n in counts.items()), float, len(counts)))
 
 
 def _bridge(candidates: dict[str, Passage], base: np.ndarray, cache: dict[str, Bag], asked: set[str]) -> np.ndarray:
@@ -216,30 +215,51 @@ def _bridge(candidates: dict[str, Passage], base: np.ndarray, cache: dict[str, B
     company it asks about, the event all outlets covered. Leading: the first passage of each of the
     ``BRIDGE_ARTICLES`` articles that the whole question's and the outlets' and claims' rankings put highest."""
     ids = list(candidates)
+    articles = [candidates[cid].article.id for cid in ids]
     lead = base[:, OWN.index("main_rr")] + base[:, OWN.index("group_best_rr")]
     refs: list[int] = []
     seen: set[str] = set()
     for row in np.argsort(-lead, kind="stable"):
-        article = candidates[ids[row]].article.id
-        if article not in seen:
-            seen.add(article)
+        if articles[row] not in seen:
+            seen.add(articles[row])
             refs.append(int(row))
             if len(refs) == BRIDGE_ARTICLES:
                 break
-    norms = [cache[cid].norm_without(asked) for cid in ids]
+    # Every candidate's (row, term hash, weight), without the question's terms; each row's entries stay in
+    # text order, so its sums come out the same in every process.
+    bags = [cache[cid] for cid in ids]
+    rows = np.repeat(np.arange(len(bags)), [len(b.hashes) for b in bags])
+    hashes = np.concatenate([b.hashes for b in bags])
+    weights = np.concatenate([b.weights for b in bags])
+    keep = ~np.isin(hashes, np.fromiter(map(hash, asked), np.int64, len(asked)))
+    rows, hashes, weights = rows[keep], hashes[keep], weights[keep]
+    norms = np.sqrt(np.bincount(rows, weights=weights * weights, minlength=len(bags)))
+    leaders = [ref for ref in refs if norms[ref] > 0]
     out = np.zeros((len(ids), 3))
-    for row, cid in enumerate(ids):
-        bag, article = cache[cid], candidates[cid].article.id
-        cosines = []
-        for ref in refs:
-            if candidates[ids[ref]].article.id == article or not norms[row] or not norms[ref]:
-                continue
-            other = cache[ids[ref]].weights
-            shared = (bag.terms & other.keys()) - asked
-            cosines.append(sum(bag.weights[t] * other[t] for t in shared) / (norms[row] * norms[ref]))
-        if cosines:
-            cosines.sort(reverse=True)
-            out[row] = cosines[0], sum(cosines[:2]) / len(cosines[:2]), sum(cosines) / len(cosines)
+    if not leaders:
+        return out
+    # The leaders' unit vectors as a (term x leader) table over their own terms; each entry finds its row.
+    vocabulary = np.unique(hashes[np.isin(rows, leaders)])
+    table = np.zeros((len(vocabulary), len(leaders)))
+    for n, ref in enumerate(leaders):
+        mine = rows == ref
+        table[np.searchsorted(vocabulary, hashes[mine]), n] = weights[mine] / norms[ref]
+    at = np.minimum(np.searchsorted(vocabulary, hashes), len(vocabulary) - 1)
+    found = vocabulary[at] == hashes
+    width = len(leaders)
+    cells = (rows[found, None] * width + np.arange(width)).ravel()  # (candidate, leader) of each product
+    dots = np.bincount(cells, weights=(weights[found, None] * table[at[found]]).ravel(),
+                       minlength=len(ids) * width).reshape(len(ids), width)
+    _, article_of = np.unique(np.array(articles, dtype=object), return_inverse=True)
+    other = (article_of[:, None] != article_of[leaders][None, :]) & (norms > 0)[:, None]
+    cosines = np.where(other, dots / np.where(norms > 0, norms, 1.0)[:, None], -np.inf)
+    ordered = -np.sort(-cosines, axis=1)  # the comparable ones first, best first
+    counted = other.sum(axis=1)
+    has = counted > 0
+    best_two = np.where(np.arange(min(2, len(leaders)))[None, :] < counted[:, None], ordered[:, :2], 0.0)
+    out[has, 0] = ordered[has, 0]
+    out[has, 1] = best_two[has].sum(axis=1) / np.minimum(counted[has], 2)
+    out[has, 2] = np.where(other, cosines, 0.0)[has].sum(axis=1) / counted[has]
     return out
 
 
