@@ -135,7 +135,7 @@ def features(signals: Signals, lexicon: Lexicon, cache: dict[str, Bag]) -> tuple
     claim_pairs = np.zeros((len(claims), len(candidates)))
     for col, (cid, passage) in enumerate(candidates.items()):
         if cid not in cache:
-            cache[cid] = Bag.of(lexicon.terms(passage.text), lexicon.idf)
+            cache[cid] = Bag.of(passage.text, lexicon.terms(passage.text), lexicon.idf)
         bag = cache[cid]
         held, held_pairs = bag.terms, bag.pairs
         rr = group_rr[cid]
@@ -159,22 +159,26 @@ def features(signals: Signals, lexicon: Lexicon, cache: dict[str, Bag]) -> tuple
             article_group[passage.article.id],
             float(passage.position == 0),
             _share(q_set, held),
-            claim_plain[:, col].max(initial=0.0),
+            0.0,  # best claim's share: filled in below, for all candidates at once
             weighted(q_set, held),
-            claim_terms[:, col].max(initial=0.0),
+            0.0,
             _share(q_pairs, held_pairs),
-            claim_pairs[:, col].max(initial=0.0),
+            0.0,
             float(per_article[passage.article.id]),
             float(any(lo <= ts <= hi for lo, hi in signals.date_windows)),
             question_sentence[col],
-            claim_sentence[:, col].max(),
+            0.0,
             float(passage.position),
             passage.position / max(lexicon.article_chunks(passage.article.id), 1),
-            float(len(passage.text.split())),
+            float(bag.words),
             float(lexicon.article_chunks(passage.article.id)),
             float(lexicon.article_chunks(passage.article.id) - 1 - passage.position),
         ])
     base = np.array(rows, dtype=float).reshape(len(rows), len(OWN))
+    for name, matrix in (("best_claim_terms", claim_plain), ("best_claim_idf_terms", claim_terms),
+                         ("best_claim_pairs", claim_pairs)):
+        base[:, OWN.index(name)] = matrix.max(axis=0, initial=0.0)
+    base[:, OWN.index("best_claim_sentence_cosine")] = claim_sentence.max(axis=0)
     # Relative to the other candidates: is this the passage that best matches one of the claims?
     question_idf = base[:, FEATURES.index("question_idf_terms")]
     best = question_idf.max(initial=0.0)
@@ -192,19 +196,20 @@ def features(signals: Signals, lexicon: Lexicon, cache: dict[str, Bag]) -> tuple
 
 @dataclass
 class Bag:
-    """A passage's terms and word pairs, and its TF-IDF vector ((1 + log tf) * idf) as parallel arrays of
+    """A passage's words, terms and word pairs, and its TF-IDF vector ((1 + log tf) * idf) as parallel arrays of
     term hashes and weights in the text's order; kept between questions (hashes only ever meet hashes of
     the same process)."""
 
+    words: int
     terms: set[str]
     pairs: set[tuple[str, str]]
     hashes: np.ndarray  # int64
     weights: np.ndarray
 
     @classmethod
-    def of(cls, terms: list[str], idf: Callable[[str], float]) -> "Bag":
+    def of(cls, text: str, terms: list[str], idf: Callable[[str], float]) -> "Bag":
         counts = Counter(terms)
-        return cls(set(counts), _pairs(terms), np.fromiter(map(hash, counts), np.int64, len(counts)),
+        return cls(len(text.split()), set(counts), _pairs(terms), np.fromiter(map(hash, counts), np.int64, len(counts)),
                    np.fromiter(((1.0 + math.log(n)) * idf(t) for t, n in counts.items()), float, len(counts)))
 
 
