@@ -88,8 +88,10 @@ def _pairs(terms: Sequence[str]) -> set[tuple[str, str]]:
     return set(zip(terms, terms[1:]))
 
 
-def _share(asked: set, held: set) -> float:
-    return len(asked & held) / len(asked) if asked else 0.0
+def _shares(asked: np.ndarray, held: np.ndarray) -> np.ndarray:
+    """asks x items -> asks x candidates: each ask's (weighted) share held by each candidate (0 for an empty ask)."""
+    total = asked.sum(axis=1, keepdims=True)
+    return np.divide(asked @ held, total, out=np.zeros((len(asked), held.shape[1])), where=total > 0)
 
 
 def features(signals: Signals, lexicon: Lexicon, cache: dict[str, Bag]) -> tuple[list[Passage], np.ndarray]:
@@ -107,16 +109,17 @@ def features(signals: Signals, lexicon: Lexicon, cache: dict[str, Bag]) -> tuple
     groups = [_ranks(g, GROUP_DEPTH) for g in signals.groups]
 
     q_terms = lexicon.terms(signals.question)
-    q_set, q_pairs = set(q_terms), _pairs(q_terms)
-    claims = [(set(t), _pairs(t)) for t in (lexicon.terms(c) for c in signals.claims)]
-    idf = {t: lexicon.idf(t) for t in q_set.union(*(c for c, _ in claims))}
-    # Sums run in sorted order: a set's order follows Python's per-process string-hash seed, and float
-    # sums in another order differ in the last bits, enough to flip a tree's split now and then.
-    totals = {id(asked): sum(idf[t] for t in sorted(asked)) for asked in (q_set, *(c for c, _ in claims))}
-
-    def weighted(asked: set[str], held: set[str]) -> float:
-        total = totals[id(asked)]
-        return sum(idf[t] for t in sorted(asked & held)) / total if total else 0.0
+    q_set = set(q_terms)
+    # Row 0 asks the whole question, the next rows each claim; columns are terms (and word pairs) in sorted order,
+    # so every sum runs in the same order in every process (a set's order follows the per-process string-hash
+    # seed, and float sums in another order differ in the last bits, enough to flip a tree's split).
+    asks = [(q_set, _pairs(q_terms))] + [(set(t), _pairs(t)) for t in (lexicon.terms(c) for c in signals.claims)]
+    vocabulary = sorted(set().union(*(terms for terms, _ in asks)))
+    pair_vocabulary = sorted(set().union(*(pairs for _, pairs in asks)))
+    asked = np.array([[t in terms for t in vocabulary] for terms, _ in asks], dtype=float).reshape(len(asks), -1)
+    asked_pairs = np.array([[p in pairs for p in pair_vocabulary] for _, pairs in asks],
+                           dtype=float).reshape(len(asks), -1)
+    idf_asked = asked * np.array([lexicon.idf(t) for t in vocabulary])
     per_article = Counter(p.article.id for p in candidates.values())
     group_rr = {cid: [1.0 / g[cid] if cid in g else 0.0 for g in groups] for cid in candidates}
     article_main: dict[str, float] = {}
@@ -129,21 +132,22 @@ def features(signals: Signals, lexicon: Lexicon, cache: dict[str, Bag]) -> tuple
     meaning = lexicon.sentence_match([signals.question, *signals.claims], list(candidates))
     question_sentence = meaning[0]
     claim_sentence = meaning[1:] if len(meaning) > 1 else meaning
-    # Per claim (row) and candidate (column): share of the claim's terms, IDF-weighted terms and pairs held.
-    claim_plain = np.zeros((len(claims), len(candidates)))
-    claim_terms = np.zeros((len(claims), len(candidates)))
-    claim_pairs = np.zeros((len(claims), len(candidates)))
-    for col, (cid, passage) in enumerate(candidates.items()):
+    for cid, passage in candidates.items():
         if cid not in cache:
             cache[cid] = Bag.of(passage.text, lexicon.terms(passage.text), lexicon.idf)
-        bag = cache[cid]
-        held, held_pairs = bag.terms, bag.pairs
+    bags = [cache[cid] for cid in candidates]
+    # Per ask (row) and candidate (column): the share of its terms, of its IDF weight and of its pairs held.
+    held = np.array([[t in bag.terms for t in vocabulary] for bag in bags], dtype=float).reshape(len(bags), -1).T
+    held_pairs = np.array([[p in bag.pairs for p in pair_vocabulary] for bag in bags],
+                          dtype=float).reshape(len(bags), -1).T
+    plain = _shares(asked, held)
+    weighted = _shares(idf_asked, held)
+    pairs = _shares(asked_pairs, held_pairs)
+    claim_plain, claim_terms, claim_pairs = plain[1:], weighted[1:], pairs[1:]
+    for col, (cid, passage) in enumerate(candidates.items()):
+        bag = bags[col]
         rr = group_rr[cid]
         ts = lexicon.published_ts(cid)
-        for n, (asked, asked_pairs) in enumerate(claims):
-            claim_plain[n, col] = _share(asked, held)
-            claim_terms[n, col] = weighted(asked, held)
-            claim_pairs[n, col] = _share(asked_pairs, held_pairs)
         rows.append([
             1.0 / main[cid] if cid in main else 0.0,
             1.0 / bm25[cid] if cid in bm25 else 0.0,
@@ -158,11 +162,11 @@ def features(signals: Signals, lexicon: Lexicon, cache: dict[str, Bag]) -> tuple
             article_main[passage.article.id],
             article_group[passage.article.id],
             float(passage.position == 0),
-            _share(q_set, held),
+            plain[0, col],
             0.0,  # best claim's share: filled in below, for all candidates at once
-            weighted(q_set, held),
+            weighted[0, col],
             0.0,
-            _share(q_pairs, held_pairs),
+            pairs[0, col],
             0.0,
             float(per_article[passage.article.id]),
             float(any(lo <= ts <= hi for lo, hi in signals.date_windows)),
