@@ -128,7 +128,6 @@ class Retriever:
         self._term_cache: dict[str, Bag] = {}  # chunk id -> its terms (rerank.features)
         self._rows: dict[int, Passage] = {}  # BM25 row -> its passage, parsed once
         self._row_of = {cid: row for row, cid in enumerate(self.bm25.ids)}
-        self._article_chunks = Counter(m.get("article_id", "") for m in self.bm25.meta)
 
     # ---- public API ------------------------------------------------------------------------
     def filters(self, since: str | None = None, until: str | None = None, sources: Sequence[str] = ()) -> Filters:
@@ -222,8 +221,9 @@ class Retriever:
                           question=query, claims=[s.text for s in plan.subqueries],
                           named_sources=plan.named_sources, date_windows=[m.value for m in plan.dates])
         if self._lexicon is None:
+            article_chunks = Counter(m.get("article_id", "") for m in self.bm25.meta)
             self._lexicon = Lexicon(self.bm25.terms, self.bm25.idf, lambda cid: float(self._ts[self._row_of[cid]]),
-                                    self._sentence_match, self._article_chunks.__getitem__)
+                                    self._sentence_match, article_chunks.__getitem__)
         if len(self._term_cache) > 50_000:
             self._term_cache.clear()
         passages, rows = features(signals, self._lexicon, self._term_cache)
