@@ -90,7 +90,8 @@ def _pairs(terms: Sequence[str]) -> set[tuple[str, str]]:
 
 def _membership(sets: Sequence[set], vocabulary: Sequence) -> np.ndarray:
     """sets x vocabulary: 1.0 where the set holds the item."""
-    return np.array([[item in held for item in vocabulary] for held in sets], dtype=float).reshape(len(sets), -1)
+    matrix = np.array([[item in held for item in vocabulary] for held in sets], dtype=float)
+    return matrix.reshape(len(sets), len(vocabulary))  # also when there are no sets
 
 
 def _shares(asked: np.ndarray, held: np.ndarray) -> np.ndarray:
@@ -227,6 +228,9 @@ def _bridge(articles: Sequence[str], bags: Sequence[Bag], base: np.ndarray, aske
     evidence of a multi-source question tends to agree on what the question leaves out: the person or
     company it asks about, the event all outlets covered. Leading: the first passage of each of the
     ``BRIDGE_ARTICLES`` articles that the whole question's and the outlets' and claims' rankings put highest."""
+    out = np.zeros((len(bags), 3))
+    if not bags:
+        return out
     lead = base[:, OWN.index("main_rr")] + base[:, OWN.index("group_best_rr")]
     refs: list[int] = []
     seen: set[str] = set()
@@ -245,7 +249,6 @@ def _bridge(articles: Sequence[str], bags: Sequence[Bag], base: np.ndarray, aske
     rows, hashes, weights = rows[keep], hashes[keep], weights[keep]
     norms = np.sqrt(np.bincount(rows, weights=weights * weights, minlength=len(bags)))
     leaders = [ref for ref in refs if norms[ref] > 0]
-    out = np.zeros((len(bags), 3))
     if not leaders:
         return out
     # The leaders' unit vectors as a (term x leader) table over their own terms; each entry finds its row.

@@ -111,6 +111,14 @@ def test_bridge_features_find_what_other_articles_agree_on_beyond_the_question()
     assert list(column(rows, "bridge_top2_rank_in_article")) == [1, 1, 1, 1]
 
 
+def test_no_candidates_give_no_rows() -> None:
+    """A multi-source question whose filters match nothing (e.g. --since after the newest article)."""
+    signals = Signals(main=[], dense=[], cosine={}, bm25=[], groups=[[]], question="Was the rocket launch delayed?",
+                      claims=["rocket launch delayed"], named_sources={"Wired"}, date_windows=[])
+    got, rows = features(signals, lexicon({}), {})
+    assert got == [] and rows.shape == (0, len(FEATURES))
+
+
 def tiny_model() -> TreeModel:
     """Two trees: f0 <= 0.5 ? -1 : (f1 <= 2 ? 1 : 3), and a stump on f1 sending NaN right."""
     first = [[0, 0.5, 1, 2, 0, 0, 1], [0, 0, 0, 0, -1.0, 1, 0], [1, 2.0, 3, 4, 0, 0, 0],
