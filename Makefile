@@ -15,7 +15,7 @@ help:
 	@echo "make test            install and run the test suite"
 	@echo "make bench-ingest    ingest the 609-article MultiHop-RAG corpus into a fresh index and print throughput"
 	@echo "make bench-retrieval retrieval eval on the 511 public MultiHop-RAG queries (with ablations)"
-	@echo "make train-ranker    retrain assistant/ranker.json on the public queries (prints cross-validated metrics)"
+	@echo "make train-ranker    retrain assistant/retrieve/ranker.json on the public queries (prints cross-validated metrics)"
 	@echo "make eval-qa         answer-quality eval (local model and extractive) on the public queries"
 	@echo "make eval-brief      briefing-note eval on the CNN/DailyMail FRANK set"
 
@@ -55,7 +55,7 @@ test: install test-deps
 	$(BIN)/python -m pytest -q
 
 bench-ingest: install
-	$(PY) -m evals.bench_ingest --corpus evals/data/corpus.json
+	$(PY) -m bench.bench_ingest --corpus evals/data/corpus.json
 
 bench-retrieval: install
 	$(BIN)/assistant eval retrieval --queries evals/data/queries_public.json --corpus evals/data/corpus.json \
@@ -63,7 +63,7 @@ bench-retrieval: install
 
 train-ranker: install
 	$(PY) -m pip install -q -e '.[train]'
-	$(PY) -m evals.train_ranker --queries evals/data/queries_public.json --corpus evals/data/corpus.json
+	$(PY) -m bench.train_ranker --queries evals/data/queries_public.json --corpus evals/data/corpus.json
 
 eval-qa: install
 	$(BIN)/assistant --llm none eval qa --out evals/runs/qa-none

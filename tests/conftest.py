@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.settings import Settings, load_settings
+from assistant.core.settings import Settings, load_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
@@ -33,7 +33,7 @@ def ctrl_c_is_delivered() -> None:
 @pytest.fixture(scope="session")
 def embedder():
     """The real offline MiniLM embedder, loaded once."""
-    from assistant.embedder import make_embedder
+    from assistant.index.embedder import make_embedder
 
     return make_embedder(load_settings())
 
@@ -41,7 +41,7 @@ def embedder():
 @pytest.fixture(scope="session")
 def built_index(tmp_path_factory) -> Path:
     """An index with the sample article and the mini corpus, built once by a real ingest."""
-    from assistant.ingest import ingest
+    from assistant.ingest.pipeline import ingest
 
     index = tmp_path_factory.mktemp("built") / "index"
     report = ingest([SAMPLE, MINI_CORPUS], make_settings(index), progress=False)

@@ -9,13 +9,13 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-
-from assistant.answer import ABSTAIN_TEXT, Answer, Answerer, with_markers
-from assistant.llm import ChatModel
-from assistant.prompting import FENCE_CLOSE, FENCE_OPEN
-from assistant.reasoning import find_outlets, plan
-from assistant.retrieval import Retriever
 from conftest import make_settings
+
+from assistant.answer.answerer import ABSTAIN_TEXT, Answer, Answerer, with_markers
+from assistant.answer.plan import find_outlets, plan
+from assistant.llm import ChatModel
+from assistant.llm.prompting import FENCE_CLOSE, FENCE_OPEN
+from assistant.retrieve.retriever import Retriever
 
 Reply = str | Callable[[list[dict[str, str]]], str]
 

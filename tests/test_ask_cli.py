@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from assistant.cli import main
+from assistant.cli.main import main
 
 QUESTION = "What is the European Union exploring with India on security and defence?"
 

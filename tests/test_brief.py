@@ -11,13 +11,19 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT, make_settings
 
-from assistant.brief import PROSE_SECTIONS, SECTIONS, Brief, BriefArticle, brief_articles, write_brief
-from assistant.errors import InputError, ModelError
+from assistant.brief.writer import (
+    PROSE_SECTIONS,
+    SECTIONS,
+    Brief,
+    BriefArticle,
+    brief_articles,
+    write_brief,
+)
+from assistant.core.errors import InputError, ModelError
+from assistant.core.passage import ArticleRef, Passage
 from assistant.llm.base import ChatModel
-from assistant.passage import ArticleRef, Passage
 
 pytestmark = pytest.mark.slow
 
@@ -67,7 +73,7 @@ def settings(built_index):
 
 @pytest.fixture(scope="module")
 def extractive(settings, embedder) -> Brief:
-    from assistant.retrieval import Retriever
+    from assistant.retrieve.retriever import Retriever
 
     return write_brief(SBF, settings, retriever=Retriever(settings, embedder=embedder), llm=None, progress=False)
 
@@ -133,7 +139,7 @@ def test_markdown_output(extractive: Brief) -> None:
 
 
 def test_filters_and_no_match(settings, embedder) -> None:
-    from assistant.retrieval import Retriever
+    from assistant.retrieve.retriever import Retriever
 
     retriever = Retriever(settings, embedder=embedder)
     brief = write_brief(SBF, settings, retriever=retriever, llm=None, sources=["Fortune"], progress=False)
@@ -214,13 +220,13 @@ def test_cli_brief_writes_md_html_json(built_index: Path, tmp_path: Path) -> Non
     ("‘We will win,’ he said.", True),
 ])
 def test_quote_fragments_are_not_prose(text: str, whole: bool) -> None:
-    from assistant.brief import _balanced
+    from assistant.brief.writer import _balanced
 
     assert _balanced(text) is whole
 
 
 def test_model_line_that_is_only_talk_about_the_text_is_not_a_sentence() -> None:
-    from assistant.brief import _drop_meta, _well_formed
+    from assistant.brief.writer import _drop_meta, _well_formed
 
     line = _drop_meta("The main news in these passages is about the hairstyle of the actress Julia Louis-Dreyfus.")
     assert line.startswith("About")

@@ -6,10 +6,9 @@ import json
 from pathlib import Path
 
 import pytest
-
 from conftest import make_settings
 
-from assistant.brief import lead_sentences
+from assistant.brief.writer import lead_sentences
 from assistant.evals.brief_eval import _scorer, rouge, run_brief_eval
 
 ARTICLE = ("Gary Locke will be confirmed as Kilmarnock's permanent manager on Friday. An announcement will be made "

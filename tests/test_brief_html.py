@@ -9,11 +9,10 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-
 from conftest import make_settings
 
-from assistant.brief import Brief, BriefArticle, brief_articles
-from assistant.passage import ArticleRef, Passage
+from assistant.brief.writer import Brief, BriefArticle, brief_articles
+from assistant.core.passage import ArticleRef, Passage
 
 CHROMIUM = next((p for p in ("/usr/bin/chromium", shutil.which("chromium") or "", shutil.which("chromium-browser") or "")
                  if p and Path(p).is_file()), None)

@@ -13,14 +13,30 @@ from pathlib import Path
 
 import pytest
 
-from assistant.chat import (
-    ChatSession, Command, CommandError, FilterSpec, Output, Turn, carried_terms, cited_numbers, clean_rewrite,
-    condense_fallback, help_text, history_path, history_text, is_follow_up, key_terms, parse_command,
-    parse_filter_items, prompt_text, transcript_markdown,
+from assistant.chat.session import (
+    ChatSession,
+    Command,
+    CommandError,
+    FilterSpec,
+    Output,
+    Turn,
+    carried_terms,
+    cited_numbers,
+    clean_rewrite,
+    condense_fallback,
+    help_text,
+    history_path,
+    history_text,
+    is_follow_up,
+    key_terms,
+    parse_command,
+    parse_filter_items,
+    prompt_text,
+    transcript_markdown,
 )
-from assistant.errors import InputError
+from assistant.core.errors import InputError
+from assistant.core.passage import ArticleRef, Passage
 from assistant.llm import ChatModel
-from assistant.passage import ArticleRef, Passage
 
 OUTLETS = ["The Verge", "Fortune", "Cnbc | World Business News Leader"]
 
@@ -298,7 +314,7 @@ class FakeRetriever:
     store = FakeStore()
 
     def filters(self, since, until, sources):
-        from assistant.retrieval import resolve_sources, Filters
+        from assistant.retrieve.filters import Filters, resolve_sources
 
         if since == "bad":
             raise InputError("bad date 'bad'")
@@ -400,7 +416,7 @@ def test_ctrl_c_sets_the_cancel_event_and_returns_to_the_prompt() -> None:
         seen.set()
         return "late"
 
-    from assistant.chat import Cancelled
+    from assistant.chat.session import Cancelled
 
     with pytest.raises(Cancelled):
         session.run_cancellable(slow)
@@ -408,7 +424,7 @@ def test_ctrl_c_sets_the_cancel_event_and_returns_to_the_prompt() -> None:
 
 
 def test_brief_runs_with_the_session_filter(monkeypatch: pytest.MonkeyPatch) -> None:
-    import assistant.brief
+    import assistant.brief.writer
 
     session, _, buf = _session()
 
@@ -417,7 +433,7 @@ def test_brief_runs_with_the_session_filter(monkeypatch: pytest.MonkeyPatch) -> 
             return "# Briefing: EU India\n\nA note [1]."
 
     calls = []
-    monkeypatch.setattr(assistant.brief, "write_brief",
+    monkeypatch.setattr(assistant.brief.writer, "write_brief",
                         lambda topic, settings, **kw: calls.append((topic, kw["filters"], kw["retriever"])) or Brief())
     session.handle("/brief EU India")
     assert calls == [("EU India", None, session.retriever)] and "# Briefing: EU India" in buf.getvalue()

@@ -11,7 +11,6 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-
 from conftest import MINI_CORPUS, ROOT, SAMPLE
 
 pytestmark = [pytest.mark.slow, pytest.mark.server]

@@ -6,11 +6,10 @@ import json
 import re
 
 import pytest
-
-from assistant.chunking import Chunker
-from assistant.settings import load_settings
-
 from conftest import MINI_CORPUS, SAMPLE
+
+from assistant.core.settings import load_settings
+from assistant.ingest.chunking import Chunker
 
 
 @pytest.fixture(scope="module")

@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.citations import CitedSentence, marker_numbers, parse_citations, strip_markers
-from assistant.textutil import split_sentences
+from assistant.grounding.citations import (
+    CitedSentence,
+    marker_numbers,
+    parse_citations,
+    strip_markers,
+)
+from assistant.text.sentences import split_sentences
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT, SAMPLE
 
 
@@ -19,7 +18,7 @@ def run(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:
 
 def test_help_is_light() -> None:
     """--help must not import the heavy libraries (start-up stays well under a second)."""
-    code = ("import sys; from assistant.cli import build_parser; build_parser().format_help(); "
+    code = ("import sys; from assistant.cli.main import build_parser; build_parser().format_help(); "
             "print(sorted(m for m in ('chromadb','llama_index','llama_cpp','openai','onnxruntime','numpy') "
             "if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)

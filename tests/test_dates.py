@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.dates import day_bounds, parse_date, split_date_line, to_timestamp
-from assistant.errors import InputError
+from assistant.core.errors import InputError
+from assistant.text.dates import day_bounds, parse_date, split_date_line, to_timestamp
 
 
 @pytest.mark.parametrize(

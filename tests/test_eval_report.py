@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.errors import InputError
+from assistant.core.errors import InputError
 from assistant.evals.datasets import file_hash, load_brief_dataset, load_queries
 from assistant.evals.report import load_baseline, run_meta, write_report
 

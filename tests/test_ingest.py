@@ -11,14 +11,13 @@ import time
 from pathlib import Path
 
 import pytest
-
-from assistant.errors import IndexBusyError, InputError
-from assistant.ingest import ingest
-from assistant.locking import index_lock
-from assistant.retrieval import Retriever
-from assistant.store import Store
-
 from conftest import MINI_CORPUS, ROOT, SAMPLE, make_settings
+
+from assistant.core.errors import IndexBusyError, InputError
+from assistant.index.store import Store
+from assistant.ingest.locking import index_lock
+from assistant.ingest.pipeline import ingest
+from assistant.retrieve.retriever import Retriever
 
 pytestmark = pytest.mark.slow
 
@@ -45,7 +44,7 @@ def test_reingest_unchanged_embeds_nothing(index_copy: Path, monkeypatch: pytest
     def no_models(*args, **kwargs):
         raise AssertionError("an unchanged re-ingest loaded a model")
 
-    monkeypatch.setattr("assistant.embedder.make_embedder", no_models)
+    monkeypatch.setattr("assistant.index.embedder.make_embedder", no_models)
     monkeypatch.setattr("assistant.chunking.Chunker.for_settings", no_models)
     report = ingest([SAMPLE, MINI_CORPUS], make_settings(index_copy), progress=False)
     assert (report.added, report.updated, report.unchanged, report.chunks) == (0, 0, 5, 0)
@@ -171,7 +170,7 @@ def test_second_ingest_refuses_while_first_holds_the_lock(tmp_path: Path) -> Non
 
 def test_stored_texts_read_back_whole(built_index: Path) -> None:
     """Chunk texts and article bodies come back exactly, and never leak into the metadata readers see."""
-    from assistant.loaders import load_path
+    from assistant.ingest.loaders import load_path
 
     store = Store(make_settings(built_index))
     sample = next(a for a in load_path(SAMPLE, 10**7))

@@ -8,13 +8,13 @@ import json
 from pathlib import Path
 
 import pytest
-
-from assistant.answer import Answerer
-from assistant.ingest import ingest
-from assistant.prompting import FENCE_CLOSE, FENCE_OPEN
-from assistant.retrieval import Retriever
 from conftest import make_settings
 from test_answer import ScriptedModel, fenced
+
+from assistant.answer.answerer import Answerer
+from assistant.ingest.pipeline import ingest
+from assistant.llm.prompting import FENCE_CLOSE, FENCE_OPEN
+from assistant.retrieve.retriever import Retriever
 
 ARTICLE = {
     "title": "Harbour council approves ferry timetable",

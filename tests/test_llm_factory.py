@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from assistant.errors import ModelError
+from assistant.core.errors import ModelError
+from assistant.core.settings import LLMSettings, Settings
 from assistant.llm import ChatModel, ensure_tiktoken_cache, make_llm, parse_spec
 from assistant.llm.base import encoding_name
-from assistant.settings import LLMSettings, Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 

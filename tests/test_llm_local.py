@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from assistant.errors import ModelError
+from assistant.core.errors import ModelError
+from assistant.core.settings import LLMSettings, Settings
 from assistant.llm import ChatModel, make_llm
 from assistant.llm.local import BUNDLED_FILE, LocalChatModel, bundled_gguf
-from assistant.settings import LLMSettings, Settings
 
 pytestmark = pytest.mark.slow
 

@@ -17,11 +17,16 @@ import httpx
 import openai
 import pytest
 
-from assistant.errors import ModelError
+from assistant.core.errors import ModelError
+from assistant.core.settings import LLMSettings, Settings
 from assistant.llm import ChatModel, make_llm
 from assistant.llm.local import bundled_gguf
-from assistant.llm.openai_client import NO_KEY, PLACEHOLDER_KEY, call_with_errors, make_client
-from assistant.settings import LLMSettings, Settings
+from assistant.llm.openai_client import (
+    NO_KEY,
+    PLACEHOLDER_KEY,
+    call_with_errors,
+    make_client,
+)
 
 MODEL_ALIAS = "smollm2"
 READY_TIMEOUT_S = 90.0

@@ -6,11 +6,10 @@ import json
 from pathlib import Path
 
 import pytest
-
-from assistant.article import Article
-from assistant.loaders import Skipped, discover, load_path
-
 from conftest import MINI_CORPUS, SAMPLE
+
+from assistant.core.article import Article
+from assistant.ingest.loaders import Skipped, discover, load_path
 
 MB = 1_000_000
 

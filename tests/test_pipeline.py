@@ -9,9 +9,9 @@ import time
 import numpy as np
 import pytest
 
-from assistant.embedder import make_embedder
-from assistant.pipeline import run_ahead, short_gil_slices, trimming
-from assistant.settings import load_settings
+from assistant.core.settings import load_settings
+from assistant.index.embedder import make_embedder
+from assistant.ingest.threads import run_ahead, short_gil_slices, trimming
 
 
 def test_run_ahead_keeps_order_and_computes_in_another_thread() -> None:

@@ -7,9 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from assistant.errors import PromptError
-from assistant.passage import ArticleRef, Passage
-from assistant.prompting import FENCE_CLOSE, FENCE_OPEN, format_passages, list_prompts, load_prompt
+from assistant.core.errors import PromptError
+from assistant.core.passage import ArticleRef, Passage
+from assistant.llm.prompting import (
+    FENCE_CLOSE,
+    FENCE_OPEN,
+    format_passages,
+    list_prompts,
+    load_prompt,
+)
 
 SHIPPED = list_prompts()
 EXPECTED = {

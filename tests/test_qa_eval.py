@@ -6,10 +6,10 @@ import json
 from pathlib import Path
 
 import pytest
-
-from assistant.evals.qa_eval import CachedChatModel, run_qa_eval, spread, summarise
 from conftest import MINI_CORPUS, make_settings
 from test_answer import ScriptedModel
+
+from assistant.evals.qa_eval import CachedChatModel, run_qa_eval, spread, summarise
 
 DATA = Path(__file__).parent / "data"
 

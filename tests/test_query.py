@@ -8,13 +8,13 @@ import sys
 from datetime import date
 
 import pytest
-
-from assistant.query import claims, find_dates, outlet_aliases, plan
-from assistant.passage import ArticleRef, Passage
-from assistant.retrieval import Filters, asks_for_entity, bridge_names, resolve_sources
-from assistant.errors import InputError
-
 from conftest import ROOT
+
+from assistant.core.errors import InputError
+from assistant.core.passage import ArticleRef, Passage
+from assistant.retrieve.analysis import claims, find_dates, outlet_aliases, plan
+from assistant.retrieve.filters import Filters, resolve_sources
+from assistant.retrieve.retriever import asks_for_entity, bridge_names
 
 SOURCES = ["The Verge", "TechCrunch", "Cnbc | World Business News Leader", "The Independent - Sports",
            "The Independent - Life and Style", "Fortune", "Live Science: The Most Interesting Articles", "The Age"]
@@ -127,8 +127,8 @@ def test_bridge_name_is_the_unnamed_answer_the_top_passages_share() -> None:
 
 def test_bridge_name_ties_go_to_the_earlier_mention_whatever_the_hash_seed() -> None:
     code = (
-        "from assistant.passage import ArticleRef, Passage\n"
-        "from assistant.retrieval import bridge_names\n"
+        "from assistant.core.passage import ArticleRef, Passage\n"
+        "from assistant.retrieve.retriever import bridge_names\n"
         "ref = ArticleRef('a', 't', 'Outlet', '2023-10-01', '')\n"
         "texts = ['Altman met Brooks on Monday.', 'Brooks and Altman spoke.', 'Altman, Brooks agreed.']\n"
         "print(bridge_names('Who leads it?', [Passage(f'c{i}', t, ref) for i, t in enumerate(texts)], 1))\n"

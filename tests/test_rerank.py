@@ -7,8 +7,9 @@ import math
 import numpy as np
 import pytest
 
-from assistant.passage import Passage
-from assistant.rerank import FEATURES, Lexicon, Ranker, Signals, TreeModel, features
+from assistant.core.passage import Passage
+from assistant.retrieve.features import FEATURES, Lexicon, Signals, features
+from assistant.retrieve.trees import Ranker, TreeModel
 
 
 def passage(cid: str, text: str, article: str, source: str = "Wired", position: int = 1, score: float = 0.0) -> Passage:
@@ -170,7 +171,7 @@ def test_one_model_chooses_the_passages_and_the_other_orders_them() -> None:
 
 
 def test_each_group_keeps_a_place_in_the_top_k() -> None:
-    from assistant.rerank import assemble
+    from assistant.retrieve.trees import assemble
 
     ps = [passage(f"p{n}", f"text {n}", article=f"A{n}") for n in range(5)]
     scores = np.array([5.0, 4.0, 3.0, 2.0, 1.0])

@@ -5,11 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-from assistant.dates import day_bounds
-from assistant.retrieval import Retriever
-
 from conftest import ROOT, make_settings
+
+from assistant.retrieve.retriever import Retriever
+from assistant.text.dates import day_bounds
 
 pytestmark = pytest.mark.slow
 
@@ -50,7 +49,7 @@ def test_each_named_outlet_gets_evidence(retriever: Retriever) -> None:
 
 
 def test_passages_fit_the_embedder(retriever: Retriever) -> None:
-    from assistant.embedder import wordpiece_tokenizer
+    from assistant.index.embedder import wordpiece_tokenizer
 
     tok = wordpiece_tokenizer(retriever.settings.embed.models_dir)
     for passage in retriever.search("court", k=20, mode="bm25"):
@@ -79,7 +78,7 @@ def test_reranker_reads_terms_as_the_index_does(retriever: Retriever) -> None:
 def test_a_loaded_retriever_reads_the_index_as_it_loaded_it(index_copy: Path, tmp_path: Path) -> None:
     """Dense hits take their text from the rows loaded at start-up; a chunk stored since (another process
     ingesting) is left out until the next retriever, never returned without its text."""
-    from assistant.ingest import ingest
+    from assistant.ingest.pipeline import ingest
 
     settings = make_settings(index_copy)
     before = Retriever(settings)

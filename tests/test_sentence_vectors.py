@@ -7,12 +7,16 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
-from assistant.embedder import make_embedder, wordpiece_tokenizer
-from assistant.sentence_vectors import OFFSETS_FILE, VECTORS_FILE, SentenceVectors, wordpiece_table
-from assistant.settings import load_settings
-
 from conftest import make_settings
+
+from assistant.core.settings import load_settings
+from assistant.index.embedder import make_embedder, wordpiece_tokenizer
+from assistant.index.sentence_vectors import (
+    OFFSETS_FILE,
+    VECTORS_FILE,
+    SentenceVectors,
+    wordpiece_table,
+)
 
 MODELS = load_settings().embed.models_dir
 CHUNKS = [
@@ -67,8 +71,8 @@ def test_rare_wordpieces_weigh_more(vectors: SentenceVectors) -> None:
 
 
 def test_the_sidecar_carries_them_and_an_older_sidecar_is_rebuilt(index_copy: Path) -> None:
-    from assistant.bm25 import BM25Index, refresh_sidecar
-    from assistant.store import Store
+    from assistant.index.sidecar import BM25Index, refresh_sidecar
+    from assistant.index.store import Store
 
     settings = make_settings(index_copy)
     store = Store(settings)

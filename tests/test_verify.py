@@ -6,14 +6,20 @@ from collections.abc import Sequence
 
 import pytest
 
-from assistant.citations import parse_citations
-from assistant.embedder import Embedder, make_embedder
-from assistant.passage import ArticleRef, Passage
-from assistant.settings import load_settings
-from assistant.textutil import find_dates, find_names, find_numbers, find_quotes, normalize
-from assistant.verify import (
-    DEFAULT_THRESHOLD, Verifier, evidence_text, lexical_support, missing_facts, passage_windows,
+from assistant.core.passage import ArticleRef, Passage
+from assistant.core.settings import load_settings
+from assistant.grounding.citations import parse_citations
+from assistant.grounding.verifier import (
+    DEFAULT_THRESHOLD,
+    Verifier,
+    evidence_text,
+    lexical_support,
+    missing_facts,
+    passage_windows,
 )
+from assistant.index.embedder import Embedder, make_embedder
+from assistant.text.mentions import find_dates, find_names, find_numbers, find_quotes
+from assistant.text.words import normalize
 
 FTX = (
     "Sam Bankman-Fried, the founder of the FTX cryptocurrency exchange, was convicted on Nov. 2, 2023 of seven "

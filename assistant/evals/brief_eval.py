@@ -39,7 +39,7 @@ def _scorer():
 
 def rouge(scorer, reference: str, text: str) -> dict[str, float]:
     """F1 of ROUGE-1/2/Lsum; sentences on their own lines so ROUGE-L is summary-level."""
-    from ..textutil import split_sentences
+    from ..text.sentences import split_sentences
 
     ref = "\n".join(split_sentences(reference))
     hyp = "\n".join(split_sentences(text))
@@ -80,11 +80,11 @@ def run_brief_eval(settings, dataset_path: str | Path, out_dir: str | Path, base
     """Brief every item, score note and lead-3 against the reference, write the run folder."""
     from tqdm import tqdm
 
-    from ..brief import brief_articles, articles_from_texts, lead_sentences
-    from ..chunking import Chunker
-    from ..embedder import make_embedder
+    from ..brief.writer import articles_from_texts, brief_articles, lead_sentences
+    from ..index.embedder import make_embedder
+    from ..ingest.chunking import Chunker
     from ..llm import make_llm
-    from ..prompting import load_prompt
+    from ..llm.prompting import load_prompt
     from .qa_eval import CachedChatModel
 
     started = time.strftime("%Y-%m-%dT%H:%M:%S%z")
@@ -135,7 +135,7 @@ def run_brief_eval(settings, dataset_path: str | Path, out_dir: str | Path, base
             sink.write(json.dumps(record, ensure_ascii=False) + "\n")
             sink.flush()
     if not note_rows:
-        from ..errors import InputError
+        from ..core.errors import InputError
 
         raise InputError(f"every item failed; first reason: {failures[0]['reason'] if failures else 'none'}")
     llm_name = getattr(llm, "name", "none") if llm is not None else "none"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from ..settings import Settings
+from ..core.settings import Settings
 from .datasets import file_hash
 
 
@@ -15,7 +15,7 @@ def cache_root() -> Path:
 
 def eval_settings(settings: Settings, corpus_path: str | Path, progress: bool | None = None) -> Settings:
     """Settings whose index holds exactly ``corpus_path``; builds it on first use, reuses it after."""
-    from ..ingest import ingest
+    from ..ingest.pipeline import ingest
 
     key = f"{file_hash(corpus_path)[:12]}-{settings.identity()}"
     scoped = settings.model_copy(update={"index": cache_root() / key, "chroma_url": None})
@@ -23,7 +23,7 @@ def eval_settings(settings: Settings, corpus_path: str | Path, progress: bool | 
     if not done.exists():
         report = ingest([corpus_path], scoped, progress=progress)
         if report.usable == 0:
-            from ..errors import InputError
+            from ..core.errors import InputError
 
             raise InputError(f"no usable articles in {corpus_path}")
         done.write_text(f"{report.usable} articles\n")

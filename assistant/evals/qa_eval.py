@@ -26,8 +26,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from ..core.settings import Settings
 from ..llm import ChatModel, Message
-from ..settings import Settings
 from .datasets import load_queries
 from .metrics import NULL_QUERY, answer_correct, group_means, latency_summary
 from .report import load_baseline, run_meta, write_report
@@ -102,7 +102,7 @@ def spread(items: list[dict[str, Any]], limit: int | None) -> list[dict[str, Any
 
 def citation_scores(answerer, answer) -> tuple[float | None, float | None]:
     """ALCE-style citation recall and precision over the shown sentences of one answer."""
-    from ..verify import evidence_text
+    from ..grounding.verifier import evidence_text
 
     shown = [s for s in answer.sentences if s.supported]
     if answer.abstained or not shown:
@@ -183,7 +183,7 @@ def run_qa_eval(settings: Settings, queries_path: str | Path, corpus_path: str |
     """Answer every (or ``limit``, spread over types) query, score, and write the report folder."""
     from datetime import datetime, timezone
 
-    from ..answer import Answerer
+    from ..answer.answerer import Answerer
     from ..llm import make_llm
     from .eval_index import eval_settings
 

@@ -8,9 +8,14 @@ import time
 from pathlib import Path
 from typing import Any
 
-from ..settings import Settings
+from ..core.settings import Settings
 from .datasets import load_queries
-from .metrics import PUBLISHED_BEST_RETRIEVAL, RETRIEVAL_METRIC_KEYS, latency_summary, retrieval_metrics
+from .metrics import (
+    PUBLISHED_BEST_RETRIEVAL,
+    RETRIEVAL_METRIC_KEYS,
+    latency_summary,
+    retrieval_metrics,
+)
 from .report import run_meta, write_report
 
 # (name, retrieval mode, query understanding, learned ranker)
@@ -40,7 +45,7 @@ def _variant(retriever, items: list[dict], k: int, mode: str, understand: bool, 
 def run_retrieval_eval(settings: Settings, queries_path: str, corpus_path: str, out_dir: str, k: int = 10,
                        baseline_dir: str | None = None, ablations: bool = True, limit: int | None = None) -> dict[str, Any]:
     """Build or reuse the eval index, run every variant, write report.md/metrics.json/chart.png."""
-    from ..retrieval import Retriever
+    from ..retrieve.retriever import Retriever
     from .eval_index import eval_settings
     from .report import load_baseline
 
@@ -76,12 +81,12 @@ def in_sample_note(retriever, items: list[dict], variants: dict[str, dict]) -> s
     """A warning when the learned ranker was trained on some of these very questions."""
     if "hybrid+qu" not in variants or not retriever.settings.retrieval.rerank:
         return None
-    from ..rerank import query_key
+    from ..retrieve.trees import query_key
 
     seen = sum(query_key(item["query"]) in retriever.ranker.trained_on for item in items)
     if not seen:
         return None
-    return (f"hybrid+qu orders multi-source questions with assistant/ranker.json, which was trained on {seen} of "
+    return (f"hybrid+qu orders multi-source questions with assistant/retrieve/ranker.json, which was trained on {seen} of "
             f"these {len(items)} questions: its numbers here are in sample, so optimistic; 'make train-ranker' "
             "prints the held-out estimate.")
 

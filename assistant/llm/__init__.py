@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..errors import ModelError
+from ..core.errors import ModelError
 from .base import ChatModel, Message, ensure_tiktoken_cache
 
 if TYPE_CHECKING:
-    from ..settings import Settings
+    from ..core.settings import Settings
 
 __all__ = ["ChatModel", "Message", "ensure_tiktoken_cache", "make_llm", "parse_spec"]
 

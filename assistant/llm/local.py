@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
-from ..errors import ModelError
+from ..core.errors import ModelError
 from .base import ChatModel, Message
 
 if TYPE_CHECKING:

@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from ..errors import ModelError
+from ..core.errors import ModelError
 
 if TYPE_CHECKING:
     import openai

@@ -1,0 +1,72 @@
+"""``assistant eval retrieval|qa|brief``: evaluation-harness runs writing report.md, metrics.json, chart.png."""
+
+from __future__ import annotations
+
+import argparse
+
+DEFAULT_QUERIES = "evals/data/queries_public.json"
+DEFAULT_CORPUS = "evals/data/corpus.json"
+DEFAULT_BRIEF_SET = "evals/data/cnndm_frank_validation.json"
+
+
+def add_parser(sub, shared) -> None:
+    p = sub.add_parser("eval", help="run an evaluation (retrieval, qa, brief) and write a report",
+                       description="Runs the product's own pipeline on a dataset and writes report.md, metrics.json "
+                                   "and chart.png into --out. Eval indexes are cached in .cache/eval-index "
+                                   "(env ASSISTANT_EVAL_CACHE), keyed by corpus hash and settings.")
+    kinds = p.add_subparsers(dest="kind", metavar="KIND", required=True)
+    common = shared["common"]
+
+    r = kinds.add_parser("retrieval", parents=[common], help="MultiHop-RAG retrieval metrics with ablations",
+                         epilog="example: assistant eval retrieval --out evals/runs/retrieval")
+    r.add_argument("--queries", default=DEFAULT_QUERIES, help=f"queries JSON (default {DEFAULT_QUERIES})")
+    r.add_argument("--corpus", default=DEFAULT_CORPUS, help=f"corpus JSON (default {DEFAULT_CORPUS})")
+    r.add_argument("--out", required=True, metavar="DIR", help="report folder")
+    r.add_argument("--k", type=int, default=10, help="passages per query (default 10)")
+    r.add_argument("--baseline", metavar="DIR", help="an earlier run's folder to compare against")
+    r.add_argument("--no-ablations", action="store_true", help="only the configured pipeline, no ablation rows")
+    r.add_argument("--limit", type=int, help="only the first N queries (quick checks)")
+    r.set_defaults(handler=run_retrieval)
+
+    q = kinds.add_parser("qa", parents=[common], help="answer accuracy, abstention and citation quality",
+                         epilog="example: assistant eval qa --llm none --out evals/runs/qa-none")
+    q.add_argument("--queries", default=DEFAULT_QUERIES)
+    q.add_argument("--corpus", default=DEFAULT_CORPUS)
+    q.add_argument("--out", required=True, metavar="DIR")
+    q.add_argument("--baseline", metavar="DIR")
+    q.add_argument("--limit", type=int, help="only N queries, spread evenly over the question types")
+    q.set_defaults(handler=run_qa)
+
+    b = kinds.add_parser("brief", parents=[common], help="ROUGE of briefing notes vs references, with a lead-3 baseline",
+                         epilog="example: assistant eval brief --llm none --out evals/runs/brief-none")
+    b.add_argument("--dataset", default=DEFAULT_BRIEF_SET, help="JSON/JSONL items with documents|article and summary|reference")
+    b.add_argument("--out", required=True, metavar="DIR")
+    b.add_argument("--baseline", metavar="DIR")
+    b.add_argument("--limit", type=int)
+    b.set_defaults(handler=run_brief)
+
+
+def run_retrieval(args: argparse.Namespace) -> int:
+    from ..evals.retrieval_eval import run_retrieval_eval
+    from .main import settings_from_args
+
+    run_retrieval_eval(settings_from_args(args), args.queries, args.corpus, args.out, k=args.k,
+                       baseline_dir=args.baseline, ablations=not args.no_ablations, limit=args.limit)
+    return 0
+
+
+def run_qa(args: argparse.Namespace) -> int:
+    from ..evals.qa_eval import run_qa_eval
+    from .main import settings_from_args
+
+    run_qa_eval(settings_from_args(args), args.queries, args.corpus, args.out, baseline_dir=args.baseline,
+                limit=args.limit)
+    return 0
+
+
+def run_brief(args: argparse.Namespace) -> int:
+    from ..evals.brief_eval import run_brief_eval
+    from .main import settings_from_args
+
+    run_brief_eval(settings_from_args(args), args.dataset, args.out, baseline_dir=args.baseline, limit=args.limit)
+    return 0

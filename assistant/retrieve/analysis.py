@@ -1,0 +1,195 @@
+"""Query understanding: outlets and dates named in a question, and the sub-queries they imply.
+
+General features a news reader expects, not benchmark rules: "according to The Verge" means the
+evidence should include The Verge; "published on October 18, 2023" narrows the dates; a question
+naming several outlets needs evidence from each, so each gets its own sub-query.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
+
+from .filters import Filters, outlet_key
+
+_MONTHS = ("january february march april may june july august september october november december").split()
+_MONTH_RE = r"(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|jun(?:e)?|jul(?:y)?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+_FULL_DATE = re.compile(rf"\b{_MONTH_RE}\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})\b", re.I)
+_DAY_FIRST = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH_RE},?\s+(\d{{4}})\b", re.I)
+_ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+_MONTH_YEAR = re.compile(rf"\b(?:in|during|throughout|since|by|of)\s+{_MONTH_RE},?\s+(\d{{4}})\b", re.I)
+_RELATIVE = re.compile(r"\b(last|past|this|previous)\s+(week|month|year|(\d+)\s+days)\b", re.I)
+_GENERIC_ALIASES = {"news", "sports", "business", "world", "science", "the"}
+
+
+def _month(token: str) -> int:
+    token = token.lower().rstrip(".")
+    return next(i for i, name in enumerate(_MONTHS, start=1) if name.startswith(token[:3]))
+
+
+def _stamp(day: date, end: bool = False) -> int:
+    value = int(datetime(day.year, day.month, day.day, tzinfo=timezone.utc).timestamp())
+    return value + 86399 if end else value
+
+
+@dataclass(frozen=True)
+class Mention:
+    """Something found in the question, with its character span."""
+
+    start: int
+    end: int
+    value: object
+
+
+@dataclass
+class SubQuery:
+    """A focused search whose best result is guaranteed a place in the final list."""
+
+    text: str
+    filters: Filters
+    label: str
+
+
+@dataclass
+class QueryPlan:
+    question: str
+    outlets: list[Mention] = field(default_factory=list)  # value: list of stored outlet names
+    dates: list[Mention] = field(default_factory=list)  # value: (since_ts, until_ts)
+    subqueries: list[SubQuery] = field(default_factory=list)
+
+    @property
+    def named_sources(self) -> set[str]:
+        return {name for m in self.outlets for name in m.value}  # type: ignore[attr-defined]
+
+
+def outlet_aliases(sources: Sequence[str]) -> dict[str, list[str]]:
+    """Lower-case alias -> stored outlet names. 'Cnbc | World Business News Leader' is also 'cnbc';
+    'The Independent - Sports' is also 'the independent' and 'independent'."""
+    aliases: dict[str, list[str]] = {}
+
+    def add(alias: str, source: str) -> None:
+        alias = " ".join(alias.lower().split())
+        if len(alias) < 3 or alias in _GENERIC_ALIASES:
+            return
+        aliases.setdefault(alias, [])
+        if source not in aliases[alias]:
+            aliases[alias].append(source)
+
+    for source in sources:
+        add(source, source)
+        head = re.split(r"\s+[|:\-–]\s+|:\s", source)[0].strip()
+        add(head, source)
+        for variant in (source, head):
+            if variant.lower().startswith("the "):
+                add(variant[4:], source)
+            add(outlet_key(variant), source)
+    return aliases
+
+
+def find_outlets(question: str, aliases: dict[str, list[str]]) -> list[Mention]:
+    """Outlet mentions, longest alias first, non-overlapping, in question order."""
+    found: list[Mention] = []
+    taken: list[tuple[int, int]] = []
+    lowered = question.lower()
+    for alias in sorted(aliases, key=len, reverse=True):
+        for match in re.finditer(rf"(?<![\w]){re.escape(alias)}(?![\w])", lowered):
+            span = (match.start(), match.end())
+            if any(s < span[1] and span[0] < e for s, e in taken):
+                continue
+            taken.append(span)
+            found.append(Mention(span[0], span[1], list(aliases[alias])))
+    return sorted(found, key=lambda m: m.start)
+
+
+def find_dates(question: str, newest: date | None) -> list[Mention]:
+    """Explicit days (±1 day for time zones), months, and 'last week'-style spans relative to the newest article."""
+    out: list[Mention] = []
+    for match in _FULL_DATE.finditer(question):
+        out.append(_day_mention(match, date(int(match.group(3)), _month(match.group(1)), int(match.group(2)))))
+    for match in _DAY_FIRST.finditer(question):
+        out.append(_day_mention(match, date(int(match.group(3)), _month(match.group(2)), int(match.group(1)))))
+    for match in _ISO_DATE.finditer(question):
+        out.append(_day_mention(match, date(int(match.group(1)), int(match.group(2)), int(match.group(3)))))
+    for match in _MONTH_YEAR.finditer(question):
+        year, month = int(match.group(2)), _month(match.group(1))
+        last = (date(year + (month == 12), month % 12 + 1, 1) - timedelta(days=1))
+        out.append(Mention(match.start(), match.end(), (_stamp(date(year, month, 1)), _stamp(last, end=True))))
+    if newest is not None:
+        for match in _RELATIVE.finditer(question):
+            unit = match.group(2).lower()
+            days = int(match.group(3)) if match.group(3) else {"week": 7, "month": 31, "year": 366}[unit]
+            out.append(Mention(match.start(), match.end(), (_stamp(newest - timedelta(days=days)), _stamp(newest, end=True))))
+    return sorted(out, key=lambda m: m.start)
+
+
+def _day_mention(match: re.Match, day: date) -> Mention:
+    return Mention(match.start(), match.end(), (_stamp(day - timedelta(days=1)), _stamp(day + timedelta(days=1), end=True)))
+
+
+def _strip_spans(text: str, spans: Sequence[tuple[int, int]]) -> str:
+    out, last = [], 0
+    for start, end in sorted(spans):
+        out.append(text[last:start])
+        last = end
+    out.append(text[last:])
+    return re.sub(r"\s+", " ", "".join(out)).strip()
+
+
+def plan(question: str, sources: Sequence[str], newest: date | None, aliases: dict[str, list[str]] | None = None) -> QueryPlan:
+    """Outlets, dates and sub-queries for one question."""
+    aliases = aliases if aliases is not None else outlet_aliases(sources)
+    result = QueryPlan(question, find_outlets(question, aliases), find_dates(question, newest))
+    outlet_spans = [(m.start, m.end) for m in result.outlets]
+    seen: set[tuple[str, ...]] = set()
+    for i, mention in enumerate(result.outlets):
+        names = tuple(mention.value)  # type: ignore[arg-type]
+        # The clause about this outlet runs to the next outlet mention (or the end of the question).
+        # Dates usually follow the outlet ("X reported on October 5"); before the first outlet they belong to it.
+        end = result.outlets[i + 1].start if i + 1 < len(result.outlets) else len(question)
+        start = 0 if i == 0 else mention.start
+        window = [d for d in result.dates if start <= d.start < end]
+        since = min((d.value[0] for d in window), default=None)  # type: ignore[index]
+        until = max((d.value[1] for d in window), default=None)  # type: ignore[index]
+        filters = Filters(since, until, list(names))
+        # Two searches per outlet: the whole question (context) and the clause about this outlet
+        # (the words between its neighbours, which usually state the claim made about it).
+        before = result.outlets[i - 1].end if i > 0 else 0
+        clause = _strip_spans(question[before:end], [(mention.start - before, mention.end - before)])
+        for text in (_strip_spans(question, outlet_spans), clause):
+            key = (*names, str(since), str(until), text)
+            if key in seen or _content_words(text) < 3:
+                continue
+            seen.add(key)
+            result.subqueries.append(SubQuery(text, filters, label=names[0]))
+    # A question that lists several claims ("known for X, for Y, and accused of Z") needs evidence
+    # for each: one sub-query per claim, within the outlets the question names.
+    parts = claims(_strip_spans(question, outlet_spans))
+    if len(parts) > 1:
+        named = sorted(result.named_sources)
+        for part in parts:
+            # A claim that gives its own date ("the report on Y published on October 12, 2023") is searched
+            # within it. Claims are cut at commas, so the date's head ("October 12") is what the claim holds.
+            windows = [d.value for d in result.dates
+                       if re.search(rf"\b{re.escape(question[d.start:d.end].split(',')[0].strip())}\b", part)]
+            since = min((w[0] for w in windows), default=None)  # type: ignore[index]
+            until = max((w[1] for w in windows), default=None)  # type: ignore[index]
+            result.subqueries.append(SubQuery(part, Filters(since, until, named), label=f"claim: {part[:40]}"))
+    return result
+
+
+_CLAUSE_BREAK = re.compile(r"[;,]\s*(?:and |but |or )?|\s+(?:while|whereas|as well as)\s+", re.I)
+_STOP = set("""a an the and or but of for to in on at by with from as is are was were be been has have had
+do does did that this these those which who whom whose what when where why how it its their his her
+both also about into than then there after before between during same article report reported news
+source sources according""".split())
+
+
+def _content_words(text: str) -> int:
+    return sum(1 for w in re.findall(r"[A-Za-z][A-Za-z'’-]{2,}", text) if w.lower() not in _STOP)
+
+
+def claims(text: str) -> list[str]:
+    """The separate claims of a question, split at commas, semicolons and 'while'/'whereas'."""
+    return [p.strip(" ,;?") for p in _CLAUSE_BREAK.split(text) if _content_words(p) >= 3]
