@@ -1,4 +1,5 @@
-"""The HTML briefing note: a standalone page, rendered for real in headless Chromium."""
+"""The rendered briefing note: a standalone HTML page (rendered for real in headless Chromium), and Markdown
+that article fields cannot inject links or markup into."""
 
 from __future__ import annotations
 
@@ -11,7 +12,14 @@ from pathlib import Path
 import pytest
 from conftest import make_settings
 
-from assistant.brief.writer import Brief, BriefArticle, brief_articles
+from assistant.brief.writer import (
+    SECTIONS,
+    Brief,
+    BriefArticle,
+    Bullet,
+    Section,
+    brief_articles,
+)
 from assistant.core.passage import ArticleRef, Passage
 
 CHROMIUM = next((p for p in ("/usr/bin/chromium", shutil.which("chromium") or "", shutil.which("chromium-browser") or "")
@@ -100,3 +108,34 @@ def test_html_renders_in_headless_chromium(brief: Brief, tmp_path: Path) -> None
     cites = re.findall(r'<a class="cite" href="#p(\d+)"', dom.stdout)
     assert cites and set(map(int, cites)) == set(range(1, len(brief.passages) + 1))
     assert "Bottom line" in dom.stdout and "Sources" in dom.stdout
+
+
+MD_LINK = re.compile(r"(?<!\\)\[((?:[^\]\\]|\\.)*)(?<!\\)\]\(([^)\s]*)")
+"""An inline Markdown link whose brackets are not backslash-escaped: (text, destination)."""
+
+
+def _hostile_brief() -> Brief:
+    evil_url = "https://example.com/ok) [pwn](javascript:alert(6)"
+    ref = ArticleRef("x1", "Flood [plan](javascript:alert(1)) *now*", "Gazette_](javascript:alert(2))", "2025-03-03",
+                     evil_url)
+    wiki = ArticleRef("x2", "Wiki", "Wiki", "2025-03-04", "https://en.wikipedia.org/wiki/Flood_(disambiguation)")
+    passages = [Passage("x1-0000", "Text with [a link](javascript:alert(3)) inside.", ref),
+                Passage("x2-0000", "Plain text.", wiki)]
+    bullet = Bullet("The council said [yes](javascript:alert(4)).", passages[:1], label="<b>Ruiz</b>",
+                    supported=True, citations=[1])
+    other = Bullet("- a line that starts like a list", passages[1:], supported=True, citations=[2])
+    sections = [Section(key, title) for key, title in SECTIONS]
+    sections[0].bullets = [other]
+    sections[1].bullets = [bullet]
+    articles = [BriefArticle(r.id, r.title, r.source, r.published_at, r.url, [p]) for r, p in zip((ref, wiki), passages)]
+    return Brief(topic="t", title="Briefing: [t](javascript:alert(5))", date_range=("2025-03-03", "2025-03-04"),
+                 sections=sections, articles=articles, passages=passages,
+                 problems=[{"article_id": "x1", "title": "[p](javascript:alert(7))", "reason": "r"}])
+
+
+def test_markdown_fields_cannot_inject_links() -> None:
+    md = _hostile_brief().to_markdown()
+    links = MD_LINK.findall(md)
+    assert links == [("Wiki", "https://en.wikipedia.org/wiki/Flood_%28disambiguation%29")], links
+    assert "<b>" not in md
+    assert "\n- a line" not in md and "\n\\- a line" in md  # a field cannot start a list item

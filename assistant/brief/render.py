@@ -8,7 +8,9 @@ keyboard focus. Everything taken from articles is HTML-escaped, and only http(s)
 from __future__ import annotations
 
 import html
+import re
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 if TYPE_CHECKING:
     from .writer import Brief, Bullet
@@ -87,8 +89,32 @@ def _md_cites(numbers: list[int]) -> str:
     return "".join(f"[{n}]" for n in numbers)
 
 
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]()<>#|~&])")
+_MD_BLOCK_START = re.compile(r"^(?:[-+=]|\d{1,9}\.)")
+_URL_UNSAFE = {"(": "%28", ")": "%29", "<": "%3C", ">": "%3E", "\\": "%5C"}
+
+
 def _md_escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("*", "\\*").replace("_", "\\_").replace("<", "&lt;")
+    """Text from articles or the model as literal Markdown: on one line, every character that could open a
+    link, emphasis, code, HTML or a table backslash-escaped, and a leading list/quote/heading marker too."""
+    text = _MD_SPECIAL.sub(r"\\\1", " ".join(text.split()))
+    return _MD_BLOCK_START.sub(lambda m: m.group(0)[:-1] + "\\" + m.group(0)[-1], text)
+
+
+def _md_url(url: str) -> str | None:
+    """``url`` as a Markdown link destination, or None: only absolute http(s) URLs with a host and no
+    whitespace or control characters; parentheses and the other characters that could end or escape the
+    destination are percent-encoded."""
+    url = url.strip()
+    if not url or any(c.isspace() or not c.isprintable() for c in url):
+        return None
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # e.g. an unbalanced IPv6 bracket
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return None
+    return "".join(_URL_UNSAFE.get(c, c) for c in url)
 
 
 def _md_bullet(key: str, bullet: Bullet) -> str:
@@ -104,9 +130,10 @@ def _md_bullet(key: str, bullet: Bullet) -> str:
 
 def brief_to_markdown(brief: Brief) -> str:
     lines = [f"# {_md_escape(brief.title)}", "",
-             f"*Covers {_range(brief)} · {_outlets(brief)} · model: {brief.llm} · generated {brief.generated_at}*", ""]
+             f"*Covers {_md_escape(_range(brief))} · {_outlets(brief)} · model: {_md_escape(brief.llm)} · "
+             f"generated {_md_escape(brief.generated_at)}*", ""]
     for section in brief.sections:
-        lines += [f"## {section.title}", ""]
+        lines += [f"## {_md_escape(section.title)}", ""]
         if section.key == "bottom_line" and section.bullets:
             lines.append(" ".join(f"{_md_escape(b.text)} {_md_cites(b.citations)}" for b in section.bullets))
         else:
@@ -117,7 +144,8 @@ def brief_to_markdown(brief: Brief) -> str:
     lines += ["## Sources", ""]
     for i, src in enumerate(_sources(brief), 1):
         title = _md_escape(src["title"] or "(untitled)")
-        link = f"[{title}]({src['url']})" if src["url"].startswith(("http://", "https://")) else title
+        url = _md_url(src["url"])
+        link = f"[{title}]({url})" if url else title
         meta = ", ".join(p for p in (src["source"], src["published_at"][:10]) if p)
         cites = f" — passages {_md_cites(src['passages'])}" if src["passages"] else " — not cited"
         lines.append(f"{i}. {link}{' — ' + _md_escape(meta) if meta else ''}{cites}")
