@@ -41,6 +41,6 @@ class Passage:
         return cls(chunk_id=chunk_id, text=text, article=ref, score=score, position=int(meta.get("position", 0)))
 
     def to_dict(self, rank: int) -> dict[str, Any]:
-        """The ``retrieve --json`` result shape from DESIGN.md."""
+        """The ``retrieve --json`` result shape (README, docs/ARCHITECTURE.md "Contracts")."""
         return {"rank": rank, "score": round(self.score, 6), "text": self.text, "chunk_id": self.chunk_id,
                 "article": self.article.to_dict()}

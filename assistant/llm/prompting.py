@@ -1,4 +1,4 @@
-"""Prompt templates are files with declared, checked placeholders (STYLE.md item 6).
+"""Prompt templates are files with declared, checked placeholders (docs/ARCHITECTURE.md: llm).
 
 A prompt lives in ``prompts/NAME.toml`` (shipped as the package ``assistant.prompts``)::
 
