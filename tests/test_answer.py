@@ -12,7 +12,7 @@ import pytest
 from conftest import make_settings
 
 from assistant.answer.answerer import ABSTAIN_TEXT, Answer, Answerer, with_markers
-from assistant.answer.plan import find_outlets, plan
+from assistant.answer.plan import plan
 from assistant.llm import ChatModel
 from assistant.llm.prompting import FENCE_CLOSE, FENCE_OPEN
 from assistant.retrieve.retriever import Retriever
@@ -268,7 +268,7 @@ def test_plan(question: str, kind: str, outlets: list[str], order: str | None) -
 
 
 def test_lower_case_words_are_not_outlets() -> None:
-    assert find_outlets("the age of the fortune teller", KNOWN) == []
+    assert plan("Did the age of the fortune teller end?", KNOWN).outlets == []
 
 
 def test_unknown_outlets_are_noticed() -> None:

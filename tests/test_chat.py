@@ -314,11 +314,12 @@ class FakeRetriever:
     store = FakeStore()
 
     def filters(self, since, until, sources):
-        from assistant.retrieve.filters import Filters, resolve_sources
+        from assistant.retrieve.filters import Filters
+        from assistant.retrieve.outlets import outlets_of
 
         if since == "bad":
             raise InputError("bad date 'bad'")
-        return Filters(sources=resolve_sources(sources, self.sources) if sources else [])
+        return Filters(sources=outlets_of(self.sources).resolve(sources) if sources else [])
 
 
 class ScriptedAnswerer:

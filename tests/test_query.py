@@ -12,8 +12,9 @@ from conftest import ROOT
 
 from assistant.core.errors import InputError
 from assistant.core.passage import ArticleRef, Passage
-from assistant.retrieve.analysis import claims, find_dates, outlet_aliases, plan
-from assistant.retrieve.filters import Filters, resolve_sources
+from assistant.retrieve.analysis import claims, find_dates, plan
+from assistant.retrieve.filters import Filters
+from assistant.retrieve.outlets import Outlets, outlets_of
 from assistant.retrieve.retriever import asks_for_entity, bridge_names
 
 SOURCES = ["The Verge", "TechCrunch", "Cnbc | World Business News Leader", "The Independent - Sports",
@@ -35,7 +36,7 @@ SOURCES = ["The Verge", "TechCrunch", "Cnbc | World Business News Leader", "The 
 )
 def test_outlets_found_in_order(question: str, named: list[list[str]]) -> None:
     got = plan(question, SOURCES, None)
-    assert [m.value for m in got.outlets] == named
+    assert [list(m.sources) for m in got.outlets] == named
 
 
 def test_dates_explicit_month_and_relative() -> None:
@@ -96,16 +97,25 @@ def test_filters_merge_and_where_clause() -> None:
 
 
 def test_source_names_resolve_leniently() -> None:
-    assert resolve_sources(["the verge"], SOURCES) == ["The Verge"]
-    assert resolve_sources(["cnbc"], SOURCES) == ["Cnbc | World Business News Leader"]
-    assert resolve_sources(["The Independent"], SOURCES) == ["The Independent - Sports", "The Independent - Life and Style"]
+    assert outlets_of(SOURCES).resolve(["the verge"]) == ["The Verge"]
+    assert outlets_of(SOURCES).resolve(["cnbc"]) == ["Cnbc | World Business News Leader"]
+    assert outlets_of(SOURCES).resolve(["The Independent"]) == ["The Independent - Sports", "The Independent - Life and Style"]
     with pytest.raises(InputError, match="no outlet called 'Daily Planet'"):
-        resolve_sources(["Daily Planet"], SOURCES)
+        outlets_of(SOURCES).resolve(["Daily Planet"])
 
 
-def test_aliases_skip_generic_words() -> None:
-    aliases = outlet_aliases(["Business Line", "Sky Sports"])
-    assert "business" not in aliases and "sports" not in aliases and "sky sports" in aliases
+def test_surfaces_skip_generic_words() -> None:
+    outlets = Outlets(["Business Line", "Sky Sports"])
+    assert outlets.mentions("business news and sports results") == []
+    assert [m.sources for m in outlets.mentions("as Sky Sports and business line said")] == [("Sky Sports",),
+                                                                                          ("Business Line",)]
+
+
+def test_answering_reads_only_capitalised_mentions_and_takes_the_article() -> None:
+    outlets = Outlets(SOURCES)
+    assert [m.surface for m in outlets.mentions("did the Verge and the verge agree?", cased=True)] == ["the Verge"]
+    assert outlets.mentions("the age of the fortune teller", cased=True) == []
+    assert [m.sources for m in outlets.mentions("the age of the fortune teller")] == [("The Age",), ("Fortune",)]
 
 
 def _passage(i: int, text: str) -> Passage:

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from ..text.mentions import MONTHS, DateMention, find_dates, find_names
+from ..retrieve.outlets import OutletMention, outlets_of
 from ..text.words import content_keys, word_keys
 
 YES_NO_OPENERS = frozenset("did does do is was were are has have had can could would will should".split())
@@ -36,16 +37,6 @@ _CLAIM_NOISE = re.compile(
     r"piece|published|publish|source|outlet|story|according|suggest|suggests|considering|"
     r"claim|claims|imply|implies|indicate|indicates|while|whereas|also|both|after|before|between|"
     r"compared|contrast|per|that|the)\b", re.IGNORECASE)
-
-
-@dataclass(frozen=True)
-class OutletMention:
-    """Where the question names an outlet, and the stored outlet names it stands for."""
-
-    surface: str
-    start: int
-    end: int
-    sources: tuple[str, ...]
 
 
 @dataclass
@@ -80,45 +71,6 @@ class Plan:
     @property
     def sources(self) -> list[str]:
         return list(dict.fromkeys(s for m in self.outlets for s in m.sources))
-
-
-def _outlet_surfaces(known: Sequence[str]) -> list[tuple[str, tuple[str, ...]]]:
-    """Ways a question may write each stored outlet name: full, without 'The', the part before ' | ' / ' - '."""
-    table: dict[str, set[str]] = {}
-    for name in known:
-        forms = {name}
-        for sep in (" | ", " - ", ": "):
-            if sep in name:
-                forms.add(name.split(sep, 1)[0])
-        for form in list(forms):
-            if form.lower().startswith("the "):
-                forms.add(form[4:])
-        for form in forms:
-            form = form.strip()
-            if len(form) >= 3:
-                table.setdefault(form.lower(), set()).add(name)
-    # Longest first, so 'FOX News - Health' wins over 'FOX News'.
-    return sorted(((s, tuple(sorted(v))) for s, v in table.items()), key=lambda t: -len(t[0]))
-
-
-def find_outlets(question: str, known: Sequence[str]) -> list[OutletMention]:
-    """Outlet names in the question (case-insensitive, must start with a capital letter), in order."""
-    found: list[OutletMention] = []
-    taken: list[tuple[int, int]] = []
-    for surface, sources in _outlet_surfaces(known):
-        words = [re.escape(w) for w in re.split(r"[\W_]+", surface) if w]
-        if not words:
-            continue
-        pattern = re.compile(r"(?<![\w])" + r"[\W_]{1,4}".join(words) + r"(?![\w])", re.IGNORECASE)
-        for m in pattern.finditer(question):
-            if not m.group(0)[0].isupper() or any(lo < m.end() and m.start() < hi for lo, hi in taken):
-                continue
-            start = m.start()
-            if question[max(0, start - 4):start].lower() == "the ":
-                start -= 4
-            taken.append((m.start(), m.end()))
-            found.append(OutletMention(question[start:m.end()], start, m.end(), sources))
-    return sorted(found, key=lambda o: o.start)
 
 
 def unknown_outlets(question: str, mentions: Sequence[OutletMention]) -> list[str]:
@@ -226,7 +178,7 @@ def plan(question: str, known_sources: Sequence[str]) -> Plan:
     """Everything the answerer needs to know about a question before retrieving."""
     question = " ".join(question.split())
     kind, options = question_kind(question)
-    mentions = find_outlets(question, known_sources)
+    mentions = outlets_of(known_sources).mentions(question, cased=True)
     claims = decompose(question, mentions) if kind in ("yesno", "choice", "outlet_choice") else []
     frame = None
     if _NEGATIVE_FRAME.search(question) and not (options and "consistent" in options):

@@ -266,7 +266,7 @@ def key_terms(question: str) -> list[str]:
 
 def _outlet_keys(text: str, outlets: Sequence[str]) -> set[str]:
     """Stored outlets ``text`` names (by the outlet's key or its leading words: "Verge", "CNBC")."""
-    from ..retrieve.filters import outlet_key
+    from ..retrieve.outlets import outlet_key
 
     key = f" {outlet_key(text)} "
     found = set()

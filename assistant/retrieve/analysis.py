@@ -12,7 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 
-from .filters import Filters, outlet_key
+from .filters import Filters
+from .outlets import OutletMention, outlets_of
 
 _MONTHS = ("january february march april may june july august september october november december").split()
 _MONTH_RE = r"(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|jun(?:e)?|jul(?:y)?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
@@ -21,7 +22,6 @@ _DAY_FIRST = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH_RE}
 _ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 _MONTH_YEAR = re.compile(rf"\b(?:in|during|throughout|since|by|of)\s+{_MONTH_RE},?\s+(\d{{4}})\b", re.I)
 _RELATIVE = re.compile(r"\b(last|past|this|previous)\s+(week|month|year|(\d+)\s+days)\b", re.I)
-_GENERIC_ALIASES = {"news", "sports", "business", "world", "science", "the"}
 
 
 def _month(token: str) -> int:
@@ -55,52 +55,13 @@ class SubQuery:
 @dataclass
 class QueryPlan:
     question: str
-    outlets: list[Mention] = field(default_factory=list)  # value: list of stored outlet names
+    outlets: list[OutletMention] = field(default_factory=list)
     dates: list[Mention] = field(default_factory=list)  # value: (since_ts, until_ts)
     subqueries: list[SubQuery] = field(default_factory=list)
 
     @property
     def named_sources(self) -> set[str]:
-        return {name for m in self.outlets for name in m.value}  # type: ignore[attr-defined]
-
-
-def outlet_aliases(sources: Sequence[str]) -> dict[str, list[str]]:
-    """Lower-case alias -> stored outlet names. 'Cnbc | World Business News Leader' is also 'cnbc';
-    'The Independent - Sports' is also 'the independent' and 'independent'."""
-    aliases: dict[str, list[str]] = {}
-
-    def add(alias: str, source: str) -> None:
-        alias = " ".join(alias.lower().split())
-        if len(alias) < 3 or alias in _GENERIC_ALIASES:
-            return
-        aliases.setdefault(alias, [])
-        if source not in aliases[alias]:
-            aliases[alias].append(source)
-
-    for source in sources:
-        add(source, source)
-        head = re.split(r"\s+[|:\-–]\s+|:\s", source)[0].strip()
-        add(head, source)
-        for variant in (source, head):
-            if variant.lower().startswith("the "):
-                add(variant[4:], source)
-            add(outlet_key(variant), source)
-    return aliases
-
-
-def find_outlets(question: str, aliases: dict[str, list[str]]) -> list[Mention]:
-    """Outlet mentions, longest alias first, non-overlapping, in question order."""
-    found: list[Mention] = []
-    taken: list[tuple[int, int]] = []
-    lowered = question.lower()
-    for alias in sorted(aliases, key=len, reverse=True):
-        for match in re.finditer(rf"(?<![\w]){re.escape(alias)}(?![\w])", lowered):
-            span = (match.start(), match.end())
-            if any(s < span[1] and span[0] < e for s, e in taken):
-                continue
-            taken.append(span)
-            found.append(Mention(span[0], span[1], list(aliases[alias])))
-    return sorted(found, key=lambda m: m.start)
+        return {name for m in self.outlets for name in m.sources}
 
 
 def find_dates(question: str, newest: date | None) -> list[Mention]:
@@ -137,14 +98,13 @@ def _strip_spans(text: str, spans: Sequence[tuple[int, int]]) -> str:
     return re.sub(r"\s+", " ", "".join(out)).strip()
 
 
-def plan(question: str, sources: Sequence[str], newest: date | None, aliases: dict[str, list[str]] | None = None) -> QueryPlan:
-    """Outlets, dates and sub-queries for one question."""
-    aliases = aliases if aliases is not None else outlet_aliases(sources)
-    result = QueryPlan(question, find_outlets(question, aliases), find_dates(question, newest))
+def plan(question: str, sources: Sequence[str], newest: date | None) -> QueryPlan:
+    """Outlets (any case: search is lenient), dates and sub-queries for one question."""
+    result = QueryPlan(question, outlets_of(sources).mentions(question), find_dates(question, newest))
     outlet_spans = [(m.start, m.end) for m in result.outlets]
     seen: set[tuple[str, ...]] = set()
     for i, mention in enumerate(result.outlets):
-        names = tuple(mention.value)  # type: ignore[arg-type]
+        names = mention.sources
         # The clause about this outlet runs to the next outlet mention (or the end of the question).
         # Dates usually follow the outlet ("X reported on October 5"); before the first outlet they belong to it.
         end = result.outlets[i + 1].start if i + 1 < len(result.outlets) else len(question)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..core.errors import InputError
 from ..text.dates import day_bounds
+from .outlets import outlets_of
 
 
 @dataclass
@@ -54,35 +54,12 @@ class Filters:
         return Filters(since, until, sources)
 
 
-def outlet_key(name: str) -> str:
-    """Case/punctuation-insensitive outlet key: 'The Verge' -> 'verge', 'CNBC | World…' -> 'cnbc world…'."""
-    words = re.sub(r"[^a-z0-9]+", " ", name.lower()).split()
-    return " ".join(w for w in words if w != "the")
-
-
-def resolve_sources(names: Sequence[str], known: Sequence[str]) -> list[str]:
-    """Map user-given outlet names onto stored outlet names (exact key, then the name's leading words)."""
-    resolved: list[str] = []
-    for name in names:
-        key = outlet_key(name)
-        matches = [k for k in known if outlet_key(k) == key]
-        if not matches:
-            matches = [k for k in known if (outlet_key(k) + " ").startswith(key + " ")]
-        if not matches and key:
-            matches = [k for k in known if key in outlet_key(k)]
-        if not matches:
-            sample = ", ".join(sorted(known)[:8])
-            raise InputError(f"no outlet called '{name}' in the index", hint=f"known outlets include: {sample}")
-        resolved.extend(m for m in matches if m not in resolved)
-    return resolved
-
-
 def make_filters(since: str | None, until: str | None, sources: Sequence[str], known_sources: Sequence[str]) -> Filters:
     """Filters from command-line strings; dates are whole days, outlets are matched leniently."""
     filters = Filters(
         since=day_bounds(since, end=False) if since else None,
         until=day_bounds(until, end=True) if until else None,
-        sources=resolve_sources(sources, known_sources) if sources else [],
+        sources=outlets_of(known_sources).resolve(sources) if sources else [],
     )
     if filters.since is not None and filters.until is not None and filters.since > filters.until:
         raise InputError(f"--since {since} is after --until {until}")

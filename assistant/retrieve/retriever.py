@@ -44,7 +44,6 @@ class Retriever:
         self.sources = sorted({m.get("source", "") for m in self.bm25.meta if m.get("source")})
         stamps = self._ts[np.isfinite(self._ts)]
         self.newest = (datetime.fromtimestamp(float(stamps.max()), tz=timezone.utc).date() if stamps.size else None)
-        self._aliases: dict[str, list[str]] | None = None
         self._ranker = None  # rerank.Ranker, loaded on the first planned question
         self._lexicon = None  # rerank.Lexicon
         self._term_cache: dict[str, Bag] = {}  # chunk id -> its terms (rerank.features)
@@ -79,11 +78,9 @@ class Retriever:
 
     def plan(self, question: str):  # -> query.QueryPlan
         """Outlets, dates and sub-queries named in the question (see ``assistant.retrieve.analysis``)."""
-        from .analysis import outlet_aliases, plan
+        from .analysis import plan
 
-        if self._aliases is None:
-            self._aliases = outlet_aliases(self.sources)
-        return plan(question, self.sources, self.newest, self._aliases)
+        return plan(question, self.sources, self.newest)
 
     # ---- internals -------------------------------------------------------------------------
     def ranked_lists(self, query: str, vector, filters: Filters, mode: str) -> list[tuple[float, list[Passage]]]:
