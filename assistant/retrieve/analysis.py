@@ -10,28 +10,16 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, timedelta
 
+from ..text.dates import day_stamp
+from ..text.mentions import find_dates as find_date_mentions
 from .filters import Filters
 from .outlets import OutletMention, outlets_of
 
-_MONTHS = ("january february march april may june july august september october november december").split()
-_MONTH_RE = r"(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|jun(?:e)?|jul(?:y)?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
-_FULL_DATE = re.compile(rf"\b{_MONTH_RE}\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})\b", re.I)
-_DAY_FIRST = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH_RE},?\s+(\d{{4}})\b", re.I)
-_ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
-_MONTH_YEAR = re.compile(rf"\b(?:in|during|throughout|since|by|of)\s+{_MONTH_RE},?\s+(\d{{4}})\b", re.I)
+# "in November 2023" is a month to search; a bare "the November 2023 report" names a report, not a span.
+_MONTH_CUE = re.compile(r"\b(?:in|during|throughout|since|by|of)\s+$", re.I)
 _RELATIVE = re.compile(r"\b(last|past|this|previous)\s+(week|month|year|(\d+)\s+days)\b", re.I)
-
-
-def _month(token: str) -> int:
-    token = token.lower().rstrip(".")
-    return next(i for i, name in enumerate(_MONTHS, start=1) if name.startswith(token[:3]))
-
-
-def _stamp(day: date, end: bool = False) -> int:
-    value = int(datetime(day.year, day.month, day.day, tzinfo=timezone.utc).timestamp())
-    return value + 86399 if end else value
 
 
 @dataclass(frozen=True)
@@ -65,28 +53,30 @@ class QueryPlan:
 
 
 def find_dates(question: str, newest: date | None) -> list[Mention]:
-    """Explicit days (±1 day for time zones), months, and 'last week'-style spans relative to the newest article."""
+    """Days (±1 day for time zones), months, and 'last week'-style spans relative to the newest article, as
+    inclusive (since, until) timestamps; dates without a year are not spans."""
     out: list[Mention] = []
-    for match in _FULL_DATE.finditer(question):
-        out.append(_day_mention(match, date(int(match.group(3)), _month(match.group(1)), int(match.group(2)))))
-    for match in _DAY_FIRST.finditer(question):
-        out.append(_day_mention(match, date(int(match.group(3)), _month(match.group(2)), int(match.group(1)))))
-    for match in _ISO_DATE.finditer(question):
-        out.append(_day_mention(match, date(int(match.group(1)), int(match.group(2)), int(match.group(3)))))
-    for match in _MONTH_YEAR.finditer(question):
-        year, month = int(match.group(2)), _month(match.group(1))
-        last = (date(year + (month == 12), month % 12 + 1, 1) - timedelta(days=1))
-        out.append(Mention(match.start(), match.end(), (_stamp(date(year, month, 1)), _stamp(last, end=True))))
+    for found in find_date_mentions(question):
+        if found.year is None:
+            continue
+        if found.day is not None:
+            try:
+                day = date(found.year, found.month, found.day)
+            except ValueError:
+                continue
+            window = (day_stamp(day - timedelta(days=1)), day_stamp(day + timedelta(days=1), end=True))
+            out.append(Mention(found.start, found.end, window))
+        elif cue := _MONTH_CUE.search(question[:found.start]):
+            first = date(found.year, found.month, 1)
+            last = date(found.year + (found.month == 12), found.month % 12 + 1, 1) - timedelta(days=1)
+            out.append(Mention(cue.start(), found.end, (day_stamp(first), day_stamp(last, end=True))))
     if newest is not None:
         for match in _RELATIVE.finditer(question):
             unit = match.group(2).lower()
             days = int(match.group(3)) if match.group(3) else {"week": 7, "month": 31, "year": 366}[unit]
-            out.append(Mention(match.start(), match.end(), (_stamp(newest - timedelta(days=days)), _stamp(newest, end=True))))
+            window = (day_stamp(newest - timedelta(days=days)), day_stamp(newest, end=True))
+            out.append(Mention(match.start(), match.end(), window))
     return sorted(out, key=lambda m: m.start)
-
-
-def _day_mention(match: re.Match, day: date) -> Mention:
-    return Mention(match.start(), match.end(), (_stamp(day - timedelta(days=1)), _stamp(day + timedelta(days=1), end=True)))
 
 
 def _strip_spans(text: str, spans: Sequence[tuple[int, int]]) -> str:

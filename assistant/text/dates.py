@@ -73,6 +73,10 @@ def day_bounds(text: str, end: bool) -> int:
         from ..core.errors import InputError
 
         raise InputError(f"cannot read the date '{text}'", hint="use YYYY-MM-DD")
-    day = date.fromisoformat(iso[:10])
+    return day_stamp(date.fromisoformat(iso[:10]), end)
+
+
+def day_stamp(day: date, end: bool = False) -> int:
+    """Epoch seconds of a UTC day's first second, or of its last one (``end``): every date filter's edge."""
     stamp = int(datetime(day.year, day.month, day.day, tzinfo=timezone.utc).timestamp())
     return stamp + 86399 if end else stamp
