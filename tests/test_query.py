@@ -12,9 +12,10 @@ from conftest import ROOT
 
 from assistant.core.errors import InputError
 from assistant.core.passage import ArticleRef, Passage
-from assistant.retrieve.analysis import claims, find_dates, plan
+from assistant.retrieve.analysis import find_dates, plan
 from assistant.retrieve.filters import Filters
 from assistant.retrieve.outlets import Outlets, outlets_of
+from assistant.text.clauses import clauses
 from assistant.retrieve.retriever import asks_for_entity, bridge_names
 
 SOURCES = ["The Verge", "TechCrunch", "Cnbc | World Business News Leader", "The Independent - Sports",
@@ -79,11 +80,21 @@ def test_a_claim_that_gives_a_date_is_searched_within_it() -> None:
     assert undated and undated[0].since is None and undated[0].until is None
 
 
-def test_claims_split_at_clause_boundaries() -> None:
-    assert claims("known for vision of autonomous agents, praised for his unusual generosity, "
-                  "and ousted from the company board") == [
-        "known for vision of autonomous agents", "praised for his unusual generosity", "ousted from the company board"]
-    assert claims("Who won the match?") == []
+@pytest.mark.parametrize(("text", "fine", "expected"), [
+    pytest.param("known for vision of autonomous agents, praised for his unusual generosity, and ousted from the "
+                 "company board", False,
+                 ["known for vision of autonomous agents", "praised for his unusual generosity",
+                  "ousted from the company board"], id="commas-and-a-trailing-and"),
+    pytest.param("Who won the match?", False, [], id="too-short"),
+    pytest.param("as reported by both TechCrunch and The Verge, the firm spent billions on search deals", False,
+                 ["the firm spent billions on search deals"], id="reporting-words-are-no-claim"),
+    pytest.param("the founder who left the board and later rejoined the startup company", True,
+                 ["later rejoined the startup company"], id="fine-cuts-at-who-and-and"),
+    pytest.param("the founder who left the board and later rejoined the startup company", False,
+                 ["the founder who left the board and later rejoined the startup company"], id="coarse-keeps-and"),
+])
+def test_clauses(text: str, fine: bool, expected: list[str]) -> None:
+    assert clauses(text, fine=fine) == expected
 
 
 def test_filters_merge_and_where_clause() -> None:

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from ..text.clauses import clauses, content_words
 from ..text.dates import day_stamp
 from ..text.mentions import find_dates as find_date_mentions
 from .filters import Filters
@@ -109,13 +110,13 @@ def plan(question: str, sources: Sequence[str], newest: date | None) -> QueryPla
         clause = _strip_spans(question[before:end], [(mention.start - before, mention.end - before)])
         for text in (_strip_spans(question, outlet_spans), clause):
             key = (*names, str(since), str(until), text)
-            if key in seen or _content_words(text) < 3:
+            if key in seen or content_words(text) < 3:
                 continue
             seen.add(key)
             result.subqueries.append(SubQuery(text, filters, label=names[0]))
     # A question that lists several claims ("known for X, for Y, and accused of Z") needs evidence
     # for each: one sub-query per claim, within the outlets the question names.
-    parts = claims(_strip_spans(question, outlet_spans))
+    parts = clauses(_strip_spans(question, outlet_spans))
     if len(parts) > 1:
         named = sorted(result.named_sources)
         for part in parts:
@@ -127,19 +128,3 @@ def plan(question: str, sources: Sequence[str], newest: date | None) -> QueryPla
             until = max((w[1] for w in windows), default=None)  # type: ignore[index]
             result.subqueries.append(SubQuery(part, Filters(since, until, named), label=f"claim: {part[:40]}"))
     return result
-
-
-_CLAUSE_BREAK = re.compile(r"[;,]\s*(?:and |but |or )?|\s+(?:while|whereas|as well as)\s+", re.I)
-_STOP = set("""a an the and or but of for to in on at by with from as is are was were be been has have had
-do does did that this these those which who whom whose what when where why how it its their his her
-both also about into than then there after before between during same article report reported news
-source sources according""".split())
-
-
-def _content_words(text: str) -> int:
-    return sum(1 for w in re.findall(r"[A-Za-z][A-Za-z'’-]{2,}", text) if w.lower() not in _STOP)
-
-
-def claims(text: str) -> list[str]:
-    """The separate claims of a question, split at commas, semicolons and 'while'/'whereas'."""
-    return [p.strip(" ,;?") for p in _CLAUSE_BREAK.split(text) if _content_words(p) >= 3]
