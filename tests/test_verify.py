@@ -229,8 +229,8 @@ def test_check_answer_marks_invalid_citations(verifier: Verifier) -> None:
 @pytest.mark.slow
 def test_passage_windows_are_embedded_once(verifier: Verifier) -> None:
     verifier.check("Prosecutors said he stole $8 billion.", [FTX])
-    first = verifier.embedder.seen
+    first = verifier.vectors.embedder.seen
     verifier.check("Prosecutors said he stole $8 billion.", [FTX])
-    assert verifier.embedder.seen == first
+    assert verifier.vectors.embedder.seen == first
     verifier.check("The jury deliberated for four hours.", [FTX])
-    assert verifier.embedder.seen - first <= 1 + len(passage_windows(FTX)) - verifier.max_windows
+    assert verifier.vectors.embedder.seen - first <= 1 + len(passage_windows(FTX)) - verifier.max_windows

@@ -14,10 +14,9 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-import numpy as np
-
 from ..core.passage import Passage
 from ..index.embedder import Embedder
+from ..index.vectors import UnitVectors
 from ..text.mentions import (
     NAME_CONNECTORS,
     DateMention,
@@ -157,13 +156,11 @@ class Verifier:
     it: MiniLM manages about 60 texts/s on two cores, and the best window is almost always among them.
     """
 
-    def __init__(self, embedder: Embedder, threshold: float = DEFAULT_THRESHOLD, max_windows: int = 8,
-                 cache_size: int = 4096) -> None:
-        self.embedder = embedder
+    def __init__(self, embedder: Embedder | UnitVectors, threshold: float = DEFAULT_THRESHOLD,
+                 max_windows: int = 8) -> None:
+        self.vectors = UnitVectors.of(embedder)
         self.threshold = threshold
         self.max_windows = max_windows
-        self.cache_size = cache_size
-        self._vectors: dict[str, np.ndarray] = {}
 
     def check(self, sentence: str, cited_passages: Sequence[str]) -> Verdict:
         """Verdict for one sentence given the texts of the passages it cites."""
@@ -188,7 +185,8 @@ class Verifier:
         window_keys = {w: set(content_keys(w)) for ws in windows.values() for w in ws}
         chosen = [self._closest(text, [w for p in cited for w in windows[p]], window_keys)
                   for text, (_, cited) in zip(texts, claims)]
-        self._embed([*texts, *(w for ws in chosen for w in ws)])
+        embedded = [*texts, *(w for ws in chosen for w in ws)]
+        vector_of = dict(zip(embedded, self.vectors.vectors(embedded)))
         evidence: dict[tuple[str, ...], _Evidence] = {}
         verdicts = []
         for text, (_, cited), candidates in zip(texts, claims, chosen):
@@ -199,8 +197,8 @@ class Verifier:
             if key not in evidence:
                 evidence[key] = _Evidence(cited)
             reasons = _missing(text, evidence[key])
-            query = self._vectors[text]
-            similarity = max(float(query @ self._vectors[w]) for w in candidates)
+            query = vector_of[text]
+            similarity = max(float(query @ vector_of[w]) for w in candidates)
             if similarity < self.threshold:
                 reasons.append(f"similarity {similarity:.3f} is below {self.threshold:.3f}")
             verdicts.append(Verdict(not reasons, reasons, round(similarity, 4)))
@@ -212,15 +210,3 @@ class Verifier:
             return candidates
         claimed = set(content_keys(text))
         return sorted(candidates, key=lambda w: -len(claimed & window_keys[w]))[:self.max_windows]
-
-    def _embed(self, texts: Sequence[str]) -> None:
-        """Embed and cache the texts not seen yet (unit-normalised, so a dot product is the cosine)."""
-        new = list(dict.fromkeys(t for t in texts if t not in self._vectors))
-        if not new:
-            return
-        if len(self._vectors) + len(new) > self.cache_size:
-            self._vectors.clear()
-            new = list(dict.fromkeys(texts))
-        vectors = np.asarray(self.embedder.embed(new), dtype=np.float32)
-        vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
-        self._vectors.update(zip(new, vectors))
