@@ -11,8 +11,10 @@ from pathlib import Path
 import pytest
 from conftest import make_settings
 
-from assistant.answer.answerer import ABSTAIN_TEXT, Answer, Answerer, with_markers
+from assistant.answer.answerer import Answerer
+from assistant.answer.compose import with_markers
 from assistant.answer.plan import find_outlets, plan
+from assistant.answer.result import ABSTAIN_TEXT, Answer
 from assistant.llm import ChatModel
 from assistant.llm.prompting import FENCE_CLOSE, FENCE_OPEN
 from assistant.retrieve.retriever import Retriever
