@@ -15,7 +15,8 @@ _BREAKS = re.compile(r"\r\n|[\r\x0b\x0c\x1c-\x1e\x85]")
 _CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
 
 _SECRETS = (
-    (re.compile(r"\b(Bearer|Basic|Token)\s+[^\s\"',;]+", re.IGNORECASE), r"\1 [redacted]"),
+    (re.compile(r"\b(Bearer)\s+[^\s\"',;]+", re.IGNORECASE), r"\1 [redacted]"),
+    (re.compile(r"\b(Basic)\s+[A-Za-z0-9+/]{8,}=*"), r"\1 [redacted]"),
     (re.compile(r"\bsk-[A-Za-z0-9_\-]{4,}"), "[redacted]"),
     (re.compile(r"\b(api[_-]?key|access[_-]?token|token|secret|password)(\"?\s*[=:]\s*\"?)[^\s\"',;&]+", re.IGNORECASE),
      r"\1\2[redacted]"),
