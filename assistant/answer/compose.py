@@ -62,10 +62,12 @@ def quotes(evidence: list[Evidence], srcs: Sources) -> list[Composed]:
 
 
 def render_sentence(v: SentenceVerdict) -> str:
+    """One sentence with its citation markers; an unsupported one (shown only on request) says so."""
     return with_markers(v.text, v.citations) + ("" if v.supported else " (unsupported)")
 
 
 def render(verdicts: list[SentenceVerdict], show_unsupported: bool) -> str:
+    """The answer text: the supported sentences (all of them, marked, with ``show_unsupported``)."""
     return " ".join(render_sentence(v) for v in verdicts if v.supported or show_unsupported)
 
 
