@@ -62,6 +62,7 @@ class RetrievalSettings(_Section):
     reranked_per_article_cap: int = Field(5, ge=1, le=100, description="Per-article cap when the learned ranker orders the passages (it weighs articles itself; measured with bench/train_ranker.py: 3 -> 5 raised AllEvidence@10 0.467 -> 0.476).")
     rerank: bool = Field(True, description="Order a multi-source question's candidates with the learned ranker (assistant/retrieve/ranker.json; hybrid mode).")
     bridge_names: int = Field(1, ge=0, le=5, description="For 'which/who' questions: names recurring in the top passages added to each sub-query (0 = off).")
+    bridge_names_depth: int = Field(5, ge=1, le=60, description="How many of the whole question's top fused passages bridge_names looks in (a name must recur in more than half of them). A setting like rrf_k: it shapes the group rankings the learned ranker was trained on (with 5) without being one of its features.")
 
 
 class LLMSettings(_Section):
