@@ -29,7 +29,7 @@ _EXPORTS: dict[str, str] = {
     "make_filters": "assistant.retrieve.filters",
     "Verifier": "assistant.grounding.verifier",
     "Answerer": "assistant.answer.answerer",
-    "Answer": "assistant.answer.answerer",
+    "Answer": "assistant.answer.result",
     "write_brief": "assistant.brief.writer",
     "make_llm": "assistant.llm",
     "ChatModel": "assistant.llm",
@@ -38,7 +38,8 @@ _EXPORTS: dict[str, str] = {
 __all__ = sorted(_EXPORTS)
 
 if TYPE_CHECKING:
-    from .answer.answerer import Answer, Answerer
+    from .answer.answerer import Answerer
+    from .answer.result import Answer
     from .brief.writer import write_brief
     from .core.article import Article
     from .core.errors import AssistantError, InputError, ModelError

@@ -13,6 +13,7 @@ Needs scikit-learn and LightGBM (``pip install -e '.[train]'``); the product onl
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 from pathlib import Path
@@ -23,10 +24,16 @@ from assistant.core.settings import Settings
 from assistant.evals.datasets import load_queries
 from assistant.evals.eval_index import eval_settings
 from assistant.evals.metrics import _squeeze, retrieval_metrics
-from assistant.retrieve.features import FEATURES
+from assistant.retrieve.features import FEATURES, FeatureParams
 from assistant.retrieve.filters import Filters
 from assistant.retrieve.retriever import Retriever
-from assistant.retrieve.trees import MODEL_PATH, Ranker, TreeModel, query_key
+from assistant.retrieve.trees import (
+    MODEL_PATH,
+    Ranker,
+    TreeModel,
+    query_key,
+    trained_params,
+)
 
 # Chosen by held-out metrics averaged over four random 5-fold splits (MRR@10 / AllEvidence@10): 100 trees of 7
 # leaves at rate 0.1 0.774 / 0.478; 200 of 15 leaves at 0.05, at least 40 candidates per leaf, 0.788 / 0.481.
@@ -45,15 +52,16 @@ ORDER_ROUNDS = 400
 KEYS = ["Hits@4", "Hits@10", "MRR@10", "MAP@10", "AllEvidence@10"]
 
 
-def collect(retriever: Retriever, items: list[dict]) -> list[dict]:
-    """Candidates, features and labels of every query the ranker would see (those with sub-queries)."""
+def collect(retriever: Retriever, items: list[dict], params: FeatureParams) -> list[dict]:
+    """Candidates, features (computed with ``params``) and labels of every query the ranker would see (those
+    with sub-queries)."""
     vectors = dict(zip([i["query"] for i in items], retriever.embedder.embed([i["query"] for i in items])))
     out = []
     for item in items:
         plan = retriever.plan(item["query"])
         if not plan.subqueries:
             continue
-        passages, rows, groups = retriever.candidates(item["query"], plan, vectors[item["query"]], Filters())
+        passages, rows, groups = retriever.candidates(item["query"], plan, vectors[item["query"]], Filters(), params)
         facts = [_squeeze(f) for f in item["gold"]]
         labels = np.array([float(any(f in _squeeze(p.text) for f in facts)) for p in passages])
         out.append({"item": item, "passages": passages, "rows": rows, "labels": labels, "groups": groups})
@@ -113,13 +121,13 @@ def export_order(booster) -> dict:
             "nodes": trees}
 
 
-def train(queries: list[dict]) -> tuple[dict, Ranker]:
-    """Both models fitted on ``queries``, exported, and checked: the exported trees must score the
-    training rows as the libraries do."""
+def train(queries: list[dict], params: FeatureParams) -> tuple[dict, Ranker]:
+    """Both models fitted on ``queries`` (whose rows ``params`` computed: the spec keeps them beside the
+    trees), exported, and checked: the exported trees must score the training rows as the libraries do."""
     select, order = fit(queries), fit_order(queries)
-    spec = {"select": export(select), "order": export_order(order),
+    spec = {"feature_params": params.to_spec(), "select": export(select), "order": export_order(order),
             "trained_on": sorted(query_key(q["item"]["query"]) for q in queries)}
-    ranker = Ranker(TreeModel(spec["select"]), TreeModel(spec["order"]))
+    ranker = Ranker(TreeModel(spec["select"]), TreeModel(spec["order"]), params)
     rows = np.vstack([q["rows"] for q in queries[:50]])
     for ours, theirs in ((ranker.select.score(rows), select.decision_function(rows)),
                          (ranker.order.score(rows), order.predict(rows, raw_score=True))):
@@ -144,24 +152,29 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--corpus", required=True)
     parser.add_argument("--out", default=str(MODEL_PATH), help="where to write the model (default: the shipped one)")
     parser.add_argument("--folds", type=int, default=5)
+    shipped = trained_params()
+    for field in dataclasses.fields(FeatureParams):
+        parser.add_argument(f"--{field.name.replace('_', '-')}", type=int, default=getattr(shipped, field.name),
+                            help=f"feature parameter (default: the shipped model's, {getattr(shipped, field.name)})")
     args = parser.parse_args(argv)
+    params = FeatureParams(**{field.name: getattr(args, field.name) for field in dataclasses.fields(FeatureParams)})
     settings = Settings()
     items = [i for i in load_queries(args.queries) if i["gold"]]
     retriever = Retriever(eval_settings(settings, args.corpus, progress=True))
-    queries = collect(retriever, items)
+    queries = collect(retriever, items, params)
     k, cap = settings.retrieval.k, settings.retrieval.reranked_per_article_cap
     print(f"{len(queries)} queries with sub-queries, {sum(len(q['labels']) for q in queries)} candidates", file=sys.stderr)
     held_out: dict[int, Ranker] = {}
     for fold in range(args.folds):
-        _, ranker = train([q for n, q in enumerate(queries) if n % args.folds != fold])
+        _, ranker = train([q for n, q in enumerate(queries) if n % args.folds != fold], params)
         held_out.update({id(q): ranker for n, q in enumerate(queries) if n % args.folds == fold})
     print(f"{'':40}" + "".join(f"{k:>16}" for k in KEYS))
     held = score(queries, lambda q: held_out[id(q)], k, cap)
     rows = {f"{args.folds}-fold, each query held out": held["overall"]}
     rows.update({f"  {name} (held out)": metrics for name, metrics in held["by_type"].items()})
-    by_select = score(queries, lambda q: Ranker(held_out[id(q)].select, held_out[id(q)].select), k, cap)
+    by_select = score(queries, lambda q: dataclasses.replace(held_out[id(q)], order=held_out[id(q)].select), k, cap)
     rows["  held out, ordered by the classifier"] = by_select["overall"]
-    spec, final = train(queries)
+    spec, final = train(queries, params)
     rows["in sample (the shipped models)"] = score(queries, lambda q: final, k, cap)["overall"]
     for name, metrics in rows.items():
         print(f"{name:40}" + "".join(f"{metrics[key]:16.4f}" for key in KEYS))

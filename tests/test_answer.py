@@ -11,8 +11,10 @@ from pathlib import Path
 import pytest
 from conftest import make_settings
 
-from assistant.answer.answerer import ABSTAIN_TEXT, Answer, Answerer, with_markers
+from assistant.answer.answerer import Answerer
+from assistant.answer.compose import with_markers
 from assistant.answer.plan import plan
+from assistant.answer.result import ABSTAIN_TEXT, Answer
 from assistant.llm import ChatModel
 from assistant.llm.prompting import FENCE_CLOSE, FENCE_OPEN
 from assistant.retrieve.retriever import Retriever
@@ -164,6 +166,29 @@ def test_prompt_fits_a_small_context_window(retriever: Retriever) -> None:
     assert total + model.params[0]["max_tokens"] <= 420
 
 
+@pytest.mark.parametrize("overrides, tokens", [
+    pytest.param({"llm.max_tokens": 300}, 120, id="capped-by-default"),
+    pytest.param({"llm.max_tokens": 300, "answer.max_tokens_cap": 200}, 200, id="cap-raised"),
+    pytest.param({"llm.max_tokens": 4}, 16, id="floored-by-default"),
+    pytest.param({"llm.max_tokens": 4, "answer.max_tokens_floor": 2}, 4, id="floor-lowered"),
+])
+def test_answer_tokens_stay_within_the_answer_bounds(retriever: Retriever, overrides: dict, tokens: int) -> None:
+    model = ScriptedModel().enqueue(first_sentence_of(1))
+    make(retriever, model, **overrides).ask(OPEN_Q)
+    assert model.params[0]["max_tokens"] == tokens
+
+
+@pytest.mark.parametrize("overrides, shown", [
+    pytest.param({}, 4, id="max-passages-6-capped-at-4"),
+    pytest.param({"answer.max_passages_cap": 2}, 2, id="cap-lowered"),
+    pytest.param({"answer.max_passages_cap": 6, "answer.prompt_budget_tokens": 5000}, 6, id="cap-raised"),
+])
+def test_prompt_passages_stay_within_the_cap(retriever: Retriever, overrides: dict, shown: int) -> None:
+    model = ScriptedModel(context_window=8192).enqueue(first_sentence_of(1))
+    make(retriever, model, **overrides).ask(OPEN_Q)
+    assert len(fenced(model.sent[0])) == shown
+
+
 # ---- the system judges: no model needed ------------------------------------------------------------
 
 @pytest.fixture(scope="module")
@@ -229,6 +254,36 @@ def test_to_json_is_exactly_the_design_contract(extractive: Answerer) -> None:
     assert all(list(s) == ["text", "citations", "supported"] for s in data["sentences"])
     assert [s["n"] for s in data["sources"]] == list(range(1, len(data["sources"]) + 1))
     assert all(list(s) == ["n", "chunk_id", "title", "source", "published_at", "url", "text"] for s in data["sources"])
+
+
+YES_NO_Q = ("Does The Verge article say Apple defended its Google Search deal in court, while the Fortune article "
+            "says lawyers gave opening statements in the Sam Bankman-Fried trial?")
+
+
+@pytest.mark.parametrize("question, asked", [
+    pytest.param(YES_NO_Q, [3, 3, 5], id="claims-then-the-names-check"),
+    pytest.param("Who, according to The Verge and Fortune, founded FTX and is on trial for fraud?", [2], id="entity"),
+    pytest.param(OPEN_Q, [7], id="open"),
+])
+def test_passages_retrieved_per_step_are_the_answer_settings(retriever: Retriever, monkeypatch, question: str,
+                                                              asked: list[int]) -> None:
+    ks: list[int] = []
+    search_batch = retriever.search_batch
+
+    def recording(queries, k=None, filters=None, *args, **kwargs):
+        ks.append(k)
+        return search_batch(queries, k, filters, *args, **kwargs)
+
+    monkeypatch.setattr(retriever, "search_batch", recording)
+    make(retriever, None, **{"answer.claim_passages": 3, "answer.names_passages": 5, "answer.entity_passages": 2,
+                             "answer.open_passages": 7}).ask(question)
+    assert ks == asked
+
+
+def test_open_passages_bound_the_extractive_sources(retriever: Retriever) -> None:
+    answer = make(retriever, None, **{"answer.open_passages": 1}).ask(OPEN_Q)
+    assert not answer.abstained, answer.reason
+    assert len(answer.sources) == 1
 
 
 def test_user_filters_restrict_the_evidence(extractive: Answerer) -> None:

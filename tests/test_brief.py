@@ -13,14 +13,9 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, make_settings
 
-from assistant.brief.writer import (
-    PROSE_SECTIONS,
-    SECTIONS,
-    Brief,
-    BriefArticle,
-    brief_articles,
-    write_brief,
-)
+from assistant.brief.model import PROSE_SECTIONS, SECTIONS, Brief, BriefArticle
+from assistant.brief.render import brief_to_json, brief_to_markdown
+from assistant.brief.writer import brief_articles, write_brief
 from assistant.core.errors import InputError, ModelError
 from assistant.core.passage import ArticleRef, Passage
 from assistant.llm.base import ChatModel
@@ -116,7 +111,7 @@ def test_timeline_is_in_date_order(extractive: Brief) -> None:
 
 
 def test_json_structure(extractive: Brief) -> None:
-    data = json.loads(json.dumps(extractive.to_json()))
+    data = json.loads(json.dumps(brief_to_json(extractive)))
     assert data["topic"] == SBF and data["date_range"]["from"] <= data["date_range"]["to"]
     assert [s["key"] for s in data["sections"]] == [k for k, _ in SECTIONS]
     numbers = {p["n"] for p in data["passages"]}
@@ -130,7 +125,7 @@ def test_json_structure(extractive: Brief) -> None:
 
 
 def test_markdown_output(extractive: Brief) -> None:
-    md = extractive.to_markdown()
+    md = brief_to_markdown(extractive)
     assert md.startswith(f"# Briefing: {SBF}")
     for _, title in SECTIONS:
         assert f"## {title}" in md
@@ -175,7 +170,7 @@ def test_invented_line_and_quote_are_dropped_failing_article_is_reported(embedde
     llm_lines = [b for b in brief.bullets() if b.origin == "llm"]
     assert llm_lines and all(b.supported for b in llm_lines)
     assert brief.section("bottom_line").bullets and brief.section("key_developments").bullets
-    data = brief.to_json()
+    data = brief_to_json(brief)
     assert data["llm"] == "fake:scripted" and set(data["prompt_versions"]) == {"brief_notes", "brief_section"}
 
 
@@ -220,18 +215,18 @@ def test_cli_brief_writes_md_html_json(built_index: Path, tmp_path: Path) -> Non
     ("‘We will win,’ he said.", True),
 ])
 def test_quote_fragments_are_not_prose(text: str, whole: bool) -> None:
-    from assistant.brief.writer import _balanced
+    from assistant.brief.lines import balanced
 
-    assert _balanced(text) is whole
+    assert balanced(text) is whole
 
 
 def test_model_line_that_is_only_talk_about_the_text_is_not_a_sentence() -> None:
-    from assistant.brief.writer import _drop_meta, _well_formed
+    from assistant.brief.lines import drop_meta, well_formed
 
-    line = _drop_meta("The main news in these passages is about the hairstyle of the actress Julia Louis-Dreyfus.")
+    line = drop_meta("The main news in these passages is about the hairstyle of the actress Julia Louis-Dreyfus.")
     assert line.startswith("About")
-    assert not _well_formed(line, True)
-    assert _well_formed(_drop_meta("The article says that the council approved the budget on Monday."), True)
+    assert not well_formed(line, True, min_words=6)
+    assert well_formed(drop_meta("The article says that the council approved the budget on Monday."), True, min_words=6)
 
 
 def test_model_bottom_line_competes_by_the_place_of_the_sentence_it_restates(embedder, tmp_path: Path) -> None:
@@ -248,3 +243,17 @@ def test_model_bottom_line_competes_by_the_place_of_the_sentence_it_restates(emb
     bottom = [b.text for b in brief.section("bottom_line").bullets]
     assert bottom[0].startswith("The European Union is exploring a security and defence pact with India")
     assert sum("announcement was made" in text for text in bottom) <= 1  # the restatement or its source, not both
+
+
+def test_brief_settings_are_listed_and_read(embedder, tmp_path: Path) -> None:
+    from assistant.core.settings import describe
+
+    listing = describe(make_settings(tmp_path / "unused"))
+    assert "\n[brief]\n" in listing and "\nllm_bonus = -0.1  # " in listing and "\nmax_quotes = 3  # " in listing
+    roomy = brief_articles(_articles(), make_settings(tmp_path / "unused"), topic="EU India defence pact", llm=None,
+                           embedder=embedder, progress=False)
+    assert len(roomy.section("key_developments").bullets) > 1 and roomy.section("timeline").bullets
+    capped = brief_articles(_articles(), make_settings(tmp_path / "unused", **{"brief.max_developments": 1,
+                                                                               "brief.max_timeline": 0}),
+                            topic="EU India defence pact", llm=None, embedder=embedder, progress=False)
+    assert len(capped.section("key_developments").bullets) == 1 and not capped.section("timeline").bullets

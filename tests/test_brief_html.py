@@ -12,14 +12,9 @@ from pathlib import Path
 import pytest
 from conftest import make_settings
 
-from assistant.brief.writer import (
-    SECTIONS,
-    Brief,
-    BriefArticle,
-    Bullet,
-    Section,
-    brief_articles,
-)
+from assistant.brief.model import SECTIONS, Brief, BriefArticle, Bullet, Section
+from assistant.brief.render import brief_to_html, brief_to_markdown
+from assistant.brief.writer import brief_articles
 from assistant.core.passage import ArticleRef, Passage
 
 CHROMIUM = next((p for p in ("/usr/bin/chromium", shutil.which("chromium") or "", shutil.which("chromium-browser") or "")
@@ -73,7 +68,7 @@ class _Collect(HTMLParser):
 
 
 def test_html_is_standalone_escaped_and_links_sources(brief: Brief) -> None:
-    page = brief.to_html()
+    page = brief_to_html(brief)
     parsed = _Collect()
     parsed.feed(page)
     assert page.startswith("<!DOCTYPE html>") and "<style>" in page and not parsed.external
@@ -91,7 +86,7 @@ def test_html_renders_in_headless_chromium(brief: Brief, tmp_path: Path) -> None
     if CHROMIUM is None:
         pytest.skip("chromium is not installed (apt-get install -y chromium; 'make test' installs it)")
     page = tmp_path / "brief.html"
-    page.write_text(brief.to_html(), encoding="utf-8")
+    page.write_text(brief_to_html(brief), encoding="utf-8")
     shot = tmp_path / "shot.png"
     base = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
             "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -134,7 +129,7 @@ def _hostile_brief() -> Brief:
 
 
 def test_markdown_fields_cannot_inject_links() -> None:
-    md = _hostile_brief().to_markdown()
+    md = brief_to_markdown(_hostile_brief())
     links = MD_LINK.findall(md)
     assert links == [("Wiki", "https://en.wikipedia.org/wiki/Flood_%28disambiguation%29")], links
     assert "<b>" not in md

@@ -13,27 +13,26 @@ from pathlib import Path
 
 import pytest
 
-from assistant.chat.session import (
-    ChatSession,
+from assistant.chat.commands import (
     Command,
     CommandError,
-    FilterSpec,
-    Output,
-    Turn,
+    help_text,
+    parse_command,
+    parse_filter_items,
+)
+from assistant.chat.display import Output
+from assistant.chat.filter_spec import FilterSpec, prompt_text
+from assistant.chat.follow_ups import (
     carried_terms,
-    cited_numbers,
     clean_rewrite,
     condense_fallback,
-    help_text,
-    history_path,
     history_text,
     is_follow_up,
     key_terms,
-    parse_command,
-    parse_filter_items,
-    prompt_text,
-    transcript_markdown,
 )
+from assistant.chat.repl import history_path
+from assistant.chat.session import ChatSession
+from assistant.chat.transcript import Turn, cited_numbers, transcript_markdown
 from assistant.core.errors import InputError
 from assistant.core.passage import ArticleRef, Passage
 from assistant.llm import ChatModel
@@ -417,25 +416,22 @@ def test_ctrl_c_sets_the_cancel_event_and_returns_to_the_prompt() -> None:
         seen.set()
         return "late"
 
-    from assistant.chat.session import Cancelled
+    from assistant.chat.worker import Cancelled
 
     with pytest.raises(Cancelled):
-        session.run_cancellable(slow)
+        session.worker.run(slow)
     assert seen.is_set() and "(cancelled)" in buf.getvalue()
 
 
 def test_brief_runs_with_the_session_filter(monkeypatch: pytest.MonkeyPatch) -> None:
     import assistant.brief.writer
+    from assistant.brief.model import Brief
 
     session, _, buf = _session()
-
-    class Brief:
-        def to_markdown(self) -> str:
-            return "# Briefing: EU India\n\nA note [1]."
-
+    brief = Brief(topic="EU India", title="Briefing: EU India", date_range=(None, None), sections=[], articles=[])
     calls = []
     monkeypatch.setattr(assistant.brief.writer, "write_brief",
-                        lambda topic, settings, **kw: calls.append((topic, kw["filters"], kw["retriever"])) or Brief())
+                        lambda topic, settings, **kw: calls.append((topic, kw["filters"], kw["retriever"])) or brief)
     session.handle("/brief EU India")
     assert calls == [("EU India", None, session.retriever)] and "# Briefing: EU India" in buf.getvalue()
     assert session.turns[-1].kind == "brief"

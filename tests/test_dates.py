@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.core.errors import InputError
-from assistant.text.dates import day_bounds, parse_date, split_date_line, to_timestamp
+from assistant.text.dates import day_bounds, parse_date, read_date, split_date_line, to_timestamp
 
 
 @pytest.mark.parametrize(
@@ -19,10 +19,41 @@ from assistant.text.dates import day_bounds, parse_date, split_date_line, to_tim
         pytest.param("Wed, 04 Oct 2023 10:15:00 GMT", "2023-10-04T10:15:00+00:00", id="rfc822"),
         pytest.param("", None, id="empty"),
         pytest.param("yesterday-ish", None, id="garbage"),
+        pytest.param("Tuesday", None, id="weekday-only"),
+        pytest.param("May", None, id="month-only"),
+        pytest.param("10", None, id="day-only"),
+        pytest.param("Feb 29", None, id="day-and-month-no-year"),
+        pytest.param("May 2023", "2023-05-01", id="month-and-year"),
+        pytest.param("2023", "2023-01-01", id="year-only"),
     ],
 )
 def test_parse_date(raw: str, iso: str | None) -> None:
     assert parse_date(raw) == iso
+
+
+@pytest.mark.parametrize(
+    ("raw", "year", "iso"),
+    [
+        pytest.param("May 5", 2024, "2024-05-05", id="month-day"),
+        pytest.param("Feb 29", 2024, "2024-02-29", id="leap-day"),
+        pytest.param("Feb 29", 2023, None, id="leap-day-in-a-common-year"),
+        pytest.param("5 May 2021", 2024, "2021-05-05", id="the-text's-own-year-wins"),
+    ],
+)
+def test_parse_date_with_a_year_from_context(raw: str, year: int, iso: str | None) -> None:
+    assert parse_date(raw, year=year) == iso
+
+
+@pytest.mark.parametrize(
+    ("raw", "reason"),
+    [
+        pytest.param("May", "no year", id="no-year"),
+        pytest.param("the day after", "unparseable date", id="garbage"),
+    ],
+)
+def test_read_date_says_why(raw: str, reason: str) -> None:
+    with pytest.raises(ValueError, match=reason):
+        read_date(raw)
 
 
 def test_leading_date_line() -> None:
@@ -36,3 +67,5 @@ def test_bounds_cover_whole_days() -> None:
     assert to_timestamp("2023-10-01T00:00:00+00:00") == day_bounds("2023-10-01", end=False)
     with pytest.raises(InputError):
         day_bounds("not a date", end=False)
+    with pytest.raises(InputError, match="no year"):
+        day_bounds("May", end=False)

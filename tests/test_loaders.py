@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import json
 from pathlib import Path
 
@@ -86,8 +87,18 @@ def test_jsonl_bad_line_is_skipped_alone(tmp_path: Path) -> None:
         pytest.param("bad.json", b'{"title": "x",\n "body": }', "line 2, column 10", id="malformed-json"),
         pytest.param("nobody.json", b'{"title": "Only a title"}', "no body", id="no-body"),
         pytest.param("baddate.json", b'{"title": "t", "body": "Some body text here.", "date": "the day after"}',
-                     "unparseable date 'the day after'", id="bad-date"),
+                     "unparseable date in published_at 'the day after'", id="bad-date"),
         pytest.param("slides.pdf", b"%PDF-1.4", "unsupported file type '.pdf'", id="unsupported"),
+        pytest.param("weekday.json", b'{"title": "t", "body": "Some body text here.", "published_at": "Tuesday"}',
+                     "no year in published_at 'Tuesday'", id="weekday-date"),
+        pytest.param("month.json", b'{"title": "t", "body": "Some body text here.", "date": "May"}',
+                     "no year in published_at 'May'", id="month-date"),
+        pytest.param("deep.json", b"[" * 100_000 + b"]" * 100_000, "JSON nested too deeply", id="deep-json"),
+        pytest.param("deep-body.json", b'{"title": "t", "body": ' + b"[" * 5000 + b"]" * 5000 + b"}",
+                     "JSON nested too deeply", id="deep-json-field"),
+        pytest.param("nested-body.json", b'{"title": "t", "body": ' + b"[" * 900 + b"]" * 900 + b"}",
+                     "no body text", id="nested-json-field"),
+        pytest.param("bad16.txt", codecs.BOM_UTF16_LE + b"\x00\xd8", "not UTF-16 text", id="bad-utf16"),
     ],
 )
 def test_bad_input_is_skipped_with_reason(tmp_path: Path, name: str, content: bytes, reason: str) -> None:
@@ -114,3 +125,60 @@ def test_discover_recurses_and_reports_missing(tmp_path: Path) -> None:
     assert found[0] == tmp_path / "a" / "b" / "x.txt"
     assert isinstance(found[1], Skipped) and found[1].reason == "no such file or folder"
     assert len(found) == 2
+
+
+@pytest.mark.parametrize(
+    "encoding",
+    [
+        pytest.param("utf-8-sig", id="utf-8-bom"),
+        pytest.param("utf-16", id="utf-16-bom-native"),
+        pytest.param("utf-16-be", id="utf-16-be-bom"),
+        pytest.param("utf-32", id="utf-32-bom"),
+    ],
+)
+def test_text_with_a_byte_order_mark_is_decoded(tmp_path: Path, encoding: str) -> None:
+    path = tmp_path / "bom.txt"
+    text = "Café reopens\n\nThe café on the corner reopened on Monday after a long refit."
+    data = text.encode(encoding)
+    if encoding == "utf-16-be":
+        data = codecs.BOM_UTF16_BE + data
+    path.write_bytes(data)
+    [article] = load(path)
+    assert isinstance(article, Article), article
+    assert (article.title, article.body) == ("Café reopens", "The café on the corner reopened on Monday after a long refit.")
+
+
+def test_jsonl_deep_line_is_skipped_alone(tmp_path: Path) -> None:
+    path = tmp_path / "feed.jsonl"
+    good = {"title": "Ok", "text": "A body long enough to keep as an article, with facts.", "date": "2023-10-01"}
+    path.write_text(json.dumps(good) + "\n" + "[" * 5000 + "]" * 5000 + "\n" + json.dumps({**good, "title": "Ok 2"}) + "\n")
+    items = load(path)
+    assert [type(i).__name__ for i in items] == ["Article", "Skipped", "Article"]
+    assert items[1].path.endswith("feed.jsonl:2") and "nested too deeply" in items[1].reason
+
+
+@pytest.mark.parametrize(
+    ("name", "target", "reason"),
+    [
+        pytest.param("loop", "loop", "symlink loop", id="self-loop"),
+        pytest.param("loop.txt", "loop.txt", "symlink loop", id="self-loop-with-suffix"),
+        pytest.param("link.txt", "gone.txt", "broken symlink (to gone.txt)", id="dangling"),
+    ],
+)
+def test_bad_symlinks_say_so(tmp_path: Path, name: str, target: str, reason: str) -> None:
+    path = tmp_path / name
+    path.symlink_to(target)
+    assert list(discover([tmp_path])) == [path]
+    [item] = load(path)
+    assert isinstance(item, Skipped) and reason in item.reason, item
+    [named] = discover([path])  # named on the command line rather than found in a folder
+    assert isinstance(named, Skipped) and reason in named.reason, named
+
+
+def test_control_characters_are_stripped_at_load(tmp_path: Path) -> None:
+    path = tmp_path / "esc.json"
+    path.write_text(json.dumps({"title": "Big\x1b[2J news\x07", "source": "Bugle\x9b",
+                                "body": "Line one\x1b]0;pwned\x07.\r\nLine\ttwo\x00 ends\x0cthree."}))
+    [article] = load(path)
+    assert (article.title, article.source) == ("Big[2J news", "Bugle")
+    assert article.body == "Line one]0;pwned.\nLine\ttwo ends\nthree."

@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+import json
 import math
 
 import numpy as np
 import pytest
 
 from assistant.core.passage import Passage
-from assistant.retrieve.features import FEATURES, Lexicon, Signals, features
-from assistant.retrieve.trees import Ranker, TreeModel
+from assistant.retrieve.features import (
+    FEATURES,
+    FeatureParams,
+    Lexicon,
+    Signals,
+    features,
+)
+from assistant.retrieve.trees import Ranker, TreeModel, trained_params
+
+PARAMS = FeatureParams(main_depth=60, group_depth=20, bridge_articles=4)  # the shipped model's
 
 
 def passage(cid: str, text: str, article: str, source: str = "Wired", position: int = 1, score: float = 0.0) -> Passage:
@@ -44,7 +53,7 @@ def test_features_describe_each_candidate() -> None:
                       question="Was the rocket launch delayed?", claims=["rocket launch delayed", "shares fell"],
                       named_sources={"Wired"}, date_windows=[(100, 200)])
     cache: dict = {}
-    got, rows = features(signals, lexicon({"a": 150.0, "b": 300.0}), cache)
+    got, rows = features(signals, lexicon({"a": 150.0, "b": 300.0}), cache, PARAMS)
 
     assert [p.chunk_id for p in got] == ["a", "b", "c"]  # main ranking first, then the groups' new ones
     assert rows.shape == (3, len(FEATURES))
@@ -104,7 +113,7 @@ def test_bridge_features_find_what_other_articles_agree_on_beyond_the_question()
     lex = Lexicon(terms=lambda text: [t.strip(".,?").lower() for t in text.split() if len(t) > 3],
                   idf=lambda term: 3.0 if term == "acme" else 1.0, published_ts=lambda cid: math.nan,
                   sentence_match=lambda texts, ids: np.zeros((len(texts), len(ids))), article_chunks=lambda a: 5)
-    _, rows = features(signals, lex, {})
+    _, rows = features(signals, lex, {}, PARAMS)
     # without the question's terms, x and y (and w and y) share acme (3 * 3) and holdings (1 * 1) of 12 each
     assert list(column(rows, "bridge_best")) == pytest.approx([10 / 12, 10 / 12, 0.0, 10 / 12])
     assert list(column(rows, "bridge_top2")) == pytest.approx([5 / 12, 5 / 12, 0.0, 5 / 12])
@@ -112,11 +121,49 @@ def test_bridge_features_find_what_other_articles_agree_on_beyond_the_question()
     assert list(column(rows, "bridge_top2_rank_in_article")) == [1, 1, 1, 1]
 
 
+def test_feature_params_bound_the_candidates_the_group_ranks_and_the_leading_articles() -> None:
+    """main_depth and group_depth choose the candidates and where a group rank stops counting;
+    bridge_articles how many leading articles the bridge features compare with."""
+    x = passage("x", "The regulator fined Acme Holdings heavily.", "A")
+    y = passage("y", "Acme Holdings shares dropped.", "B")
+    z = passage("z", "Acme Holdings weather across London.", "C")
+    signals = Signals(main=[x, y, z], dense=[], cosine={}, bm25=[], groups=[[y, z], [z]],
+                      question="Which company did the regulator fine?", claims=["shares dropped"],
+                      named_sources=set(), date_windows=[])
+    lex = Lexicon(terms=lambda text: [t.strip(".,?").lower() for t in text.split() if len(t) > 3],
+                  idf=lambda term: 1.0, published_ts=lambda cid: math.nan,
+                  sentence_match=lambda texts, ids: np.zeros((len(texts), len(ids))), article_chunks=lambda a: 5)
+    got, rows = features(signals, lex, {}, PARAMS)
+    assert [p.chunk_id for p in got] == ["x", "y", "z"]
+    assert list(column(rows, "group_best_rr")) == [0.0, 1.0, 1.0]
+    assert list(column(rows, "group_sum_rr")) == [0.0, 1.0, 1.5]
+    narrow = FeatureParams(main_depth=1, group_depth=1, bridge_articles=1)
+    got, rows = features(signals, lex, {}, narrow)
+    assert [p.chunk_id for p in got] == ["x", "y", "z"]  # x from the main ranking, y and z each first in a group
+    assert list(column(rows, "group_sum_rr")) == [0.0, 1.0, 1.0]  # z's second place in the first group is past depth 1
+    got, _ = features(Signals(**{**vars(signals), "groups": [[y, z]]}), lex, {}, narrow)
+    assert [p.chunk_id for p in got] == ["x", "y"]
+    # The leading article is y's (group first, main second): with one leader, y has no other article to
+    # compare with, while with four it shares "acme holdings" with x and z.
+    _, rows = features(signals, lex, {}, narrow)
+    assert column(rows, "bridge_best")[1] == 0.0 and column(rows, "bridge_best")[0] > 0
+    _, rows = features(signals, lex, {}, PARAMS)
+    assert column(rows, "bridge_best")[1] > 0
+
+
+def test_the_shipped_ranker_carries_the_feature_params_it_was_trained_with(tmp_path) -> None:
+    assert Ranker.load().params == trained_params() == PARAMS
+    spec = {"select": {}, "order": {}}
+    (tmp_path / "old.json").write_text(json.dumps(spec))
+    with pytest.raises(ValueError, match="train_ranker"):
+        trained_params(tmp_path / "old.json")
+
+
 def test_no_candidates_give_no_rows() -> None:
     """A multi-source question whose filters match nothing (e.g. --since after the newest article)."""
     signals = Signals(main=[], dense=[], cosine={}, bm25=[], groups=[[]], question="Was the rocket launch delayed?",
                       claims=["rocket launch delayed"], named_sources={"Wired"}, date_windows=[])
-    got, rows = features(signals, lexicon({}), {})
+    got, rows = features(signals, lexicon({}), {}, PARAMS)
     assert got == [] and rows.shape == (0, len(FEATURES))
 
 
@@ -166,7 +213,7 @@ def test_one_model_chooses_the_passages_and_the_other_orders_them() -> None:
     rows = np.zeros((4, len(FEATURES)))
     rows[:, FEATURES.index("main_rr")] = [1, 1, 1, 0]  # select keeps p0-p2, in that order (stable)
     rows[:, FEATURES.index("bm25_rr")] = [0, 0, 1, 1]  # order puts p2 (and p3, were it kept) first
-    ranker = Ranker(select=stump("main_rr", 0.0, 1.0), order=stump("bm25_rr", 0.0, 1.0))
+    ranker = Ranker(select=stump("main_rr", 0.0, 1.0), order=stump("bm25_rr", 0.0, 1.0), params=PARAMS)
     assert [p.chunk_id for p in ranker.rank(ps, rows, [], 3, 3)] == ["p2", "p0", "p1"]
 
 

@@ -105,3 +105,36 @@ def test_eval_says_when_the_ranker_saw_its_questions(retriever: Retriever) -> No
     assert "trained on 3 of these 4 questions" in in_sample_note(retriever, public + other, variants)
     assert in_sample_note(retriever, other, variants) is None
     assert in_sample_note(retriever, public, {"bm25": {}}) is None
+
+
+def test_candidates_follow_the_feature_params_they_are_given(retriever: Retriever) -> None:
+    """The shipped ranker's params by default; a training run's own when it passes them."""
+    from assistant.retrieve.features import FeatureParams
+
+    question = "Did Fortune report on the opening statements before The Verge reported on the $8 billion question?"
+    plan = retriever.plan(question)
+    vector = retriever.embedder.embed([question])[0]
+    shipped = retriever.ranker.params
+    passages, rows, groups = retriever.candidates(question, plan, vector, retriever.filters(), shipped)
+    narrow = FeatureParams(main_depth=2, group_depth=1, bridge_articles=1)
+    few, few_rows, _ = retriever.candidates(question, plan, vector, retriever.filters(), narrow)
+    assert len(few) <= 2 + len(groups) < len(passages) and few_rows.shape == (len(few), rows.shape[1])
+    assert [p.chunk_id for p in few[:2]] == [p.chunk_id for p in passages[:2]]
+
+
+def test_bridge_names_look_as_deep_as_the_setting_says(built_index: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import assistant.retrieve.retriever as retrieval
+
+    looked: list[int] = []
+    real = retrieval.bridge_names
+
+    def spy(question, top, n):
+        looked.append(len(top))
+        return real(question, top, n)
+
+    monkeypatch.setattr(retrieval, "bridge_names", spy)
+    question = "Which company, reported by Fortune for its trial and by The Verge for the $8 billion question?"
+    for depth in (2, 7):
+        looked.clear()
+        Retriever(make_settings(built_index, **{"retrieval.bridge_names_depth": depth})).search(question, k=5)
+        assert looked == [depth]

@@ -1,5 +1,4 @@
-"""Evidence selection without a language model: the best sentences of retrieved passages for a query,
-candidate answer entities supported by several passages, and screening of instruction-like article text.
+"""Evidence selection without a language model: the best sentences of retrieved passages for a query.
 
 Used by ``--llm none`` (answers are built from these sentences) and by every mode for claim checks.
 """
@@ -8,42 +7,23 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
 from ..core.passage import Passage
 from ..text.mentions import find_names
+from ..text.screening import clean_sentences, instruction_like, redact
 from ..text.sentences import split_sentences
 from ..text.words import content_keys, word_keys
 
-# Text in an article that addresses the reader's AI rather than reporting news. Such sentences are never
-# quoted in an answer and are blanked out of prompts (the fence is the first defence, this the second).
-_INSTRUCTION_LIKE = re.compile(
-    r"\b(?:ignore|disregard|forget|override)\b.{0,40}\b(?:instructions?|prompts?|rules|directions)\b"
-    r"|\b(?:system prompt|you are now|new instructions|as an ai|language model)\b"
-    r"|\b(?:reply|respond|answer|say|output|print|write)\s+(?:only\s+|just\s+|exactly\s+)?(?:with\s+)?[\"'“]?[A-Z]{4,}\b",
-    re.IGNORECASE | re.DOTALL,
-)
-REDACTED = "(instruction-like text removed)"
+WHO_BONUS = 0.08
+"""Added to the score of a sentence that names a person when the question asks who."""
 
 
-def instruction_like(text: str) -> bool:
-    """Whether a sentence reads as an instruction to an AI system (a prompt-injection attempt)."""
-    return bool(_INSTRUCTION_LIKE.search(text))
-
-
-def clean_sentences(text: str) -> list[str]:
-    """A passage's sentences with whitespace collapsed; instruction-like ones left out."""
-    return [s for s in (" ".join(x.split()) for x in split_sentences(text)) if s and not instruction_like(s)]
-
-
-def redact(text: str) -> str:
-    """The passage text with instruction-like sentences replaced by a marker (for prompts)."""
-    out = []
-    for sentence in split_sentences(text):
-        out.append(REDACTED if instruction_like(sentence) else " ".join(sentence.split()))
-    return " ".join(out)
+def _names_person(sentence: str) -> bool:
+    """A multi-word capitalised name (``Ursula von der Leyen``), not just a capitalised word."""
+    return any(len(m.text.split()) >= 2 for m in find_names(sentence))
 
 
 @dataclass
@@ -126,115 +106,6 @@ class SentenceScorer:
         vecs = self.vectors([query, *cands])
         top = {s for _, s in sorted(((float(vecs[0] @ v), s) for s, v in zip(cands, vecs[1:])), reverse=True)[:keep]}
         return " ".join(s for s in sentences if s in top)
-
-
-# --- candidate answer entities ----------------------------------------------------------------------
-
-_GENERIC = frozenset(
-    "monday tuesday wednesday thursday friday saturday sunday today ceo inc co ltd llc us uk eu ai "
-    "photo image getty images reuters ap credit read more".split())
-
-
-_ORG_WORDS = frozenset(
-    "reserve bank research inc corp corporation company club fc group association commission department "
-    "university institute agency authority league federation council committee court fund capital partner "
-    "network media new time avenue park street exchange market ministry government party board".split())
-_PERSON_Q = re.compile(r"^\s*(?:who|whom|whose)\b|\bwhich (?:individual|person|people|executive|player|ceo|founder|"
-                       r"athlete|entrepreneur|celebrity|singer|artist|coach|politician|leader)\b", re.IGNORECASE)
-_ORG_Q = re.compile(r"\b(?:which|what) (?:company|institution|organi[sz]ation|firm|club|team|entity|agency|"
-                    r"body|bank|brand|group|platform|country|city)\b", re.IGNORECASE)
-
-
-WHO_BONUS = 0.08
-
-
-def _names_person(sentence: str) -> bool:
-    """A multi-word capitalised name (``Ursula von der Leyen``), not just a capitalised word."""
-    return any(len(m.text.split()) >= 2 for m in find_names(sentence))
-
-
-def wanted_type(question: str) -> str | None:
-    """'person' for who-questions, 'organisation' for which-company/institution/club questions."""
-    if _PERSON_Q.search(question):
-        return "person"
-    if _ORG_Q.search(question):
-        return "organisation"
-    return None
-
-
-@dataclass
-class Candidate:
-    """A proper name found in the evidence with its support: how many queries' results and articles name it."""
-
-    name: str
-    key: tuple[str, ...]
-    score: float = 0.0
-    queries: set[int] = field(default_factory=set)
-    articles: set[str] = field(default_factory=set)
-    surfaces: dict[str, int] = field(default_factory=dict)
-
-    def display(self) -> str:
-        return max(self.surfaces, key=lambda s: (len(s.split()), self.surfaces[s]))
-
-
-def _names_in(passage: Passage) -> list[str]:
-    out = []
-    for sentence in [passage.article.title, *split_sentences(passage.text)]:
-        for mention in find_names(" ".join(sentence.split())):
-            name = re.sub(r"['’]s$", "", mention.text).strip(" -")
-            if name:
-                out.append(name)
-    return out
-
-
-def entity_candidates(question: str, result_lists: Sequence[Sequence[Passage]], exclude: Sequence[str] = (),
-                      want: str | None = None) -> list[Candidate]:
-    """Names in the retrieved passages that the question does not already contain, ranked by support.
-
-    A name scores for each query whose results contain it (more for higher ranks) and for each distinct
-    article naming it; a short name folds into a longer one that contains it ("Bankman-Fried" into
-    "Sam Bankman-Fried").
-    """
-    asked = set(word_keys(question))
-    excluded = [set(word_keys(x)) for x in exclude]
-    found: dict[tuple[str, ...], Candidate] = {}
-    for qi, passages in enumerate(result_lists):
-        for rank, passage in enumerate(passages):
-            weight = 1.0 / (1 + rank)
-            for name in dict.fromkeys(_names_in(passage)):
-                key = tuple(k for k in word_keys(name) if k)
-                if not key or all(k in asked for k in key) or all(k in _GENERIC for k in key):
-                    continue
-                if any(set(key) <= ex for ex in excluded):
-                    continue
-                cand = found.setdefault(key, Candidate(name, key))
-                cand.surfaces[name] = cand.surfaces.get(name, 0) + 1
-                if qi not in cand.queries:
-                    cand.queries.add(qi)
-                    cand.score += weight
-                cand.articles.add(passage.article.id)
-    # Fold a short name into the best-supported longer name containing it ("Bankman-Fried" into
-    # "Sam Bankman-Fried", not into a one-off "Bankman-Fried Alameda").
-    for short in sorted(found, key=len):
-        containers = [k for k in found if len(k) > len(short) and set(short) <= set(k)]
-        if not containers or short not in found:
-            continue
-        long = max(containers, key=lambda k: (len(found[k].queries), len(found[k].articles)))
-        if len(found[long].queries) * 2 < len(found[short].queries):
-            continue  # the longer form is rare: keep the short name as the candidate
-        target, source = found[long], found.pop(short)
-        target.queries |= source.queries
-        target.articles |= source.articles
-        target.score += source.score
-    ranked = list(found.values())
-    for cand in ranked:
-        cand.score += 0.25 * len(cand.articles) + 0.5 * len(cand.queries)
-        org = bool(set(cand.key) & _ORG_WORDS)
-        if want == "person":
-            cand.score *= 1.3 if len(cand.key) >= 2 and not org else 0.6 if org else 1.0
-        elif want == "organisation":
-            cand.score *= 1.3 if org or len(cand.key) == 1 else 0.7
-    return sorted(ranked, key=lambda c: -c.score)
 
 
 def clauses(question: str, min_words: int = 3) -> list[str]:

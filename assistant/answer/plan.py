@@ -1,7 +1,7 @@
 """Question analysis: what kind of answer a question wants and which claims it makes about which outlet.
 
 Pure functions over the question text and the outlets in the index (no models), so every odd question
-shape has a table-driven test. ``answer.py`` uses the plan to retrieve evidence per claim and to let the
+shape has a table-driven test. ``routes.py`` uses the plan to retrieve evidence per claim and to let the
 system, not the small model, judge yes/no, before/after and which-outlet questions.
 """
 
@@ -26,7 +26,8 @@ _UNKNOWN_OUTLET_PATTERNS = (
 )
 # "consistent or inconsistent", "agreement or disagreement", "larger or smaller": a choice, not yes/no.
 _CHOICE = re.compile(r"\b([a-z]+)\s+or\s+([a-z]+)\b", re.IGNORECASE)
-_ANTONYM_PREFIXES = ("in", "dis", "un", "non", "im", "ir")
+ANTONYM_PREFIXES = ("in", "dis", "un", "non", "im", "ir")
+"""Prefixes that negate a word (consistent / inconsistent): such a pair of options is a choice."""
 _COMPARATIVE_PAIRS = {frozenset(p) for p in (("larger", "smaller"), ("higher", "lower"), ("more", "less"),
                                               ("bigger", "smaller"), ("greater", "smaller"), ("earlier", "later"),
                                               ("increase", "decrease"), ("positive", "negative"))}
@@ -94,7 +95,7 @@ def question_kind(question: str) -> tuple[str, tuple[str, str] | None]:
     words = re.findall(r"[A-Za-z']+", question.lower())
     for m in _CHOICE.finditer(question):
         a, b = m.group(1).lower(), m.group(2).lower()
-        if (any(b == p + a or a == p + b for p in _ANTONYM_PREFIXES) or frozenset((a, b)) in _COMPARATIVE_PAIRS):
+        if (any(b == p + a or a == p + b for p in ANTONYM_PREFIXES) or frozenset((a, b)) in _COMPARATIVE_PAIRS):
             return "choice", (a, b)
     if re.search(r"\bwhich\s+(?:news\s+)?(?:source|outlet|publication|article|report|news organi[sz]ation)\b",
                  question, re.IGNORECASE):

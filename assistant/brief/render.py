@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 if TYPE_CHECKING:
-    from .writer import Brief, Bullet
+    from .model import Brief, Bullet
 
 EXCERPT_CHARS = 280
 

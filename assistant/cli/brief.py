@@ -37,11 +37,13 @@ def output_format(path: str | None, explicit: str | None) -> str:
 
 
 def render(brief, fmt: str) -> str:
+    from ..brief.render import brief_to_html, brief_to_json, brief_to_markdown
+
     if fmt == "json":
-        return json.dumps(brief.to_json(), ensure_ascii=False, indent=2) + "\n"
+        return json.dumps(brief_to_json(brief), ensure_ascii=False, indent=2) + "\n"
     if fmt == "html":
-        return brief.to_html()
-    return brief.to_markdown()
+        return brief_to_html(brief)
+    return brief_to_markdown(brief)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -19,7 +19,8 @@ def add_parser(sub, shared) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..chat.session import FilterSpec, start_chat
+    from ..chat.filter_spec import FilterSpec
+    from ..chat.repl import start_chat
     from .main import settings_from_args
 
     settings = settings_from_args(args)

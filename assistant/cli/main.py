@@ -84,13 +84,22 @@ def main(argv: list[str] | None = None) -> int:
     except AssistantError as exc:
         if debug:
             raise
-        print(f"assistant: error: {exc}", file=sys.stderr)
+        print(f"assistant: error: {error_line(exc)}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("\nassistant: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:
         return 0
+
+
+def error_line(exc: Exception) -> str:
+    """The error as one printable line, keys redacted: the last line of defence for text from outside
+    (a file name, a server's reply) that made it into a message."""
+    from ..core.sanitize import redact_secrets, strip_controls
+
+    text = redact_secrets(strip_controls(str(exc)), [os.environ.get("OPENAI_API_KEY")])
+    return " ".join(text.split())
 
 
 if __name__ == "__main__":

@@ -29,6 +29,10 @@ class IndexBusyError(AssistantError):
     """Another process holds the index lock."""
 
 
+class StoreError(AssistantError):
+    """The Chroma server cannot be reached, or stopped answering mid-operation."""
+
+
 class EmptyIndexError(AssistantError):
     """The index has no articles yet."""
 

@@ -62,6 +62,7 @@ class RetrievalSettings(_Section):
     reranked_per_article_cap: int = Field(5, ge=1, le=100, description="Per-article cap when the learned ranker orders the passages (it weighs articles itself; measured with bench/train_ranker.py: 3 -> 5 raised AllEvidence@10 0.467 -> 0.476).")
     rerank: bool = Field(True, description="Order a multi-source question's candidates with the learned ranker (assistant/retrieve/ranker.json; hybrid mode).")
     bridge_names: int = Field(1, ge=0, le=5, description="For 'which/who' questions: names recurring in the top passages added to each sub-query (0 = off).")
+    bridge_names_depth: int = Field(5, ge=1, le=60, description="How many of the whole question's top fused passages bridge_names looks in (a name must recur in more than half of them). A setting like rrf_k: it shapes the group rankings the learned ranker was trained on (with 5) without being one of its features.")
 
 
 class LLMSettings(_Section):
@@ -75,10 +76,17 @@ class LLMSettings(_Section):
 
 
 class AnswerSettings(_Section):
-    max_passages: int = Field(6, ge=1, le=30, description="Passages placed in the answer prompt.")
+    max_passages: int = Field(6, ge=1, le=30, description="Passages placed in the answer prompt of an open question (at most answer.max_passages_cap).")
     prompt_budget_tokens: int = Field(1400, ge=200, description="Token budget for the passages in a prompt.")
     support_threshold: float = Field(0.45, ge=0, le=1, description="Least embedding similarity for a sentence to count as supported (calibrated: bench/verifier_perturbations.py).")
     show_unsupported: bool = Field(False, description="Keep unsupported sentences in the output, marked, instead of dropping them.")
+    max_passages_cap: int = Field(4, ge=1, le=30, description="Upper bound on answer.max_passages: the bundled SmolLM2-135M answers from a short prompt, so however many passages are configured it is shown at most this many. Raise it (with max_passages) for a larger model.")
+    max_tokens_cap: int = Field(120, ge=1, le=8192, description="Upper bound on llm.max_tokens for an answer (briefs have their own): an answer is a few short cited sentences, every token more is CPU time for the local model, and the answer's tokens come out of the prompt's room for passages.")
+    max_tokens_floor: int = Field(16, ge=1, le=8192, description="Lower bound on llm.max_tokens for an answer, so that a very small llm.max_tokens still leaves room for one cited sentence.")
+    claim_passages: int = Field(4, ge=1, le=100, description="Passages retrieved from the named outlet's articles for each claim of a yes/no, choice or which-outlet question; the best-matching sentence among them is the claim's evidence.")
+    names_passages: int = Field(6, ge=1, le=100, description="Passages retrieved for the whole of a yes/no, choice or which-outlet question, beside the claims' evidence, to check that the people and things it names are in the indexed articles.")
+    entity_passages: int = Field(6, ge=1, le=100, description="Passages retrieved for each description in a who/which/what question (the question and up to six of its clauses); the answer is a name that recurs across these lists.")
+    open_passages: int = Field(8, ge=1, le=100, description="Passages retrieved for an open question: the model is shown the best answer.max_passages of them, an extractive answer quotes sentences from the top five.")
 
 
 class BriefSettings(_Section):

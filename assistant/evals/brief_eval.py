@@ -80,7 +80,8 @@ def run_brief_eval(settings, dataset_path: str | Path, out_dir: str | Path, base
     """Brief every item, score note and lead-3 against the reference, write the run folder."""
     from tqdm import tqdm
 
-    from ..brief.writer import articles_from_texts, brief_articles, lead_sentences
+    from ..brief.select import articles_from_texts
+    from ..brief.writer import brief_articles, lead_sentences
     from ..index.embedder import make_embedder
     from ..ingest.chunking import Chunker
     from ..llm import make_llm

@@ -120,7 +120,22 @@ def _markdown(
     references: Mapping[str, Mapping[str, Any]],
     notes: Sequence[str] = (),
 ) -> str:
-    main = variants[main_variant]
+    """report.md: the run's facts, the overall table, then per question type (main variant, then every variant)."""
+    lines = _facts(title, baseline, meta, notes)
+    lines += ["", "## Overall", ""]
+    lines += _overall(variants, main_variant, baseline, metric_keys, references)
+    types = _types(variants, baseline)
+    if types:
+        lines += ["", f"## By question type: {main_variant}", ""]
+        lines += _main_by_type(variants[main_variant], baseline, types, metric_keys)
+    if types and len(variants) > 1:
+        lines += ["", "## By question type: all variants"]
+        lines += _variants_by_type(variants, types, metric_keys)
+    return "\n".join(lines) + "\n"
+
+
+def _facts(title: str, baseline: Mapping[str, Any] | None, meta: Mapping[str, Any], notes: Sequence[str]) -> list[str]:
+    """The title, the provenance lines that are known, and the caveats."""
     dataset = meta.get("dataset") or {}
     lines = [f"# {title}", ""]
     sha = str(dataset.get("sha256", "–"))[:12]
@@ -135,46 +150,52 @@ def _markdown(
     lines += [f"- {label}: `{value}`" for label, value in facts if value]
     for note in notes:
         lines += ["", f"> {note}"]
-    lines += ["", "## Overall", ""]
+    return lines
 
-    header = ["variant", "n", *metric_keys]
+
+def _overall(variants: Mapping[str, Mapping[str, Any]], main_variant: str, baseline: Mapping[str, Any] | None,
+             metric_keys: Sequence[str], references: Mapping[str, Mapping[str, Any]]) -> list[str]:
+    """One row per variant, then the references, then the baseline and the main variant's change from it."""
     rows = []
     for name, metrics in variants.items():
         label = f"**{name}** (main)" if name == main_variant and len(variants) > 1 else name
         rows.append(_row(label, metrics[OVERALL], metric_keys))
     rows += [_row(f"{name} (reference)", numbers, metric_keys) for name, numbers in references.items()]
     if baseline:
-        old = baseline[OVERALL]
+        new, old = variants[main_variant][OVERALL], baseline[OVERALL]
         rows.append(_row(f"baseline: {baseline.get('name', 'baseline')}", old, metric_keys))
-        rows.append([f"Δ {main_variant} − baseline", "", *(_delta(main[OVERALL].get(k), old.get(k)) for k in metric_keys)])
-    lines += _table(header, rows)
+        rows.append([f"Δ {main_variant} − baseline", "", *(_delta(new.get(k), old.get(k)) for k in metric_keys)])
+    return _table(["variant", "n", *metric_keys], rows)
 
-    types = _types(variants, baseline)
-    if types:
-        lines += ["", f"## By question type: {main_variant}", ""]
-        header = ["question type", "n"]
-        for key in metric_keys:
-            header += [key, "baseline", "Δ"] if baseline else [key]
-        rows = []
-        for group in [*types, OVERALL]:
-            new = _group(main, group)
-            old = _group(baseline, group) if baseline else {}
-            row = [group, _fmt(new.get("n"))]
-            for key in metric_keys:
-                row.append(_fmt(new.get(key)))
-                if baseline:
-                    row += [_fmt(old.get(key)), _delta(new.get(key), old.get(key))]
-            rows.append(row)
-        lines += _table(header, rows)
 
-    if types and len(variants) > 1:
-        lines += ["", "## By question type: all variants"]
+def _main_by_type(main: Mapping[str, Any], baseline: Mapping[str, Any] | None, types: Sequence[str],
+                  metric_keys: Sequence[str]) -> list[str]:
+    """The main variant per question type (and overall), each metric beside the baseline's and the change."""
+    header = ["question type", "n"]
+    for key in metric_keys:
+        header += [key, "baseline", "Δ"] if baseline else [key]
+    rows = []
+    for group in [*types, OVERALL]:
+        new = _group(main, group)
+        old = _group(baseline, group) if baseline else {}
+        row = [group, _fmt(new.get("n"))]
         for key in metric_keys:
-            lines += ["", f"### {key}", ""]
-            groups = [*types, OVERALL]
-            rows = [[group, *(_fmt(_group(m, group).get(key)) for m in variants.values())] for group in groups]
-            lines += _table(["question type", *variants], rows)
-    return "\n".join(lines) + "\n"
+            row.append(_fmt(new.get(key)))
+            if baseline:
+                row += [_fmt(old.get(key)), _delta(new.get(key), old.get(key))]
+        rows.append(row)
+    return _table(header, rows)
+
+
+def _variants_by_type(variants: Mapping[str, Mapping[str, Any]], types: Sequence[str],
+                      metric_keys: Sequence[str]) -> list[str]:
+    """One table per metric: question types down, variants across."""
+    lines: list[str] = []
+    for key in metric_keys:
+        lines += ["", f"### {key}", ""]
+        rows = [[group, *(_fmt(_group(m, group).get(key)) for m in variants.values())] for group in [*types, OVERALL]]
+        lines += _table(["question type", *variants], rows)
+    return lines
 
 
 def write_chart(

@@ -7,12 +7,15 @@ is rebuilt whenever Chroma changed and can never disagree with it, even after an
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import math
 import re
 import shutil
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +24,7 @@ import numpy as np
 from ..core.settings import Settings
 
 _TOKEN = re.compile(r"(?u)\b\w\w+\b")  # bm25s's default token pattern
+_BUILD_LOCK = ".build.lock"
 _META_KEYS = ("article_id", "content_hash", "title", "source", "published_at", "published_ts", "url", "position")
 
 
@@ -44,10 +48,39 @@ def _complete(folder: Path) -> bool:
     return (folder / "EMPTY").exists() or (folder / VECTORS_FILE).exists()
 
 
+@contextmanager
+def _staging(root: Path) -> Iterator[Path]:
+    """A private folder to build in, under a shared lock on ``root``: while any build holds it, ``_sweep``
+    leaves every staging folder alone. The kernel drops the lock of a killed builder."""
+    with open(root / _BUILD_LOCK, "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_SH)
+        staging = Path(tempfile.mkdtemp(prefix=".build-", dir=root))
+        try:
+            yield staging
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+
+
+def _sweep(root: Path) -> None:
+    """Remove the staging folders of builds that died (kill -9, a crash), when no build is running."""
+    stale = list(root.glob(".build-*"))
+    if not stale:
+        return
+    try:
+        with open(root / _BUILD_LOCK, "a") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            for folder in stale:
+                shutil.rmtree(folder, ignore_errors=True)
+    except OSError:  # a build is running (its folder is not litter), or the index is read-only
+        pass
+
+
 def refresh_sidecar(store, settings: Settings) -> Path:
-    """Build the sidecar for the store's current generation unless it exists; drop older ones."""
+    """Build the sidecar for the store's current generation unless it exists; drop older ones and the
+    leftovers of interrupted builds."""
     root = _folder(settings, store.identity)
     target = root / generation(store)
+    _sweep(root)
     if _complete(target):
         return target
     from llama_index.core.schema import TextNode
@@ -62,8 +95,7 @@ def refresh_sidecar(store, settings: Settings) -> Path:
         nodes.append(TextNode(id_=cid, text=text, metadata=kept,
                               excluded_embed_metadata_keys=[k for k in kept if k not in ("title", "source")]))
     root.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".build-", dir=root))
-    try:
+    with _staging(root) as staging:
         if nodes:
             BM25Retriever.from_defaults(nodes=nodes, similarity_top_k=1).persist(str(staging), show_progress=False)
             SentenceVectors.build([n.text for n in nodes], settings.embed.models_dir, staging)
@@ -75,8 +107,6 @@ def refresh_sidecar(store, settings: Settings) -> Path:
         except OSError:
             if not _complete(target):  # not another process's finished copy either
                 raise
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
     for old in root.iterdir():
         if old != target and not old.name.startswith("."):
             shutil.rmtree(old, ignore_errors=True)

@@ -16,13 +16,14 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from ..core.article import Article
-from ..core.errors import AssistantError, ConfigError
+from ..core.errors import ConfigError, StoreError
 from ..text.dates import to_timestamp
 
 ARTICLE_FIELDS = ("title", "source", "author", "published_at", "url", "category", "path")
@@ -41,23 +42,76 @@ def chunk_id(article_id: str, content_hash: str, index: int) -> str:
     return f"{article_id}-{content_hash[:8]}-{index:04d}"
 
 
+START_HINT = "start it with 'chroma run --path DIR --port PORT' or drop --chroma-url"
+
+
+def server_address(url: str) -> tuple[str, int, bool]:
+    """(host, port, TLS?) of a Chroma server URL, or a ``ConfigError`` saying what is wrong with it."""
+    parts = urlsplit(url)
+    try:
+        port = parts.port
+    except ValueError:  # out of range, or not a number
+        port = 0
+    if parts.scheme not in ("http", "https"):
+        problem = "it must start with http:// or https://"
+    elif not parts.hostname:
+        problem = "it names no host"
+    elif port == 0:
+        problem = f"the port '{parts.netloc.rpartition(':')[2]}' is not a number from 1 to 65535"
+    else:
+        return parts.hostname, port or (443 if parts.scheme == "https" else 8000), parts.scheme == "https"
+    raise ConfigError(f"bad Chroma URL '{url}': {problem}", hint="use http://HOST:PORT")
+
+
+@contextmanager
+def reachable(url: str) -> Iterator[None]:
+    """Turn a lost connection to the Chroma server (refused, reset, closed mid-answer) into one ``StoreError``."""
+    import httpx
+
+    try:
+        yield
+    except httpx.TransportError as exc:
+        raise _unreachable(url, exc) from None
+
+
+def _unreachable(url: str, exc: Exception) -> StoreError:
+    why = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
+    return StoreError(f"cannot reach the Chroma server at {url}: {why}", hint=START_HINT)
+
+
+class _ServerCollection:
+    """A collection on a Chroma server: every call goes through ``reachable``."""
+
+    def __init__(self, collection, url: str) -> None:
+        self._collection, self._url = collection, url
+
+    def __getattr__(self, name: str) -> Any:
+        value = getattr(self._collection, name)
+        if not callable(value):
+            return value
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            with reachable(self._url):
+                return value(*args, **kwargs)
+
+        return call
+
+
 def _client(settings):  # -> chromadb.api.ClientAPI
     import chromadb
     from chromadb.config import Settings as ChromaSettings
 
     chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
     if settings.chroma_url:
-        parts = urlsplit(settings.chroma_url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ConfigError(f"bad Chroma URL '{settings.chroma_url}'", hint="use http://HOST:PORT")
-        port = parts.port or (443 if parts.scheme == "https" else 8000)
+        from chromadb.errors import ChromaError
+
+        host, port, ssl = server_address(settings.chroma_url)
         try:
-            client = chromadb.HttpClient(host=parts.hostname, port=port, ssl=parts.scheme == "https",
-                                         settings=chroma_settings)
-            client.heartbeat()
-        except Exception as exc:  # chromadb raises several types for an unreachable server
-            raise AssistantError(f"cannot reach the Chroma server at {settings.chroma_url}: {exc}",
-                                 hint="start it with 'chroma run --path DIR --port PORT' or drop --chroma-url") from None
+            with reachable(settings.chroma_url):
+                client = chromadb.HttpClient(host=host, port=port, ssl=ssl, settings=chroma_settings)
+                client.heartbeat()
+        except (ValueError, ChromaError) as exc:  # what chromadb makes of a failed connection while it connects
+            raise _unreachable(settings.chroma_url, exc) from None
         return client
     path = Path(settings.index) / "chroma"
     path.mkdir(parents=True, exist_ok=True)
@@ -73,10 +127,14 @@ class Store:
         self.client = _client(settings)
         meta = {"hnsw:space": "cosine", "embedder": settings.embed.model,
                 "max_wordpieces": settings.chunk.max_wordpieces, "overlap": settings.chunk.overlap_wordpieces}
-        self.chunks = self.client.get_or_create_collection(f"chunks_{self.identity}", metadata=meta, embedding_function=None)
-        self.articles = self.client.get_or_create_collection(f"articles_{self.identity}", metadata=meta, embedding_function=None)
+        url = settings.chroma_url
+        with reachable(url) if url else nullcontext():
+            self.chunks = self.client.get_or_create_collection(f"chunks_{self.identity}", metadata=meta, embedding_function=None)
+            self.articles = self.client.get_or_create_collection(f"articles_{self.identity}", metadata=meta, embedding_function=None)
+            self._batch = max(1, min(self.client.get_max_batch_size(), 2000))
+        if url:  # a server can go away at any call
+            self.chunks, self.articles = _ServerCollection(self.chunks, url), _ServerCollection(self.articles, url)
         self._search_breadth(settings.retrieval.dense_ef_search)
-        self._batch = max(1, min(self.client.get_max_batch_size(), 2000))
         self._states: dict[str, ArticleState] | None = None
 
     def _search_breadth(self, ef_search: int) -> None:

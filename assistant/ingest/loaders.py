@@ -6,18 +6,28 @@ stops the others.
 
 from __future__ import annotations
 
+import codecs
+import errno
 import json
 import os
 import re
+import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ..core.article import Article
-from ..text.dates import parse_date, split_date_line
+from ..core.sanitize import strip_controls
+from ..text.dates import read_date, split_date_line
 
 SUPPORTED = {".txt", ".md", ".markdown", ".html", ".htm", ".json", ".jsonl"}
+TOO_DEEP = "JSON nested too deeply to be an article"
+"""Python's JSON parser recurses once per level and gives up past the interpreter's recursion limit."""
+
+# Byte order marks, UTF-32's first: its little-endian mark begins with UTF-16's.
+_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF8, "utf-8-sig"),
+         (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 
 _FIELDS: dict[str, tuple[str, ...]] = {
     "title": ("title", "headline", "name"),
@@ -39,51 +49,51 @@ class Skipped:
 
 
 def discover(paths: Iterable[str | Path]) -> Iterator[Path | Skipped]:
-    """Expand files and folders (recursively, hidden entries ignored) in a stable order."""
+    """Expand files and folders (recursively, hidden entries ignored) in a stable order; a folder that
+    cannot be listed is reported, not passed over."""
     for raw in paths:
         path = Path(raw)
-        if path.is_dir():
-            for root, dirs, files in os.walk(path):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                for name in sorted(files):
-                    if not name.startswith("."):
-                        yield Path(root) / name
-        elif path.is_file():
+        try:
+            mode = path.stat().st_mode
+        except OSError as exc:
+            yield Skipped(str(path), _os_reason(path, exc))
+            continue
+        if not stat.S_ISDIR(mode):
             yield path
-        else:
-            yield Skipped(str(path), "no such file or folder")
+            continue
+        unlisted: list[OSError] = []
+        for root, dirs, files in os.walk(path, onerror=unlisted.append):
+            yield from _unlisted(unlisted)
+            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            for name in sorted(files):
+                if not name.startswith("."):
+                    yield Path(root) / name
+        yield from _unlisted(unlisted)
+
+
+def _unlisted(errors: list[OSError]) -> Iterator[Skipped]:
+    """The folders ``os.walk`` could not list since last asked (it reports them through ``onerror``)."""
+    while errors:
+        exc = errors.pop(0)
+        yield Skipped(str(exc.filename), f"cannot read folder: {exc.strerror or exc}")
+
+
+def _os_reason(path: Path, exc: OSError) -> str:
+    if exc.errno == errno.ELOOP:
+        return "symlink loop"
+    if exc.errno == errno.ENOENT:
+        return f"broken symlink (to {os.readlink(path)})" if path.is_symlink() else "no such file or folder"
+    return f"cannot read: {exc.strerror or exc}"
 
 
 def load_path(path: Path, max_bytes: int) -> Iterator[Article | Skipped]:
     """Load every article in one file; problems are yielded as ``Skipped``."""
     where = str(path)
+    text = _read_text(path, max_bytes)
+    if isinstance(text, Skipped):
+        yield text
+        return
     suffix = path.suffix.lower()
-    if suffix not in SUPPORTED:
-        yield Skipped(where, f"unsupported file type '{suffix or path.name}' (use .txt, .md, .html, .json or .jsonl)")
-        return
-    try:
-        size = path.stat().st_size
-        if size == 0:
-            yield Skipped(where, "empty file")
-            return
-        if size > max_bytes:
-            yield Skipped(where, f"file is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:.1f} MB cap (ingest.max_file_mb)")
-            return
-        data = path.read_bytes()
-    except OSError as exc:
-        yield Skipped(where, f"cannot read: {exc.strerror or exc}")
-        return
-    if b"\x00" in data[:8192]:
-        yield Skipped(where, "binary file, not text")
-        return
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        yield Skipped(where, f"not UTF-8 text (bad byte at offset {exc.start})")
-        return
-    if not text.strip():
-        yield Skipped(where, "empty file (only whitespace)")
-        return
     if suffix in (".json",):
         yield from _from_json(text, where)
     elif suffix == ".jsonl":
@@ -94,6 +104,38 @@ def load_path(path: Path, max_bytes: int) -> Iterator[Article | Skipped]:
         yield _checked(_from_text(text, where), where)
 
 
+def _read_text(path: Path, max_bytes: int) -> str | Skipped:
+    """The file's text, or why there is none (checked in order: reachable, supported, size, encoding)."""
+    where = str(path)
+    try:
+        info = path.stat()
+    except OSError as exc:
+        return Skipped(where, _os_reason(path, exc))
+    suffix = path.suffix.lower()
+    if suffix not in SUPPORTED:
+        return Skipped(where, f"unsupported file type '{suffix or path.name}' (use .txt, .md, .html, .json or .jsonl)")
+    if not stat.S_ISREG(info.st_mode):
+        return Skipped(where, "not a regular file")
+    if info.st_size == 0:
+        return Skipped(where, "empty file")
+    if info.st_size > max_bytes:
+        return Skipped(where, f"file is {info.st_size / 1e6:.1f} MB, over the {max_bytes / 1e6:.1f} MB cap (ingest.max_file_mb)")
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return Skipped(where, _os_reason(path, exc))
+    encoding = next((name for bom, name in _BOMS if data.startswith(bom)), None)
+    if encoding is None and b"\x00" in data[:8192]:
+        return Skipped(where, "binary file, not text")
+    try:
+        text = data.decode(encoding or "utf-8")
+    except UnicodeDecodeError as exc:
+        return Skipped(where, f"not {(encoding or 'utf-8').upper().removesuffix('-SIG')} text (bad byte at offset {exc.start})")
+    if not text.strip():
+        return Skipped(where, "empty file (only whitespace)")
+    return text
+
+
 def _checked(item: Article | Skipped, where: str) -> Article | Skipped:
     if isinstance(item, Article) and not item.body.strip():
         return Skipped(where, "article has no body text")
@@ -102,15 +144,24 @@ def _checked(item: Article | Skipped, where: str) -> Article | Skipped:
 
 def _first(record: dict[str, Any], key: str) -> str:
     for name in _FIELDS[key]:
-        value = record.get(name)
-        if value in (None, "", [], "None", "null"):
-            continue
-        if isinstance(value, list):
-            value = ", ".join(str(v) for v in value if v)
-        if isinstance(value, dict):
-            value = value.get("name") or value.get("title") or ""
-        return str(value).strip()
+        value = _text(record.get(name))
+        if value:
+            return value
     return ""
+
+
+def _text(value: Any, nested: bool = True) -> str:
+    """A field's text, control characters stripped: a string or number as it is, a list's items joined, an
+    object's name. Nothing deeper: a nested structure is no title or body, and printing a deep one would
+    overflow the stack."""
+    if isinstance(value, dict):
+        value = value.get("name") or value.get("title")
+    if isinstance(value, list) and nested:
+        return ", ".join(t for t in (_text(v, nested=False) for v in value) if t)
+    if not isinstance(value, str | int | float):
+        return ""
+    text = strip_controls(str(value)).strip()
+    return "" if text in ("None", "null") else text
 
 
 def article_from_record(record: Any, where: str) -> Article | Skipped:
@@ -122,9 +173,10 @@ def article_from_record(record: Any, where: str) -> Article | Skipped:
     if not body:
         return Skipped(where, "article has no body text (expected a 'body', 'text' or 'content' field)")
     raw_date = _first(record, "published_at")
-    published = parse_date(raw_date) if raw_date else ""
-    if published is None:
-        return Skipped(where, f"unparseable date '{raw_date}'")
+    try:
+        published = read_date(raw_date) if raw_date else ""
+    except ValueError as exc:
+        return Skipped(where, f"{exc} in published_at '{raw_date}'")
     if not title:
         title = body.strip().split("\n", 1)[0][:120]
     return Article(
@@ -138,6 +190,9 @@ def _from_json(text: str, where: str) -> Iterator[Article | Skipped]:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         yield Skipped(where, f"malformed JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}")
+        return
+    except RecursionError:
+        yield Skipped(where, TOO_DEEP)
         return
     if isinstance(data, dict) and isinstance(data.get("articles"), list):
         data = data["articles"]
@@ -159,11 +214,14 @@ def _from_jsonl(text: str, where: str) -> Iterator[Article | Skipped]:
         except json.JSONDecodeError as exc:
             yield Skipped(f"{where}:{lineno}", f"malformed JSON at line {lineno}, column {exc.colno}: {exc.msg}")
             continue
+        except RecursionError:
+            yield Skipped(f"{where}:{lineno}", TOO_DEEP)
+            continue
         yield article_from_record(record, f"{where}:{lineno}")
 
 
 _FRONT_MATTER = re.compile(r"\A---\s*\n(?P<meta>.*?)\n---\s*\n", re.DOTALL)
-_HEADER = re.compile(r"^(?P<key>title|source|outlet|author|by|url|link|date|published|category)\s*:\s*(?P<value>.+)$", re.I)
+_HEADER = re.compile(r"^(?P<key>title|source|outlet|author|by|url|link|date|published|category)\s*:\s*(?P<value>.+)$", re.IGNORECASE)
 
 
 def _from_text(text: str, where: str) -> Article | Skipped:

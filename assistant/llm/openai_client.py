@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..core.errors import ModelError
+from ..core.sanitize import redact_secrets
 
 if TYPE_CHECKING:
     import openai
@@ -30,7 +31,7 @@ def make_client(timeout: float | None = None, max_retries: int = 0) -> openai.Op
     Retries default to 0 because ``call_with_errors`` does them, with backoff and clear messages.
     ``timeout=None`` keeps the library's default (a 5 s connect timeout) rather than waiting forever.
     """
-    key = os.environ.get("OPENAI_API_KEY") or None
+    key = _configured_key()
     base_url = os.environ.get("OPENAI_BASE_URL") or None
     if key is None:
         if base_url is None or "api.openai.com" in base_url:
@@ -63,28 +64,34 @@ def call_with_errors(fn: Callable[[], T], model: str, retries: int = 2, backoff_
 
 
 def translate(exc: openai.APIError, model: str) -> ModelError:
-    """The ``ModelError`` a user should see for an ``openai`` exception (``retryable`` set for transient ones)."""
+    """The ``ModelError`` a user should see for an ``openai`` exception (``retryable`` set for transient ones).
+
+    Keys and bearer tokens are redacted from it: servers echo requests in their error text.
+    """
+    message, hint, retryable = _explain(exc, model)
+    return ModelError(_one_line(redact_secrets(message, [_configured_key()])), hint=hint, retryable=retryable)
+
+
+def _explain(exc: openai.APIError, model: str) -> tuple[str, str | None, bool]:
+    """(message, hint, retryable) for an ``openai`` exception."""
     import openai
 
     if isinstance(exc, openai.APITimeoutError):
-        return ModelError(f"model server at {_url(exc)} timed out", hint="raise llm.timeout_s", retryable=True)
+        return f"model server at {_url(exc)} timed out", "raise llm.timeout_s", True
     if isinstance(exc, openai.APIConnectionError):
-        return ModelError(
-            f"cannot connect to model server at {_url(exc)}",
-            hint="is it running? check OPENAI_BASE_URL",
-            retryable=True,
-        )
+        return f"cannot connect to model server at {_url(exc)}", "is it running? check OPENAI_BASE_URL", True
     if isinstance(exc, openai.AuthenticationError | openai.PermissionDeniedError):
-        return ModelError(f"model server at {_url(exc)} rejected the API key", hint="check OPENAI_API_KEY")
+        return f"model server at {_url(exc)} rejected the API key", "check OPENAI_API_KEY", False
     if isinstance(exc, openai.NotFoundError):
-        return ModelError(
-            f"unknown model '{model}' at {_url(exc)}",
-            hint="check the name after 'openai:', and that OPENAI_BASE_URL ends in /v1",
-        )
+        return (f"unknown model '{model}' at {_url(exc)}",
+                "check the name after 'openai:', and that OPENAI_BASE_URL ends in /v1", False)
     status = getattr(exc, "status_code", None)
     retryable = isinstance(exc, openai.RateLimitError) or (status is not None and status >= 500)
-    hint = f"HTTP {status}" if status else None
-    return ModelError(f"model '{model}' failed: {_one_line(exc)}", hint=hint, retryable=retryable)
+    return f"model '{model}' failed: {exc}", f"HTTP {status}" if status else None, retryable
+
+
+def _configured_key() -> str | None:
+    return os.environ.get("OPENAI_API_KEY") or None
 
 
 def _url(exc: openai.APIError) -> str:
@@ -92,6 +99,6 @@ def _url(exc: openai.APIError) -> str:
     return str(exc.request.url)
 
 
-def _one_line(exc: BaseException) -> str:
-    text = " ".join(str(exc).split())
-    return text if len(text) <= 300 else text[:297] + "..."
+def _one_line(text: str, limit: int = 360) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit - 3] + "..."

@@ -15,14 +15,11 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 import numpy as np
 
 from ..core.passage import Passage
-
-MAIN_DEPTH = 60  # candidates taken from the whole question's fused ranking
-GROUP_DEPTH = 20  # and from each outlet's or claim's ranking
 
 OWN = [  # computed passage by passage
     "main_rr", "bm25_rr", "dense_rr", "dense_cosine",
@@ -45,7 +42,22 @@ WITHIN_ARTICLE = ["main_rr", "bm25_rr", "dense_cosine", "question_idf_terms", "b
                   "best_claim_pairs", "group_best_rr", "question_sentence_cosine", "words", "position",
                   "bridge_top2"]
 FEATURES = OWN + RELATIVE + [f"{name}_{kind}_in_article" for name in WITHIN_ARTICLE for kind in ("rank", "gap")]
-BRIDGE_ARTICLES = 4  # the leading articles a passage's other words are compared with
+
+
+@dataclass(frozen=True)
+class FeatureParams:
+    """How deep the candidates are taken and how many articles lead the bridge features. They shape the
+    rows the ranker was trained on (which passages are candidates, from which group rank on a passage
+    counts as unranked, what ``article_candidates`` counts, whose words ``bridge_*`` compare with), so
+    they are not settings: they live in ranker.json beside the trees, are read with them, and
+    ``bench/train_ranker.py`` writes the values it trained with (changing one means retraining)."""
+
+    main_depth: int  # candidates taken from the whole question's fused ranking
+    group_depth: int  # and from each outlet's or claim's ranking
+    bridge_articles: int  # the leading articles a passage's other words are compared with
+
+    def to_spec(self) -> dict[str, int]:
+        return asdict(self)
 
 
 @dataclass
@@ -96,31 +108,73 @@ def _shares(asked: np.ndarray, held: np.ndarray) -> np.ndarray:
     return np.divide(asked @ held, total, out=np.zeros((len(asked), held.shape[1])), where=total > 0)
 
 
-def features(signals: Signals, lexicon: Lexicon, cache: dict[str, Bag]) -> tuple[list[Passage], np.ndarray]:
-    """The candidates (whole-question top 60, each group's top 20) and one feature row per candidate.
+def features(signals: Signals, lexicon: Lexicon, cache: dict[str, Bag],
+             params: FeatureParams) -> tuple[list[Passage], np.ndarray]:
+    """The candidates (the whole question's top ``main_depth``, each group's top ``group_depth``) and one
+    feature row per candidate.
 
     ``cache`` keeps each chunk's terms between questions (the same chunks recur)."""
+    candidates = _candidates(signals, params)
+    for cid, passage in candidates.items():
+        if cid not in cache:
+            cache[cid] = Bag.of(passage.text, lexicon.terms(passage.text), lexicon.idf)
+    bags = [cache[cid] for cid in candidates]
+    q_terms = lexicon.terms(signals.question)
+    plain, weighted, pairs = _term_shares(q_terms, [lexicon.terms(c) for c in signals.claims], lexicon.idf, bags)
+    meaning = lexicon.sentence_match([signals.question, *signals.claims], list(candidates))
+    question_sentence = meaning[0]
+    claim_sentence = meaning[1:] if len(meaning) > 1 else meaning
+    base = _own(signals, lexicon, params, candidates, bags, plain[0], weighted[0], pairs[0], question_sentence)
+    for name, matrix in (("best_claim_terms", plain[1:]), ("best_claim_idf_terms", weighted[1:]),
+                         ("best_claim_pairs", pairs[1:])):
+        base[:, OWN.index(name)] = matrix.max(axis=0, initial=0.0)
+    base[:, OWN.index("best_claim_sentence_cosine")] = claim_sentence.max(axis=0)
+    articles = [p.article.id for p in candidates.values()]
+    relative = np.column_stack([_leader_rr(weighted[1:]), _leader_rr(pairs[1:]),
+                                _vs_best(base[:, FEATURES.index("question_idf_terms")]),
+                                _leader_rr(claim_sentence), _vs_best(question_sentence),
+                                _bridge(articles, bags, base, set(q_terms), params.bridge_articles)])
+    own = np.hstack([base, relative])
+    within = _within_article(own[:, [FEATURES.index(name) for name in WITHIN_ARTICLE]], articles)
+    return list(candidates.values()), np.hstack([own, within])
+
+
+def _candidates(signals: Signals, params: FeatureParams) -> dict[str, Passage]:
+    """The whole question's leading passages, then each group's that are not among them yet, in that order."""
     candidates: dict[str, Passage] = {}
-    for passage in signals.main[:MAIN_DEPTH]:
+    for passage in signals.main[:params.main_depth]:
         candidates.setdefault(passage.chunk_id, passage)
     for ranking in signals.groups:
-        for passage in ranking[:GROUP_DEPTH]:
+        for passage in ranking[:params.group_depth]:
             candidates.setdefault(passage.chunk_id, passage)
-    main, bm25, dense = _ranks(signals.main), _ranks(signals.bm25), _ranks(signals.dense)
-    cosine = signals.cosine
-    groups = [_ranks(g, GROUP_DEPTH) for g in signals.groups]
+    return candidates
 
-    q_terms = lexicon.terms(signals.question)
-    q_set = set(q_terms)
-    # Row 0 asks the whole question, the next rows each claim; columns are terms (and word pairs) in sorted order,
-    # so every sum runs in the same order in every process (a set's order follows the per-process string-hash
-    # seed, and float sums in another order differ in the last bits, enough to flip a tree's split).
-    asks = [(q_set, _pairs(q_terms))] + [(set(t), _pairs(t)) for t in (lexicon.terms(c) for c in signals.claims)]
+
+def _term_shares(q_terms: list[str], claims: Sequence[list[str]], idf: Callable[[str], float],
+                 bags: Sequence[Bag]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per ask (row 0 the whole question, the next rows each claim; given as their terms) and candidate
+    (column): the share of its terms, of its IDF weight and of its word pairs the candidate holds."""
+    # Columns are terms (and word pairs) in sorted order, so every sum runs in the same order in every process
+    # (a set's order follows the per-process string-hash seed, and float sums in another order differ in the
+    # last bits, enough to flip a tree's split).
+    asks = [(set(t), _pairs(t)) for t in [q_terms, *claims]]
     vocabulary = sorted(set().union(*(terms for terms, _ in asks)))
     pair_vocabulary = sorted(set().union(*(pairs for _, pairs in asks)))
     asked = _membership([terms for terms, _ in asks], vocabulary)
     asked_pairs = _membership([pairs for _, pairs in asks], pair_vocabulary)
-    idf_asked = asked * np.array([lexicon.idf(t) for t in vocabulary])
+    idf_asked = asked * np.array([idf(t) for t in vocabulary])
+    held = _membership([bag.terms for bag in bags], vocabulary).T
+    held_pairs = _membership([bag.pairs for bag in bags], pair_vocabulary).T
+    return _shares(asked, held), _shares(idf_asked, held), _shares(asked_pairs, held_pairs)
+
+
+def _own(signals: Signals, lexicon: Lexicon, params: FeatureParams, candidates: dict[str, Passage],
+         bags: Sequence[Bag], plain: np.ndarray, weighted: np.ndarray, pairs: np.ndarray,
+         question_sentence: np.ndarray) -> np.ndarray:
+    """The ``OWN`` columns, passage by passage; the best claim's shares are left at 0 for ``features`` to
+    fill in for all candidates at once. ``plain``, ``weighted`` and ``pairs`` are the whole question's shares."""
+    main, bm25, dense = _ranks(signals.main), _ranks(signals.bm25), _ranks(signals.dense)
+    groups = [_ranks(g, params.group_depth) for g in signals.groups]
     per_article = Counter(p.article.id for p in candidates.values())
     group_rr = {cid: [1.0 / g[cid] if cid in g else 0.0 for g in groups] for cid in candidates}
     article_main: dict[str, float] = {}
@@ -130,22 +184,7 @@ def features(signals: Signals, lexicon: Lexicon, cache: dict[str, Bag]) -> tuple
         article_main[aid] = max(article_main.get(aid, 0.0), 1.0 / main[cid] if cid in main else 0.0)
         article_group[aid] = max(article_group.get(aid, 0.0), max(group_rr[cid], default=0.0))
     rows = []
-    meaning = lexicon.sentence_match([signals.question, *signals.claims], list(candidates))
-    question_sentence = meaning[0]
-    claim_sentence = meaning[1:] if len(meaning) > 1 else meaning
-    for cid, passage in candidates.items():
-        if cid not in cache:
-            cache[cid] = Bag.of(passage.text, lexicon.terms(passage.text), lexicon.idf)
-    bags = [cache[cid] for cid in candidates]
-    # Per ask (row) and candidate (column): the share of its terms, of its IDF weight and of its pairs held.
-    held = _membership([bag.terms for bag in bags], vocabulary).T
-    held_pairs = _membership([bag.pairs for bag in bags], pair_vocabulary).T
-    plain = _shares(asked, held)
-    weighted = _shares(idf_asked, held)
-    pairs = _shares(asked_pairs, held_pairs)
-    claim_plain, claim_terms, claim_pairs = plain[1:], weighted[1:], pairs[1:]
     for col, (cid, passage) in enumerate(candidates.items()):
-        bag = bags[col]
         rr = group_rr[cid]
         ts = lexicon.published_ts(cid)
         chunks = lexicon.article_chunks(passage.article.id)
@@ -153,7 +192,7 @@ def features(signals: Signals, lexicon: Lexicon, cache: dict[str, Bag]) -> tuple
             1.0 / main[cid] if cid in main else 0.0,
             1.0 / bm25[cid] if cid in bm25 else 0.0,
             1.0 / dense[cid] if cid in dense else 0.0,
-            cosine.get(cid, 0.0),
+            signals.cosine.get(cid, 0.0),
             max(rr, default=0.0),
             sum(rr),
             sum(1 for x in rr if x == 1.0),
@@ -163,11 +202,11 @@ def features(signals: Signals, lexicon: Lexicon, cache: dict[str, Bag]) -> tuple
             article_main[passage.article.id],
             article_group[passage.article.id],
             float(passage.position == 0),
-            plain[0, col],
-            0.0,  # best claim's share: filled in below, for all candidates at once
-            weighted[0, col],
+            plain[col],
+            0.0,  # best claim's share
+            weighted[col],
             0.0,
-            pairs[0, col],
+            pairs[col],
             0.0,
             float(per_article[passage.article.id]),
             float(any(lo <= ts <= hi for lo, hi in signals.date_windows)),
@@ -175,28 +214,17 @@ def features(signals: Signals, lexicon: Lexicon, cache: dict[str, Bag]) -> tuple
             0.0,
             float(passage.position),
             passage.position / max(chunks, 1),
-            float(bag.words),
+            float(bags[col].words),
             float(chunks),
             float(chunks - 1 - passage.position),
         ])
-    base = np.array(rows, dtype=float).reshape(len(rows), len(OWN))
-    for name, matrix in (("best_claim_terms", claim_plain), ("best_claim_idf_terms", claim_terms),
-                         ("best_claim_pairs", claim_pairs)):
-        base[:, OWN.index(name)] = matrix.max(axis=0, initial=0.0)
-    base[:, OWN.index("best_claim_sentence_cosine")] = claim_sentence.max(axis=0)
-    # Relative to the other candidates: is this the passage that best matches one of the claims?
-    question_idf = base[:, FEATURES.index("question_idf_terms")]
-    best = question_idf.max(initial=0.0)
-    best_meaning = question_sentence.max(initial=0.0)
-    articles = [p.article.id for p in candidates.values()]
-    relative = np.column_stack([_leader_rr(claim_terms), _leader_rr(claim_pairs),
-                                question_idf / best if best > 0 else np.zeros(len(rows)),
-                                _leader_rr(claim_sentence),
-                                question_sentence / best_meaning if best_meaning > 0 else np.zeros(len(rows)),
-                                _bridge(articles, bags, base, q_set)])
-    own = np.hstack([base, relative])
-    within = _within_article(own[:, [FEATURES.index(name) for name in WITHIN_ARTICLE]], articles)
-    return list(candidates.values()), np.hstack([own, within])
+    return np.array(rows, dtype=float).reshape(len(rows), len(OWN))
+
+
+def _vs_best(values: np.ndarray) -> np.ndarray:
+    """Each value as a share of the highest (all 0 when none is above 0)."""
+    best = values.max(initial=0.0)
+    return values / best if best > 0 else np.zeros(len(values))
 
 
 @dataclass
@@ -218,12 +246,12 @@ class Bag:
                    np.fromiter(((1.0 + math.log(n)) * idf(t) for t, n in counts.items()), float, len(counts)))
 
 
-def _bridge(articles: Sequence[str], bags: Sequence[Bag], base: np.ndarray, asked: set[str]) -> np.ndarray:
+def _bridge(articles: Sequence[str], bags: Sequence[Bag], base: np.ndarray, asked: set[str], leading: int) -> np.ndarray:
     """How much of what a passage says beyond the question's words it shares with the leading passages of
     other articles (TF-IDF cosine without the question's terms; best, mean of the best two, mean). The
     evidence of a multi-source question tends to agree on what the question leaves out: the person or
     company it asks about, the event all outlets covered. Leading: the first passage of each of the
-    ``BRIDGE_ARTICLES`` articles that the whole question's and the outlets' and claims' rankings put highest."""
+    ``leading`` articles that the whole question's and the outlets' and claims' rankings put highest."""
     out = np.zeros((len(bags), 3))
     if not bags:
         return out
@@ -234,7 +262,7 @@ def _bridge(articles: Sequence[str], bags: Sequence[Bag], base: np.ndarray, aske
         if articles[row] not in seen:
             seen.add(articles[row])
             refs.append(int(row))
-            if len(refs) == BRIDGE_ARTICLES:
+            if len(refs) == leading:
                 break
     # Every candidate's (row, term hash, weight), without the question's terms; each row's entries stay in
     # text order, so its sums come out the same in every process.

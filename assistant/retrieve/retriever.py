@@ -20,7 +20,7 @@ from .filters import Filters, make_filters
 from .fusion import diversify, fuse
 
 if TYPE_CHECKING:
-    from .features import Bag
+    from .features import Bag, FeatureParams
 
 
 class Retriever:
@@ -114,7 +114,7 @@ class Retriever:
         """A question with sub-queries: the learned ranker orders the candidates of every ranking (hybrid
         mode), or each sub-query's best passages get reserved places after the main ranking's first."""
         if mode == "hybrid" and rerank:
-            passages, rows, groups = self.candidates(query, plan, vectors.get(query), filters)
+            passages, rows, groups = self.candidates(query, plan, vectors.get(query), filters, self.ranker.params)
             return self.ranker.rank(passages, rows, groups, k, self.settings.retrieval.reranked_per_article_cap)
         main = self._fused(query, vectors.get(query), filters, mode, plan.named_sources)
         subs = self._group_rankings(query, plan, main, filters, mode, vectors)
@@ -127,9 +127,11 @@ class Retriever:
         unique = [p for p in order_ if not (p.chunk_id in seen or seen.add(p.chunk_id))]
         return diversify(unique, k, self.settings.retrieval.per_article_cap)
 
-    def candidates(self, query: str, plan, vector, filters: Filters):  # -> (passages, feature rows, group rankings)
-        """Every ranking's candidates for a planned question, their re-ranker features, and the outlet and
-        claim rankings whose best passages must keep a place (hybrid mode)."""
+    def candidates(self, query: str, plan, vector, filters: Filters,
+                   params: FeatureParams):  # -> (passages, feature rows, group rankings)
+        """Every ranking's candidates for a planned question, their re-ranker features (computed with the
+        ranker's ``params``, or those a training run is for), and the outlet and claim rankings whose best
+        passages must keep a place (hybrid mode)."""
         from .features import Lexicon, Signals, features
 
         lists = self.ranked_lists(query, vector, filters, "hybrid")
@@ -145,7 +147,7 @@ class Retriever:
                                     self._sentence_match, article_chunks.__getitem__)
         if len(self._term_cache) > 50_000:
             self._term_cache.clear()
-        passages, rows = features(signals, self._lexicon, self._term_cache)
+        passages, rows = features(signals, self._lexicon, self._term_cache, params)
         return passages, rows, signals.groups
 
     def _sentence_match(self, texts: Sequence[str], chunk_ids: Sequence[str]) -> np.ndarray:
@@ -166,7 +168,8 @@ class Retriever:
         # "Which company, reported by X for A and by Y for B?": the passages for A and B share the unnamed
         # answer, which the main ranking's top passages name; each claim is also searched with it, so
         # evidence that names the answer but words the claim differently is found too.
-        bridge = bridge_names(query, main, self.settings.retrieval.bridge_names) if asks_for_entity(query) else []
+        cfg = self.settings.retrieval
+        bridge = bridge_names(query, main[:cfg.bridge_names_depth], cfg.bridge_names) if asks_for_entity(query) else []
         groups: dict[tuple, list[tuple[float, list[Passage]]]] = {}
         bridged: dict[tuple, list[tuple[float, list[Passage]]]] = {}
         # Sub-queries run on BM25 in hybrid mode (measured: better evidence coverage, and one query
@@ -180,7 +183,7 @@ class Retriever:
             if bridge:
                 text = f"{sub.text} {' '.join(bridge)}"
                 bridged.setdefault(key, []).append((1.0, self._fused(text, None, sub_filters, "bm25")))
-        return [fuse([*lists, *bridged.get(key, [])], self.settings.retrieval.rrf_k) for key, lists in groups.items()]
+        return [fuse([*lists, *bridged.get(key, [])], cfg.rrf_k) for key, lists in groups.items()]
 
     def dense(self, vector, n: int, filters: Filters) -> list[Passage]:
         """Chroma's nearest chunks, with text and metadata from the BM25 rows: those are exactly the current
@@ -231,13 +234,13 @@ def asks_for_entity(question: str) -> bool:
     return bool(_ENTITY_QUESTION.match(question))
 
 
-def bridge_names(question: str, ranking: Sequence[Passage], n: int, depth: int = 5) -> list[str]:
-    """Up to ``n`` names that recur in most of the top passages but are not in the question."""
+def bridge_names(question: str, top: Sequence[Passage], n: int) -> list[str]:
+    """Up to ``n`` names that recur in most of the ``top`` passages but are not in the question."""
     if n <= 0:
         return []
     asked = question.lower()
     counts: dict[str, int] = {}
-    for passage in ranking[:depth]:
+    for passage in top:
         # In order of appearance (not a set): equal counts are then broken by the earlier mention, the
         # same way on every run, where a set's order changes with Python's string-hash seed.
         names = dict.fromkeys(_POSSESSIVE.sub("", m.group(0).strip(".")) for m in _NAME.finditer(passage.text))
@@ -245,7 +248,7 @@ def bridge_names(question: str, ranking: Sequence[Passage], n: int, depth: int =
             if len(name) > 2 and name.lower() not in asked and name.lower() not in _COMMON_CAPITALISED:
                 counts[name] = counts.get(name, 0) + 1
     ranked = sorted(counts, key=lambda name: (-counts[name], -len(name)))
-    return [name for name in ranked[:n] if counts[name] * 2 > min(depth, len(ranking))]
+    return [name for name in ranked[:n] if counts[name] * 2 > len(top)]
 
 
 _COMMON_CAPITALISED = set("""the a an and but or in on at for to of it its this that these those he she they we i you

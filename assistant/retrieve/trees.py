@@ -11,9 +11,10 @@ from pathlib import Path
 import numpy as np
 
 from ..core.passage import Passage
-from .features import FEATURES
+from .features import FEATURES, FeatureParams
 
 MODEL_PATH = Path(__file__).with_name("ranker.json")
+
 
 class TreeModel:
     """Gradient-boosted trees as flat arrays; a row's score is the sum of its leaves (and a base)."""
@@ -74,12 +75,14 @@ class Ranker:
 
     select: TreeModel
     order: TreeModel
+    params: FeatureParams  # what the rows both models were trained on were computed with
     trained_on: frozenset[str] = frozenset()  # query_key of every training question
 
     @classmethod
     def load(cls, path: Path = MODEL_PATH) -> "Ranker":
         spec = json.loads(path.read_text(encoding="utf-8"))
-        return cls(TreeModel(spec["select"]), TreeModel(spec["order"]), frozenset(spec.get("trained_on", [])))
+        return cls(TreeModel(spec["select"]), TreeModel(spec["order"]), _params(spec),
+                   frozenset(spec.get("trained_on", [])))
 
     def rank(self, passages: Sequence[Passage], rows: np.ndarray, groups: Sequence[Sequence[Passage]], k: int,
              per_article_cap: int) -> list[Passage]:
@@ -87,6 +90,18 @@ class Ranker:
         row_of = {p.chunk_id: n for n, p in enumerate(passages)}
         order = self.order.score(rows[[row_of[p.chunk_id] for p in chosen]])
         return [chosen[n] for n in np.argsort(-order, kind="stable")]
+
+
+def trained_params(path: Path = MODEL_PATH) -> FeatureParams:
+    """The feature parameters a model file was trained with, read without its trees (which no longer fit
+    ``FEATURES`` when the features change): where a retraining starts from."""
+    return _params(json.loads(path.read_text(encoding="utf-8")))
+
+
+def _params(spec: dict) -> FeatureParams:
+    if "feature_params" not in spec:
+        raise ValueError("ranker.json names no feature_params; run bench/train_ranker.py again")
+    return FeatureParams(**spec["feature_params"])
 
 
 def query_key(question: str) -> str:

@@ -13,11 +13,23 @@ _DATE_LINE = re.compile(
 )
 
 
-def parse_date(text: str | None) -> str | None:
-    """Parse many date formats to ISO 8601 (date, or datetime when a time is given); None when unparseable."""
-    if not text or not str(text).strip():
+def parse_date(text: str | None, year: int | None = None) -> str | None:
+    """ISO 8601 for many date formats (date, or datetime when a time is given); None when not a date."""
+    try:
+        return read_date(text, year)
+    except ValueError:
         return None
-    raw = str(text).strip()
+
+
+def read_date(text: str | None, year: int | None = None) -> str:
+    """Like ``parse_date``, but raises ``ValueError`` saying why the text is not a date.
+
+    A date needs a year: "May", "10" or "Tuesday" name no day in particular, so they are refused unless
+    the caller knows the year from context and passes it.
+    """
+    raw = str(text or "").strip()
+    if not raw:
+        raise ValueError("no date")
     try:
         value = datetime.fromisoformat(raw.replace("Z", "+00:00"))
         return _iso(value, has_time=len(raw) > 10)
@@ -25,13 +37,18 @@ def parse_date(text: str | None) -> str | None:
         pass
     from dateutil import parser
 
+    # dateutil fills what the text lacks from a default date: parsed against two defaults a year
+    # apart (both leap years, so "Feb 29" parses), a text without a year comes out with two years.
+    defaults = [datetime(year, 1, 1)] if year else [datetime(2000, 1, 1), datetime(2004, 1, 1)]
     try:
-        default = datetime(1900, 1, 1)
-        value = parser.parse(raw, default=default, fuzzy=False)
+        values = [parser.parse(raw, default=default, fuzzy=False) for default in defaults]
     except (ValueError, OverflowError, TypeError):
-        return None
+        raise ValueError("unparseable date") from None
+    if len({v.year for v in values}) > 1:
+        raise ValueError("no year")
+    value = values[0]
     if value.year < 1900 or value.year > 2200:
-        return None
+        raise ValueError("unparseable date")
     has_time = bool(re.search(r"\d{1,2}:\d{2}", raw))
     return _iso(value, has_time)
 
@@ -68,11 +85,12 @@ def to_timestamp(iso: str) -> int | None:
 
 def day_bounds(text: str, end: bool) -> int:
     """Timestamp of the start (or end, inclusive) of the day a user-given date names."""
-    iso = parse_date(text)
-    if iso is None:
+    try:
+        iso = read_date(text)
+    except ValueError as exc:
         from ..core.errors import InputError
 
-        raise InputError(f"cannot read the date '{text}'", hint="use YYYY-MM-DD")
+        raise InputError(f"cannot read the date '{text}': {exc}", hint="use YYYY-MM-DD") from None
     return day_stamp(date.fromisoformat(iso[:10]), end)
 
 

@@ -1,0 +1,292 @@
+"""Which way a question is answered, and the ways. The default model is tiny, so the system decides what it
+can decide itself and the model only phrases:
+
+* yes/no, choice and which-outlet questions are split into the claims they make about each named outlet;
+  each claim is looked up in that outlet's articles (on the named day, when there is one) and checked;
+  before/after questions compare publication dates. The verdict sentence cites the passages behind it.
+* "who/which/what" questions take the name that the passages retrieved for the question's several
+  descriptions agree on; the model (when there is one) may phrase the answer, and its sentences must
+  pass the verifier.
+* other questions go to the model with 3-5 trimmed, fenced passages (or, with ``--llm none``, to the
+  best matching passage sentences).
+
+When the question names an outlet or a person the index doesn't have, the answer says plainly that the
+indexed articles do not say.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..core.errors import InputError
+from ..core.passage import Passage
+from ..retrieve.filters import Filters
+from ..text.dates import day_bounds
+from ..text.screening import instruction_like
+from ..text.words import word_keys
+from .candidates import Candidate, entity_candidates, wanted_type
+from .compose import Composed, abstain, excerpt, finish, model_answer, quotes
+from .evidence import Evidence, clauses
+from .plan import ANTONYM_PREFIXES, Claim, Plan, name_found
+from .result import Answer
+from .sources import Sources, prompt_passages
+from .state import Question, Tools
+
+CLAIM_SUPPORT = 0.5
+"""Least cosine between a question's claim and an outlet's sentence for the claim to count as found."""
+OPEN_SUPPORT = 0.45
+"""Least cosine between a question and a passage sentence for extractive answers to quote it."""
+ENTITY_MIN_QUERIES = 2
+"""An answer entity must appear in the results of at least this many of the question's descriptions."""
+
+Found = list[tuple[Claim, Evidence | None]]
+
+
+def route(tools: Tools, q: Question) -> Answer:
+    """Answer by the question's plan: unknown outlets abstain, claims are judged, names found, the rest open."""
+    p = q.plan
+    if p.unknown_outlets:
+        names = ", ".join(p.unknown_outlets[:2])
+        return abstain(tools, q, f"no articles from {names} are in the index")
+    if p.kind in ("yesno", "choice", "outlet_choice") and p.claims:
+        return judge(tools, q)
+    if p.kind == "entity":
+        return entity(tools, q)
+    return open_question(tools, q)
+
+
+def names_block(q: Question) -> str | None:
+    """A reason to abstain when the question's people/things are absent from the retrieved passages."""
+    keys = {k for x in q.passages for k in word_keys(f"{x.article.title} {x.text}")}
+    missing = [n for n in q.plan.names if not name_found(n, keys)]
+    if not missing:
+        return None
+    if len(missing) * 3 >= len(q.plan.names) or any(len(word_keys(m)) >= 2 for m in missing):
+        return f"the indexed articles never mention {missing[0]}"
+    return None
+
+
+# ---- yes/no, choice and which-outlet questions: the system judges -----------------------------------
+
+def claim_evidence(tools: Tools, claim: Claim, base: Filters) -> Evidence | None:
+    """The best sentence of the claimed outlet's articles for the claim (on the named day, if any)."""
+    scoped = Filters(sources=list(claim.sources)).merged(base)
+    tries = []
+    if claim.date is not None:
+        day = f"{claim.date.year:04d}-{claim.date.month:02d}-{claim.date.day:02d}"
+        try:
+            tries.append(Filters(day_bounds(day, end=False) - 86400, day_bounds(day, end=True) + 86400,
+                                 list(scoped.sources)).merged(base))
+        except InputError:  # an impossible date in the question: just ignore it
+            pass
+    tries.append(scoped)
+    for f in tries:
+        passages = tools.retriever.search(claim.query, k=tools.settings.answer.claim_passages, filters=f)
+        if passages:
+            best = tools.scorer.best(claim.query, passages)
+            if best:
+                return best[0]
+    return None
+
+
+def judge(tools: Tools, q: Question) -> Answer:
+    """Look each claim up in its outlet's articles, then answer by the question's kind."""
+    p = q.plan
+    found: Found = [(claim, claim_evidence(tools, claim, q.filters)) for claim in p.claims]
+    q.passages = [e.passage for _, e in found if e] + tools.retriever.search(
+        p.question, k=tools.settings.answer.names_passages, filters=q.filters)
+    block = names_block(q)
+    if block:
+        return abstain(tools, q, block)
+    supported = [(c, e) for c, e in found if e and e.score >= CLAIM_SUPPORT]
+    if not supported:
+        return abstain(tools, q, "no claim of the question is found in the named outlets' articles")
+    if p.kind == "outlet_choice":
+        return _which_outlet(tools, q, supported)
+    if p.order and len(found) >= 2 and len(supported) == len(found):
+        return _date_order(tools, q, supported)
+    return _verdict(tools, q, found, supported)
+
+
+def _which_outlet(tools: Tools, q: Question, supported: list[tuple[Claim, Evidence]]) -> Answer:
+    """The outlet whose claim evidence fits the question's topic best, with its report's date."""
+    topic = re.sub(r"\b(?:which|news|source|outlet)\b", " ", q.text, flags=re.IGNORECASE)
+
+    def fit(ev: Evidence) -> float:
+        best = tools.scorer.best(topic, [ev.passage])
+        return best[0].score if best else 0.0
+
+    _, ev = max(supported, key=lambda ce: fit(ce[1]))
+    srcs = Sources()
+    n = srcs.cite(ev.passage)
+    composed = [Composed(f"{ev.passage.article.source} published its report on "
+                         f"{ev.passage.article.published_at[:10]}", [n], kind="dates")]
+    return finish(tools, q, composed + quotes([ev], srcs), srcs, "outlet")
+
+
+def _date_order(tools: Tools, q: Question, supported: list[tuple[Claim, Evidence]]) -> Answer:
+    """Before/after: whether the first claim's report was published before (after) the second's."""
+    (_, e1), (_, e2) = supported[0], supported[1]
+    d1, d2 = e1.passage.article.published_at, e2.passage.article.published_at
+    if not d1 or not d2 or d1[:10] == d2[:10]:
+        return abstain(tools, q, "the two reports' dates cannot be compared")
+    holds = d1 < d2 if q.plan.order == "before" else d1 > d2
+    srcs = Sources()
+    n1, n2 = srcs.cite(e1.passage), srcs.cite(e2.passage)
+    composed = [Composed(f"{'Yes' if holds else 'No'}: {e1.passage.article.source} published its report on "
+                         f"{d1[:10]}", [n1], kind="dates"),
+                Composed(f"{e2.passage.article.source} published its report on {d2[:10]}", [n2], kind="dates")]
+    return finish(tools, q, composed + quotes([e1, e2], srcs), srcs, "dates")
+
+
+def _verdict(tools: Tools, q: Question, found: Found, supported: list[tuple[Claim, Evidence]]) -> Answer:
+    """Yes/no or a choice between the question's options, followed by the evidence quoted."""
+    p = q.plan
+    all_found = len(supported) == len(found)
+    route_name = "claims"
+    if p.kind == "choice" and p.options:
+        verdict = _choice(p, all_found)
+        if verdict is None:
+            return abstain(tools, q, "the system cannot compare the reports on that point")
+        route_name = "choice"
+    elif all_found:
+        verdict = "No" if p.frame == "inconsistent" else "Yes"
+    else:
+        verdict = "No"
+    evidence = [e for _, e in supported]
+    if not all_found:
+        # Show what the outlet whose claim is not found does say on the subject, first.
+        closest = [e for _, e in found if e is not None and e.score < CLAIM_SUPPORT]
+        if not closest:
+            return abstain(tools, q, "a named outlet has nothing on the subject")
+        evidence = closest[:1] + evidence
+    srcs = Sources()
+    quoted = quotes(evidence, srcs)
+    if not quoted:
+        return abstain(tools, q, "no quotable evidence")
+    quoted[0] = Composed(f"{verdict}: {quoted[0].text}", quoted[0].citations)
+    return finish(tools, q, quoted, srcs, route_name)
+
+
+def _choice(p: Plan, all_found: bool) -> str | None:
+    """consistent/inconsistent-style choices: the reports found agree unless a claim is missing."""
+    a, b = p.options or ("", "")
+
+    def negates(x: str, y: str) -> bool:
+        return any(x.startswith(pre) and x[len(pre):] == y for pre in ANTONYM_PREFIXES)
+
+    positive = a if negates(b, a) else b if negates(a, b) else None
+    if positive is None:
+        return None
+    negative = b if positive == a else a
+    return (positive if all_found else negative).capitalize()
+
+
+# ---- who/which/what questions ------------------------------------------------------------------------
+
+def _entity_search(tools: Tools, q: Question) -> list[list[Passage]]:
+    """Results for the question and each of its descriptions (in the named outlets, when they have any);
+    their union becomes ``q.passages``."""
+    pieces = clauses(q.text) or [q.text]
+    queries = [q.text, *pieces[:6]]
+    k = tools.settings.answer.entity_passages
+    lists = tools.retriever.search_batch(queries, k=k, filters=q.scoped)
+    if q.plan.sources and sum(map(len, lists)) == 0:
+        lists = tools.retriever.search_batch(queries, k=k, filters=q.filters)
+    q.passages = list({x.chunk_id: x for lst in lists for x in lst}.values())
+    return lists
+
+
+def entity(tools: Tools, q: Question) -> Answer:
+    """The name the descriptions' results agree on, quoted (or phrased by the model and verified)."""
+    p = q.plan
+    lists = _entity_search(tools, q)
+    if not q.passages:
+        return abstain(tools, q, "nothing in the index matches the question")
+    block = names_block(q)
+    if block:
+        return abstain(tools, q, block)
+    outlets = [o.surface for o in p.outlets] + list(tools.retriever.sources)
+    cands = entity_candidates(p.question, lists[1:] or lists, exclude=outlets, want=wanted_type(p.question))
+    best = cands[0] if cands else None
+    if best is None or len(best.queries) < min(ENTITY_MIN_QUERIES, max(1, len(lists) - 1)):
+        if tools.llm is not None:
+            return model_answer(tools, q, q.passages[:4])
+        return abstain(tools, q, "no name is supported by several of the question's descriptions")
+    composed, srcs = _entity_quotes(tools, q, best)
+    if tools.llm is not None and not q.cancelled:
+        phrased = model_answer(tools, q.quiet(), [srcs.items[c.citations[0] - 1] for c in composed][:4],
+                               must_mention=best.display())
+        if not phrased.abstained:
+            q.emit(phrased.answer)
+            phrased.route = "entity+model"
+            return phrased
+    if not composed:
+        return abstain(tools, q, "no quotable evidence")
+    return finish(tools, q, composed, srcs, "entity")
+
+
+def _entity_quotes(tools: Tools, q: Question, best: Candidate) -> tuple[list[Composed], Sources]:
+    """Up to three sentences naming the entity, from different articles; the first starts with the name."""
+    name = best.display()
+    holders = [x for x in q.passages if set(best.key) <= set(word_keys(f"{x.article.title} {x.text}"))]
+    seen_articles: set[str] = set()
+    evidence = []
+    for ev in tools.scorer.best(q.text, holders):
+        # The quoted sentence must itself name the entity (any of its words), so the answer reads true.
+        named = tools.scorer.best(q.text, [ev.passage], must=name.split()[-1])
+        if not named or ev.passage.article.id in seen_articles or instruction_like(named[0].sentence):
+            continue
+        seen_articles.add(ev.passage.article.id)
+        evidence.append(named[0])
+        if len(evidence) == 3:
+            break
+    srcs = Sources()
+    composed = []
+    for i, ev in enumerate(evidence):
+        n = srcs.cite(ev.passage)
+        text = excerpt(ev.sentence)
+        composed.append(Composed(f"{name}: {text}" if i == 0 else text, [n]))
+    return composed, srcs
+
+
+# ---- open questions ----------------------------------------------------------------------------------
+
+def open_question(tools: Tools, q: Question) -> Answer:
+    """The model phrases from the closest passages (verified passage sentences when it fails); or, with
+    no model, the closest passage sentences are quoted."""
+    q.passages = tools.retriever.search(q.text, k=tools.settings.answer.open_passages, filters=q.scoped)
+    if not q.passages:
+        return abstain(tools, q, "nothing in the index matches the question")
+    block = names_block(q)
+    if block:
+        return abstain(tools, q, block)
+    ranked = tools.scorer.best(q.text, q.passages)
+    if not ranked or ranked[0].score < OPEN_SUPPORT:
+        return abstain(tools, q, "the retrieved passages are too far from the question", sources=q.passages[:3])
+    if tools.llm is not None:
+        order = list(dict.fromkeys(e.passage.chunk_id for e in ranked))
+        by_id = {x.chunk_id: x for x in q.passages}
+        # When none of the model's sentences survive verification, the verified passage
+        # sentences still answer: the model phrases, it does not get to decide to fail.
+        return model_answer(tools, q, [by_id[c] for c in order][: prompt_passages(tools.settings)],
+                            fallback=lambda: extractive(tools, q))
+    return extractive(tools, q)
+
+
+def extractive(tools: Tools, q: Question) -> Answer:
+    """Up to three body sentences of the top passages closest to the question (or any of its parts)."""
+    srcs = Sources()
+    composed = []
+    per_article: dict[str, int] = {}
+    cap = 1 if len({x.article.id for x in q.passages}) >= 3 else 3
+    # Body sentences only (a headline is not an answer), best first; each part of a
+    # multi-part question ("what …, and who …") scores every sentence too.
+    for ev in tools.scorer.ranked_sentences([q.text, *clauses(q.text)], q.passages[:5]):
+        if ev.score < OPEN_SUPPORT or instruction_like(ev.sentence) or per_article.get(ev.passage.article.id, 0) >= cap:
+            continue
+        per_article[ev.passage.article.id] = per_article.get(ev.passage.article.id, 0) + 1
+        composed.append(Composed(excerpt(ev.sentence), [srcs.cite(ev.passage)]))
+        if len(composed) == 3:
+            break
+    return finish(tools, q, composed, srcs, "extractive")

@@ -1,0 +1,106 @@
+"""The candidate pool: every sentence of the articles, embedded and scored, and the two rules every
+section applies when it picks from the pool (no repeats; relevance balanced against redundancy)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+
+import numpy as np
+
+from ..core.errors import InputError
+from ..text.sentences import split_sentences
+from ..text.words import content_keys
+from .lines import FIRST_PERSON, Line, prose_ok, strip_dateline, unquoted
+from .state import NoteState, embed_unit, unit
+
+
+def collect_sentences(state: NoteState) -> None:
+    """Every sentence of every article, mapped to the passage that holds it; prose candidates scored."""
+    cfg = state.cfg
+    for ai, article in enumerate(state.articles):
+        position = 0
+        seen: set[str] = set()
+        for passage in article.passages:
+            for sentence in split_sentences(passage.text):
+                text = " ".join(sentence.split())
+                if text in seen:  # chunk overlap repeats sentences
+                    continue
+                seen.add(text)
+                state.sentences.append(Line(strip_dateline(text, cfg.min_words), ai, [passage], position, raw=sentence))
+                position += 1
+        if position == 0:
+            state.problems.append({"article_id": article.id, "title": article.title, "reason": "no usable text"})
+    state.lines = [s for s in state.sentences if prose_ok(s.text, cfg.min_words, cfg.max_words)]
+    if not state.sentences:
+        raise InputError("the selected articles contain no usable sentences")
+    texts = [s.raw or s.text for s in state.sentences]
+    if state.topic:
+        texts.append(state.topic)
+    vectors = embed_unit(state.embedder, texts)
+    if state.topic:
+        state.topic_vec = vectors[-1]
+    for line, vec in zip(state.sentences, vectors):
+        line.vec = vec
+        if line.raw != line.text:
+            state.embedder.cache.setdefault(line.text, state.embedder.cache[line.raw])
+    score_lines(state, state.sentences)
+
+
+def score_lines(state: NoteState, lines: Sequence[Line]) -> None:
+    """score = position weight/(1+position) + centrality weight*centrality + topic weight*topic similarity.
+
+    Centrality mixes the article's own centroid and the centroid of all articles, so the lines that
+    several sources share rise; on news, lead sentences are the strongest single signal. With a
+    topic, relevance counts more and position less (the leads of several articles compete). The
+    reporter's own first-person voice ("I have been wondering…") is not briefing material."""
+    cfg = state.cfg
+    if state.topic_vec is not None:
+        w_position, w_topic = cfg.position_weight / 2, cfg.topic_weight * 2
+    else:
+        w_position, w_topic = cfg.position_weight, 0.0
+    overall = unit(np.mean([s.vec for s in state.sentences], axis=0))
+    per_article: dict[int, np.ndarray] = {}
+    for ai in {s.article for s in state.sentences}:
+        per_article[ai] = unit(np.mean([s.vec for s in state.sentences if s.article == ai], axis=0))
+    for line in lines:
+        central = 0.5 * float(line.vec @ overall) + 0.5 * float(line.vec @ per_article[line.article])
+        topical = float(line.vec @ state.topic_vec) if state.topic_vec is not None else 0.0
+        line.score = w_position / (1 + line.position) + cfg.centrality_weight * central + w_topic * topical
+        if line.text[:1] in "\"'“‘":
+            line.score -= cfg.quote_penalty  # quotes have their own section
+        if FIRST_PERSON.search(unquoted(line.text)):
+            line.score -= cfg.first_person_penalty
+
+
+def repeats(state: NoteState, line: Line, others: Sequence[Line]) -> bool:
+    """Whether ``line`` says what one of ``others`` says: the same text, a near-identical vector, or
+    mostly the same content words."""
+    keys = set(content_keys(line.text))
+    for other in others:
+        if other is line or other.text == line.text:
+            return True
+        if float(line.vec @ other.vec) >= state.cfg.repeat_cosine:
+            return True
+        okeys = set(content_keys(other.text))
+        if keys and okeys and len(keys & okeys) / len(keys | okeys) >= state.cfg.repeat_jaccard:
+            return True
+    return False
+
+
+def best_line(state: NoteState, pool: Sequence[Line], chosen: Sequence[Line]) -> Line | None:
+    """The best line that repeats nothing already in the note, rewarding new outlets (maximal marginal
+    relevance)."""
+    cfg = state.cfg
+    outlets = Counter(state.source(c) for c in chosen)
+    best, best_value = None, -1e9
+    for line in pool:
+        if repeats(state, line, state.used) or repeats(state, line, chosen):
+            continue
+        redundancy = max((float(line.vec @ c.vec) for c in chosen), default=0.0)
+        value = cfg.mmr_lambda * line.score - (1 - cfg.mmr_lambda) * redundancy
+        if len(state.outlets) > 1:
+            value -= cfg.outlet_penalty * outlets[state.source(line)]
+        if value > best_value:
+            best, best_value = line, value
+    return best

@@ -1,0 +1,92 @@
+"""The state of one briefing note in the making, and the run's shared sentence vectors.
+
+The pipeline's steps (``pool``, ``notes``, ``sections``, ``assemble``) are functions that read and extend
+one ``NoteState``; the state holds data only.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from .lines import Line
+from .model import SECTIONS, BriefArticle, Section
+
+if TYPE_CHECKING:
+    from ..core.settings import BriefSettings, Settings
+    from ..grounding.verifier import Verifier
+    from ..llm import ChatModel
+
+
+class MemoEmbedder:
+    """Remembers vectors for one briefing run: the verifier's windows are mostly the sentences already
+    embedded for ranking, so sharing them halves the embedding work (the slowest part on a CPU)."""
+
+    def __init__(self, inner) -> None:
+        self.inner = getattr(inner, "inner", inner)
+        self.name = getattr(self.inner, "name", "embedder")
+        self.cache: dict[str, np.ndarray] = {}
+
+    def embed(self, texts: Sequence[str]) -> list[np.ndarray]:
+        new = [t for t in dict.fromkeys(texts) if t not in self.cache]
+        if new:
+            for text, vec in zip(new, self.inner.embed(new)):
+                self.cache[text] = np.asarray(vec, dtype=np.float32)
+        return [self.cache[t] for t in texts]
+
+
+def unit(vectors: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(vectors, axis=-1, keepdims=True)
+    return vectors / np.maximum(norms, 1e-12)
+
+
+def embed_unit(embedder: MemoEmbedder, texts: Sequence[str]) -> np.ndarray:
+    """Unit-length vectors of ``texts`` (a dot product is then the cosine)."""
+    return unit(np.asarray(embedder.embed(texts), dtype=np.float32))
+
+
+@dataclass
+class NoteState:
+    """One briefing run: the articles and models, the candidate lines with their vectors, the sections
+    as they fill, and what was dropped or went wrong on the way."""
+
+    articles: list[BriefArticle]
+    topic: str
+    settings: Settings
+    llm: ChatModel | None
+    embedder: MemoEmbedder
+    verifier: Verifier
+    sentences: list[Line] = field(default_factory=list)
+    """Every sentence of every article, for quotes, timeline and actors."""
+    lines: list[Line] = field(default_factory=list)
+    """The sentences fit for prose (the bottom line and key developments)."""
+    notes: list[Line] = field(default_factory=list)
+    """Verified model notes."""
+    topic_vec: np.ndarray | None = None
+    sections: dict[str, Section] = field(default_factory=lambda: {k: Section(k, t) for k, t in SECTIONS})
+    used: list[Line] = field(default_factory=list)
+    """Lines already placed in the note (nothing repeats them)."""
+    dropped: list[dict[str, Any]] = field(default_factory=list)
+    problems: list[dict[str, str]] = field(default_factory=list)
+    prompt_versions: dict[str, str] = field(default_factory=dict)
+    llm_stats: Counter[str] = field(default_factory=Counter)
+    outlets: set[str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.outlets = {a.source for a in self.articles if a.source}
+
+    @property
+    def cfg(self) -> BriefSettings:
+        return self.settings.brief
+
+    def source(self, line: Line) -> str:
+        """The outlet of the article a line comes from."""
+        return self.articles[line.article].source
+
+    def drop(self, section: str, text: str, reasons: list[str], origin: str = "llm") -> None:
+        """Record a line left out of the note, with why."""
+        self.dropped.append({"section": section, "text": text, "origin": origin, "reasons": reasons})

@@ -1,0 +1,65 @@
+"""Input that tries to get lost or to get in: unreadable folders, escape codes in articles."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest import ROOT
+
+NOBODY = 65534
+# Root reads any folder, so the listing runs in a child that drops to ``nobody`` first. It drops after
+# importing, not in a preexec_fn: the interpreter lives under /root, which ``nobody`` cannot enter.
+LIST_AS_NOBODY = """
+import json, os, sys
+from assistant.ingest.loaders import Skipped, discover
+if os.geteuid() == 0:
+    try:
+        os.setgid(%d)
+        os.setuid(%d)
+    except PermissionError:
+        sys.exit(77)
+print(json.dumps([[e.path, e.reason] if isinstance(e, Skipped) else str(e) for e in discover(sys.argv[1:])]))
+""" % (NOBODY, NOBODY)
+
+
+@pytest.fixture
+def tree() -> Iterator[Path]:
+    """a/x.txt, b/ (mode 000, with a file inside), c/y.txt, in a folder ``nobody`` can reach and owns."""
+    base = Path(tempfile.mkdtemp(prefix="hostile-", dir="/tmp"))
+    for name, file in (("a", "x.txt"), ("b", "hidden.txt"), ("c", "y.txt")):
+        (base / name).mkdir()
+        (base / name / file).write_text("Title\n\nA body of text.")
+    if os.geteuid() == 0:
+        for path in (base, *base.rglob("*")):
+            os.chown(path, NOBODY, NOBODY)
+    (base / "b").chmod(0)
+    yield base
+    (base / "b").chmod(0o700)
+    shutil.rmtree(base)
+
+
+def list_unprivileged(*paths: Path) -> list:
+    proc = subprocess.run([sys.executable, "-c", LIST_AS_NOBODY, *map(str, paths)], cwd=ROOT, capture_output=True,
+                          text=True, timeout=60, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    if proc.returncode == 77:
+        pytest.skip("running as root without the right to switch to 'nobody', so every folder is readable")
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout)
+
+
+def test_unreadable_folder_is_skipped_with_a_reason(tree: Path) -> None:
+    found = list_unprivileged(tree)
+    assert found == [str(tree / "a" / "x.txt"), [str(tree / "b"), "cannot read folder: Permission denied"],
+                     str(tree / "c" / "y.txt")]
+
+
+def test_unreadable_folder_alone_is_reported(tree: Path) -> None:
+    assert list_unprivileged(tree / "b") == [[str(tree / "b"), "cannot read folder: Permission denied"]]
