@@ -5,7 +5,13 @@ from __future__ import annotations
 import pytest
 
 from assistant.core.errors import InputError
-from assistant.text.dates import day_bounds, parse_date, read_date, split_date_line, to_timestamp
+from assistant.text.dates import (
+    day_bounds,
+    parse_date,
+    read_date,
+    split_date_line,
+    to_timestamp,
+)
 
 
 @pytest.mark.parametrize(

@@ -15,8 +15,8 @@ from assistant.core.passage import ArticleRef, Passage
 from assistant.retrieve.analysis import find_dates, plan
 from assistant.retrieve.filters import Filters
 from assistant.retrieve.outlets import Outlets, outlets_of
-from assistant.text.clauses import clauses
 from assistant.retrieve.retriever import asks_for_entity, bridge_names
+from assistant.text.clauses import clauses
 
 SOURCES = ["The Verge", "TechCrunch", "Cnbc | World Business News Leader", "The Independent - Sports",
            "The Independent - Life and Style", "Fortune", "Live Science: The Most Interesting Articles", "The Age"]

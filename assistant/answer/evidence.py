@@ -12,6 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..core.passage import Passage
+from ..index.embedder import Embedder
+from ..index.vectors import UnitVectors
 from ..text.mentions import find_names
 from ..text.screening import clean_sentences, instruction_like, redact
 from ..text.sentences import split_sentences
@@ -42,22 +44,9 @@ class SentenceScorer:
     the embedder manages about 60 texts/s on two cores.
     """
 
-    def __init__(self, embedder, per_passage: int = 5, cache_size: int = 50_000) -> None:
-        self.embedder = embedder
+    def __init__(self, embedder: Embedder | UnitVectors, per_passage: int = 5) -> None:
+        self.vectors = UnitVectors.of(embedder).vectors
         self.per_passage = per_passage
-        self.cache_size = cache_size
-        self._vectors: dict[str, np.ndarray] = {}
-
-    def vectors(self, texts: Sequence[str]) -> list[np.ndarray]:
-        new = list(dict.fromkeys(t for t in texts if t not in self._vectors))
-        if new:
-            if len(self._vectors) + len(new) > self.cache_size:
-                self._vectors.clear()
-                new = list(dict.fromkeys(texts))
-            got = np.asarray(self.embedder.embed(new), dtype=np.float32)
-            got /= np.maximum(np.linalg.norm(got, axis=1, keepdims=True), 1e-12)
-            self._vectors.update(zip(new, got))
-        return [self._vectors[t] for t in texts]
 
     def candidates(self, query: str, passage: Passage, must: str | None = None) -> list[str]:
         """The passage's title and sentences most likely to match ``query`` (optionally containing ``must``)."""
@@ -106,9 +95,3 @@ class SentenceScorer:
         vecs = self.vectors([query, *cands])
         top = {s for _, s in sorted(((float(vecs[0] @ v), s) for s, v in zip(cands, vecs[1:])), reverse=True)[:keep]}
         return " ".join(s for s in sentences if s in top)
-
-
-def clauses(question: str, min_words: int = 3) -> list[str]:
-    """The descriptive pieces of a long question, for retrieving each piece of evidence separately."""
-    parts = re.split(r",|;|\band\b|\bwhile\b|\bwhich\b|\bwho\b|\bwhereas\b|\bas well as\b|\balso\b", question)
-    return [" ".join(p.split()) for p in parts if len(content_keys(p)) >= min_words]

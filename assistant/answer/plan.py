@@ -11,8 +11,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from ..text.mentions import MONTHS, DateMention, find_dates, find_names
 from ..retrieve.outlets import OutletMention, outlets_of
+from ..text.mentions import MONTHS, DateMention, find_dates, find_names
 from ..text.words import content_keys, word_keys
 
 YES_NO_OPENERS = frozenset("did does do is was were are has have had can could would will should".split())

@@ -17,16 +17,17 @@ indexed articles do not say.
 from __future__ import annotations
 
 import re
+from datetime import date, timedelta
 
-from ..core.errors import InputError
 from ..core.passage import Passage
 from ..retrieve.filters import Filters
-from ..text.dates import day_bounds
+from ..text.clauses import clauses
+from ..text.dates import day_stamp
 from ..text.screening import instruction_like
 from ..text.words import word_keys
 from .candidates import Candidate, entity_candidates, wanted_type
 from .compose import Composed, abstain, excerpt, finish, model_answer, quotes
-from .evidence import Evidence, clauses
+from .evidence import Evidence
 from .plan import ANTONYM_PREFIXES, Claim, Plan, name_found
 from .result import Answer
 from .sources import Sources, prompt_passages
@@ -73,11 +74,11 @@ def claim_evidence(tools: Tools, claim: Claim, base: Filters) -> Evidence | None
     scoped = Filters(sources=list(claim.sources)).merged(base)
     tries = []
     if claim.date is not None:
-        day = f"{claim.date.year:04d}-{claim.date.month:02d}-{claim.date.day:02d}"
         try:
-            tries.append(Filters(day_bounds(day, end=False) - 86400, day_bounds(day, end=True) + 86400,
+            day = date(claim.date.year, claim.date.month, claim.date.day)
+            tries.append(Filters(day_stamp(day - timedelta(days=1)), day_stamp(day + timedelta(days=1), end=True),
                                  list(scoped.sources)).merged(base))
-        except InputError:  # an impossible date in the question: just ignore it
+        except ValueError:  # an impossible date in the question: just ignore it
             pass
     tries.append(scoped)
     for f in tries:
@@ -187,7 +188,7 @@ def _choice(p: Plan, all_found: bool) -> str | None:
 def _entity_search(tools: Tools, q: Question) -> list[list[Passage]]:
     """Results for the question and each of its descriptions (in the named outlets, when they have any);
     their union becomes ``q.passages``."""
-    pieces = clauses(q.text) or [q.text]
+    pieces = clauses(q.text, fine=True) or [q.text]
     queries = [q.text, *pieces[:6]]
     k = tools.settings.answer.entity_passages
     lists = tools.retriever.search_batch(queries, k=k, filters=q.scoped)
@@ -282,7 +283,7 @@ def extractive(tools: Tools, q: Question) -> Answer:
     cap = 1 if len({x.article.id for x in q.passages}) >= 3 else 3
     # Body sentences only (a headline is not an answer), best first; each part of a
     # multi-part question ("what …, and who …") scores every sentence too.
-    for ev in tools.scorer.ranked_sentences([q.text, *clauses(q.text)], q.passages[:5]):
+    for ev in tools.scorer.ranked_sentences([q.text, *clauses(q.text, fine=True)], q.passages[:5]):
         if ev.score < OPEN_SUPPORT or instruction_like(ev.sentence) or per_article.get(ev.passage.article.id, 0) >= cap:
             continue
         per_article[ev.passage.article.id] = per_article.get(ev.passage.article.id, 0) + 1

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 from ..core.passage import Passage
 from ..core.settings import Settings
 from ..grounding.verifier import Verifier
+from ..index.vectors import UnitVectors
 from ..llm import ChatModel
 from ..llm.prompting import load_prompt
 from ..retrieve.filters import Filters
@@ -29,8 +30,9 @@ class Tools:
         self.settings = settings
         self.retriever = retriever
         self.llm = llm
-        self.verifier = Verifier(retriever.embedder, settings.answer.support_threshold)
-        self.scorer = SentenceScorer(retriever.embedder)
+        vectors = UnitVectors(retriever.embedder)  # one cache: the verifier reads the sentences the scorer chose
+        self.verifier = Verifier(vectors, settings.answer.support_threshold)
+        self.scorer = SentenceScorer(vectors)
         self.prompt = load_prompt("answer")
 
     @property

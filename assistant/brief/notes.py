@@ -13,7 +13,7 @@ from ..core.passage import Passage
 from ..grounding.citations import parse_citations
 from .lines import Line, balanced, best_overlap, drop_meta, quote_problems, well_formed
 from .pool import score_lines
-from .state import NoteState, embed_unit
+from .state import NoteState
 
 
 def map_notes(state: NoteState, progress: bool | None) -> None:
@@ -136,7 +136,7 @@ def verify_model_lines(state: NoteState, proposed: Sequence[tuple[str, list[Pass
             continue
         kept.append(Line(text, ai, passages, 0, "llm", verdict=verdict))
     if kept:
-        for line, vec in zip(kept, embed_unit(state.embedder, [k.text for k in kept])):
+        for line, vec in zip(kept, state.embedder.matrix([k.text for k in kept])):
             line.vec = vec
             line.position = _restated_position(state, line)
         score_lines(state, kept)

@@ -12,7 +12,7 @@ from ..core.errors import InputError
 from ..text.sentences import split_sentences
 from ..text.words import content_keys
 from .lines import FIRST_PERSON, Line, prose_ok, strip_dateline, unquoted
-from .state import NoteState, embed_unit, unit
+from .state import NoteState, unit
 
 
 def collect_sentences(state: NoteState) -> None:
@@ -37,13 +37,13 @@ def collect_sentences(state: NoteState) -> None:
     texts = [s.raw or s.text for s in state.sentences]
     if state.topic:
         texts.append(state.topic)
-    vectors = embed_unit(state.embedder, texts)
+    vectors = state.embedder.matrix(texts)
     if state.topic:
         state.topic_vec = vectors[-1]
     for line, vec in zip(state.sentences, vectors):
         line.vec = vec
         if line.raw != line.text:
-            state.embedder.cache.setdefault(line.text, state.embedder.cache[line.raw])
+            state.embedder.alias(line.text, line.raw)
     score_lines(state, state.sentences)
 
 

@@ -28,7 +28,7 @@ from .lines import (
 from .model import Bullet
 from .notes import model_bottom_line
 from .pool import best_line, repeats
-from .state import NoteState, embed_unit
+from .state import NoteState
 
 
 def build_sections(state: NoteState) -> None:
@@ -154,7 +154,7 @@ def _quotes(state: NoteState) -> None:
     limit = state.cfg.max_quotes
     found = sorted(_attributed_quotes(state), key=lambda item: -item[2])
     if found:
-        for item, vec in zip(found, embed_unit(state.embedder, [f[0].text for f in found[:3 * limit]])):
+        for item, vec in zip(found, state.embedder.matrix([f[0].text for f in found[:3 * limit]])):
             item[0].vec = vec
     chosen: list[tuple[Line, str]] = []
     speakers: Counter[str] = Counter()

@@ -7,7 +7,6 @@ one ``NoteState``; the state holds data only.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -19,34 +18,13 @@ from .model import SECTIONS, BriefArticle, Section
 if TYPE_CHECKING:
     from ..core.settings import BriefSettings, Settings
     from ..grounding.verifier import Verifier
+    from ..index.vectors import UnitVectors
     from ..llm import ChatModel
-
-
-class MemoEmbedder:
-    """Remembers vectors for one briefing run: the verifier's windows are mostly the sentences already
-    embedded for ranking, so sharing them halves the embedding work (the slowest part on a CPU)."""
-
-    def __init__(self, inner) -> None:
-        self.inner = getattr(inner, "inner", inner)
-        self.name = getattr(self.inner, "name", "embedder")
-        self.cache: dict[str, np.ndarray] = {}
-
-    def embed(self, texts: Sequence[str]) -> list[np.ndarray]:
-        new = [t for t in dict.fromkeys(texts) if t not in self.cache]
-        if new:
-            for text, vec in zip(new, self.inner.embed(new)):
-                self.cache[text] = np.asarray(vec, dtype=np.float32)
-        return [self.cache[t] for t in texts]
 
 
 def unit(vectors: np.ndarray) -> np.ndarray:
     norms = np.linalg.norm(vectors, axis=-1, keepdims=True)
     return vectors / np.maximum(norms, 1e-12)
-
-
-def embed_unit(embedder: MemoEmbedder, texts: Sequence[str]) -> np.ndarray:
-    """Unit-length vectors of ``texts`` (a dot product is then the cosine)."""
-    return unit(np.asarray(embedder.embed(texts), dtype=np.float32))
 
 
 @dataclass
@@ -58,7 +36,7 @@ class NoteState:
     topic: str
     settings: Settings
     llm: ChatModel | None
-    embedder: MemoEmbedder
+    embedder: UnitVectors  # shared with the verifier
     verifier: Verifier
     sentences: list[Line] = field(default_factory=list)
     """Every sentence of every article, for quotes, timeline and actors."""

@@ -29,7 +29,7 @@ from .notes import map_notes
 from .pool import collect_sentences
 from .sections import build_sections
 from .select import select_articles
-from .state import MemoEmbedder, NoteState
+from .state import NoteState
 
 if TYPE_CHECKING:
     from ..core.settings import Settings
@@ -81,7 +81,9 @@ def brief_articles(articles: Sequence[BriefArticle], settings: Settings, *, topi
         from ..index.embedder import make_embedder
 
         embedder = make_embedder(settings)
-    memo = MemoEmbedder(embedder)
+    from ..index.vectors import UnitVectors
+
+    memo = UnitVectors.of(embedder)
     if verifier is None:
         from ..grounding.verifier import Verifier
 

@@ -40,6 +40,11 @@ class UnitVectors:
             self._vectors.update(zip(new, got))
         return [self._vectors[t] for t in texts]
 
+    def alias(self, text: str, same_as: str) -> None:
+        """Give ``text`` the vector of ``same_as`` (already embedded), e.g. a tidied sentence its raw form's."""
+        if text not in self._vectors and same_as in self._vectors:
+            self._vectors[text] = self._vectors[same_as]
+
     def matrix(self, texts: Sequence[str]) -> np.ndarray:
         """The vectors of ``texts`` as rows of one array (shape (0, 0) for no texts)."""
         return np.asarray(self.vectors(texts), dtype=np.float32) if texts else np.zeros((0, 0), dtype=np.float32)
