@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, make_settings
+from conftest import ROOT, SAMPLE, make_settings
 
 NOBODY = 65534
 # Root reads any folder, so the listing runs in a child that drops to ``nobody`` first. It drops after
@@ -100,3 +100,23 @@ def test_escape_codes_in_articles_never_reach_the_terminal(hostile_index: Path, 
     assert proc.returncode == 0, proc.stderr
     assert "Bugle" in proc.stdout  # the article is shown...
     assert not CONTROLS.findall(proc.stdout)  # ...without its control characters
+
+
+@pytest.mark.slow
+def test_deeply_nested_json_is_skipped_and_the_files_beside_it_ingested(tmp_path: Path) -> None:
+    folder = tmp_path / "news"
+    folder.mkdir()
+    good = {"title": "Harbour pier closes", "body": BODY.replace("\x1b", "").replace("\x07", ""), "date": "2023-10-05"}
+    (folder / "a-deep.json").write_text("[" * 100_000 + "]" * 100_000)
+    (folder / "b-feed.jsonl").write_text("\n".join([
+        json.dumps(good), "[" * 5000 + "]" * 5000, json.dumps({**good, "title": "Pier repairs", "body": good["body"] + " Ferries moved.", "date": "2023-10-06"})]))
+    (folder / "c-sample.txt").write_text(SAMPLE.read_text())
+    proc = subprocess.run([sys.executable, "-m", "assistant", "--index", str(tmp_path / "index"), "ingest",
+                           str(folder), "--json"], check=False, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(proc.stdout)
+    assert report["added"] == 3
+    assert report["skipped"] == [
+        {"path": str(folder / "a-deep.json"), "reason": "JSON nested too deeply to be an article"},
+        {"path": f"{folder / 'b-feed.jsonl'}:2", "reason": "JSON nested too deeply to be an article"},
+    ]
