@@ -229,3 +229,40 @@ def test_file_hash(tmp_path: Path) -> None:
     path = tmp_path / "f.bin"
     path.write_bytes(b"x" * 3_000_000)
     assert file_hash(path) == hashlib.sha256(b"x" * 3_000_000).hexdigest()
+
+
+@pytest.mark.slow
+def test_brief_eval_scores_the_items_that_work_and_names_the_ones_that_fail(tmp_path: Path, monkeypatch) -> None:
+    """One bad item never sinks the run: it is left out of the scores and named in the report; when every
+    item fails there is nothing to report and the first reason says why."""
+    import assistant.evals.brief_eval as brief_eval
+    from assistant.core.settings import load_settings
+
+    article = ("Gary Locke will be confirmed as Kilmarnock's permanent manager on Friday. The former Hearts boss is "
+               "given a three-year deal. Kilmarnock went unbeaten in Locke's first six games in charge.")
+    data = tmp_path / "set.jsonl"
+    data.write_text("\n".join(json.dumps({"id": name, "article": article, "summary": "Locke gets a three-year deal."})
+                              for name in ("good", "bad")) + "\n")
+    settings = load_settings(overrides={"index": str(tmp_path / "unused"), "llm.spec": "none"})
+    real = brief_eval._brief
+
+    def flaky(tools, item):
+        if item["id"] == "bad":
+            raise RuntimeError("the model fell over")
+        return real(tools, item)
+
+    monkeypatch.setattr(brief_eval, "_brief", flaky)
+    out = brief_eval.run_brief_eval(settings, data, tmp_path / "run", progress=False)
+    saved = json.loads((out / "metrics.json").read_text())
+    assert saved["overall"]["n"] == 1 and saved["variants"]["lead-3 (same run)"]["overall"]["n"] == 1
+    assert saved["meta"]["items"] == 2
+    assert saved["meta"]["failed"] == [{"id": "bad", "reason": "RuntimeError: the model fell over"}]
+    assert [json.loads(line)["id"] for line in (out / "items.jsonl").read_text().splitlines()] == ["good"]
+    assert "1 item(s) failed and are not scored:\n- `bad`: RuntimeError: the model fell over" in (out / "report.md").read_text()
+
+    def broken(tools, item):
+        raise ValueError("no text")
+
+    monkeypatch.setattr(brief_eval, "_brief", broken)
+    with pytest.raises(InputError, match="every item failed; first reason: ValueError: no text"):
+        brief_eval.run_brief_eval(settings, data, tmp_path / "run2", progress=False)

@@ -45,7 +45,7 @@ def test_reingest_unchanged_embeds_nothing(index_copy: Path, monkeypatch: pytest
         raise AssertionError("an unchanged re-ingest loaded a model")
 
     monkeypatch.setattr("assistant.index.embedder.make_embedder", no_models)
-    monkeypatch.setattr("assistant.chunking.Chunker.for_settings", no_models)
+    monkeypatch.setattr("assistant.ingest.chunking.Chunker.for_settings", no_models)
     report = ingest([SAMPLE, MINI_CORPUS], make_settings(index_copy), progress=False)
     assert (report.added, report.updated, report.unchanged, report.chunks) == (0, 0, 5, 0)
 

@@ -23,7 +23,7 @@ UNREACHABLE = "assistant: error: cannot reach the Chroma server at "
 
 
 def run(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "assistant", *args], cwd=ROOT, capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "assistant", *args], check=False, cwd=ROOT, capture_output=True, text=True,
                           timeout=timeout)
 
 

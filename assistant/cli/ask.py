@@ -25,9 +25,10 @@ def add_parser(sub, shared) -> None:
 def print_answer(answer) -> None:
     """The answer, then compact sources (n, title, outlet, date, URL, the passage)."""
     from ..core.render import passage_lines
+    from ..core.sanitize import strip_controls
 
     if answer.abstained and answer.reason:
-        print(f"  ({answer.reason})")
+        print(f"  ({strip_controls(answer.reason)})")
     if answer.sources and not answer.abstained:
         print("\nSources:")
         cited = {n for s in answer.sentences if s.supported for n in s.citations}
@@ -38,6 +39,7 @@ def print_answer(answer) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..answer.answerer import Answerer
+    from ..core.sanitize import strip_controls
     from .main import settings_from_args
     from .retrieve import queries_from
 
@@ -53,15 +55,15 @@ def run(args: argparse.Namespace) -> int:
             print(json.dumps(answer.to_json(), ensure_ascii=False))
         else:
             if len(questions) > 1:
-                print(("\n" if number else "") + f"Q: {question}")
+                print(("\n" if number else "") + f"Q: {strip_controls(question)}")
 
             def show(text: str) -> None:
-                sys.stdout.write(text)
+                sys.stdout.write(strip_controls(text))
                 sys.stdout.flush()
 
             answer = answerer.ask(question, filters, on_token=show if stream else None)
             if not stream:
-                print(answer.answer, end="")
+                print(strip_controls(answer.answer), end="")
             print()
             print_answer(answer)
         sys.stdout.flush()

@@ -17,6 +17,7 @@ def add_parser(sub, shared) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..core.sanitize import strip_controls
     from ..index.info import article_rows, index_stats
     from .main import settings_from_args
 
@@ -32,12 +33,13 @@ def run(args: argparse.Namespace) -> int:
                   f"disk:      {stats['disk_bytes'] / 1e6:.1f} MB\nembedder:  {stats['embedder']} "
                   f"(collection {stats['collection']})")
             for name, count in list(stats["outlets"].items())[:10]:
-                print(f"  {count:5d}  {name}")
+                print(f"  {count:5d}  {strip_controls(name)}")
         return 0
     rows = article_rows(settings)
     for row in rows:
         if args.json:
             print(json.dumps(row))
         else:
-            print(f"{row['published_at'][:10] or '----------'}  {row['source'][:28]:28}  {row['title'][:80]}")
+            date, source, title = (" ".join(strip_controls(row[k]).split()) for k in ("published_at", "source", "title"))
+            print(f"{date[:10] or '----------'}  {source[:28]:28}  {title[:80]}")
     return 0

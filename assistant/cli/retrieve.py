@@ -35,6 +35,7 @@ def queries_from(args: argparse.Namespace) -> list[str]:
 
 def run(args: argparse.Namespace) -> int:
     from ..core.render import passage_lines
+    from ..core.sanitize import strip_controls
     from ..retrieve.retriever import Retriever
     from .main import settings_from_args
 
@@ -46,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
         if args.json:
             print(json.dumps({"query": query, "results": [p.to_dict(i) for i, p in enumerate(passages, 1)]}))
         else:
-            print(f"\n{query}" if len(queries) > 1 else query)
+            print(f"\n{strip_controls(query)}" if len(queries) > 1 else strip_controls(query))
             if not passages:
                 print("  (no passages match)")
             for i, passage in enumerate(passages, 1):

@@ -1,4 +1,4 @@
-"""Terminal rendering of passages and sources (compact, wrapped)."""
+"""Terminal rendering of passages and sources (compact, wrapped, control characters stripped)."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import shutil
 import textwrap
 
 from .passage import Passage
+from .sanitize import strip_controls
 
 
 def _width() -> int:
@@ -16,11 +17,11 @@ def passage_lines(n: int, passage: Passage, max_chars: int = 320) -> list[str]:
     """``[n] title — outlet, date`` then the URL and an indented, shortened passage."""
     art = passage.article
     head = f"[{n}] {art.title or '(untitled)'} — {art.source or 'unknown outlet'}, {art.published_at[:10] or 'undated'}"
-    text = " ".join(passage.text.split())
+    text = " ".join(strip_controls(passage.text).split())
     if len(text) > max_chars:
         text = text[:max_chars].rsplit(" ", 1)[0] + " …"
-    lines = [head]
+    lines = [" ".join(strip_controls(head).split())]
     if art.url:
-        lines.append(f"    {art.url}")
+        lines.append(f"    {strip_controls(art.url)}")
     lines.extend(textwrap.wrap(text, _width(), initial_indent="    ", subsequent_indent="    "))
     return lines

@@ -19,6 +19,7 @@ import hashlib
 import json
 import sys
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -78,79 +79,135 @@ def settings_hash(settings, prompt_versions: dict[str, str]) -> str:
 def run_brief_eval(settings, dataset_path: str | Path, out_dir: str | Path, baseline_dir: str | Path | None = None,
                    limit: int | None = None, progress: bool | None = None) -> Path:
     """Brief every item, score note and lead-3 against the reference, write the run folder."""
-    from tqdm import tqdm
-
-    from ..brief.select import articles_from_texts
-    from ..brief.writer import brief_articles, lead_sentences
-    from ..index.embedder import make_embedder
-    from ..ingest.chunking import Chunker
-    from ..llm import make_llm
-    from ..llm.prompting import load_prompt
-    from .qa_eval import CachedChatModel
-
     started = time.strftime("%Y-%m-%dT%H:%M:%S%z")
     items = load_brief_dataset(dataset_path)
     if limit:
         items = items[:limit]
     baseline = load_baseline(baseline_dir) if baseline_dir else None
-    llm = make_llm(settings)
-    llm = CachedChatModel(llm) if llm is not None else None
-    embedder = make_embedder(settings)
-    chunker = Chunker.for_settings(settings)
-    scorer = _scorer()
-    prompts = {} if llm is None else {n: load_prompt(n).version for n in ("brief_notes", "brief_section")}
+    tools = _Tools.load(settings)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    note_rows: list[dict[str, Any]] = []
-    lead_rows: list[dict[str, Any]] = []
-    failures: list[dict[str, str]] = []
-    seconds = 0.0
     show = sys.stderr.isatty() if progress is None else progress
-    with (out / "items.jsonl").open("w", encoding="utf-8") as sink:
+    scores = _score_items(tools, items, out / "items.jsonl", show)
+    if not scores.notes:
+        from ..core.errors import InputError
+
+        failures = scores.failures
+        raise InputError(f"every item failed; first reason: {failures[0]['reason'] if failures else 'none'}")
+    _write_run(out, tools, dataset_path, started, len(items), scores, baseline)
+    return out
+
+
+@dataclass
+class _Tools:
+    """What every item is briefed and scored with, loaded once per run."""
+
+    settings: Any
+    llm: Any  # a CachedChatModel, or None for the extractive note
+    embedder: Any
+    chunker: Any
+    scorer: Any
+    prompts: dict[str, str]  # prompt name -> version, when a model writes
+
+    @classmethod
+    def load(cls, settings) -> "_Tools":
+        from ..index.embedder import make_embedder
+        from ..ingest.chunking import Chunker
+        from ..llm import make_llm
+        from ..llm.prompting import load_prompt
+        from .qa_eval import CachedChatModel
+
+        llm = make_llm(settings)
+        llm = CachedChatModel(llm) if llm is not None else None
+        embedder = make_embedder(settings)
+        chunker = Chunker.for_settings(settings)
+        scorer = _scorer()
+        prompts = {} if llm is None else {n: load_prompt(n).version for n in ("brief_notes", "brief_section")}
+        return cls(settings, llm, embedder, chunker, scorer, prompts)
+
+    @property
+    def llm_name(self) -> str:
+        return getattr(self.llm, "name", "none") if self.llm is not None else "none"
+
+
+@dataclass
+class _Scores:
+    """The scored rows of the items that were briefed, and why the others failed."""
+
+    notes: list[dict[str, Any]] = field(default_factory=list)
+    leads: list[dict[str, Any]] = field(default_factory=list)
+    failures: list[dict[str, str]] = field(default_factory=list)
+    seconds: float = 0.0  # spent briefing the scored items
+
+
+def _score_items(tools: _Tools, items: list[dict[str, Any]], records: Path, show: bool) -> _Scores:
+    """Brief and score each item, writing its record to ``records`` as soon as it is scored."""
+    from tqdm import tqdm
+
+    from ..brief.writer import lead_sentences
+
+    scores = _Scores()
+    with records.open("w", encoding="utf-8") as sink:
         for item in tqdm(items, desc="eval brief", unit="item", disable=not show, file=sys.stderr, dynamic_ncols=True):
             group = _group(item)
             lead = lead_sentences(item["documents"][0], 3)
             try:
-                t0 = time.monotonic()
-                articles = articles_from_texts(item["documents"], settings, url=str(item["extra"].get("url") or ""),
-                                               chunker=chunker, id_prefix=f"{item['id'][:24]}-")
-                brief = brief_articles(articles, settings, llm=llm, embedder=embedder, progress=False)
-                seconds += time.monotonic() - t0
+                brief, seconds = _brief(tools, item)
             except Exception as exc:  # one bad item never sinks the run
-                failures.append({"id": item["id"], "reason": f"{type(exc).__name__}: {exc}"[:300]})
+                scores.failures.append({"id": item["id"], "reason": f"{type(exc).__name__}: {exc}"[:300]})
                 continue
-            note = brief.prose()
-            bullets = brief.stats["bullets"]
-            note_row = {"group": group, **rouge(scorer, item["reference"], note),
-                        "citation_coverage": brief.stats["verified_bullets"] / bullets if bullets else None,
-                        "words": len(note.split()), "dropped_per_note": brief.stats["dropped"],
-                        "llm_lines_used": brief.stats["llm_lines_used"]}
-            lead_row = {"group": group, **rouge(scorer, item["reference"], lead), "words": len(lead.split())}
-            note_rows.append(note_row)
-            lead_rows.append(lead_row)
-            record = {"id": item["id"], "note": note, "baseline": lead, "reference": item["reference"],
-                      "scores": {"note": {k: note_row[k] for k in METRIC_KEYS if k in note_row},
-                                 "baseline": {k: lead_row[k] for k in NAMES.values()}},
-                      "bullets": bullets, "verified_bullets": brief.stats["verified_bullets"],
-                      "dropped": brief.dropped, "problems": brief.problems}
+            scores.seconds += seconds
+            note_row, lead_row, record = _score(tools.scorer, item, group, brief, lead)
+            scores.notes.append(note_row)
+            scores.leads.append(lead_row)
             sink.write(json.dumps(record, ensure_ascii=False) + "\n")
             sink.flush()
-    if not note_rows:
-        from ..core.errors import InputError
+    return scores
 
-        raise InputError(f"every item failed; first reason: {failures[0]['reason'] if failures else 'none'}")
-    llm_name = getattr(llm, "name", "none") if llm is not None else "none"
-    main = f"note ({llm_name})"
-    variants = {main: _metrics(note_rows, METRIC_KEYS), "lead-3 (same run)": _metrics(lead_rows, METRIC_KEYS)}
-    meta = run_meta(dataset_path, settings_hash(settings, prompts), started_at=started, llm=llm_name,
-                    prompt_versions=prompts, items=len(items), failed=failures,
-                    seconds_per_item=round(seconds / len(note_rows), 2),
+
+def _brief(tools: _Tools, item: dict[str, Any]):  # -> (brief.Brief, seconds it took)
+    """The item's documents as articles (no index), briefed through the same core as ``assistant brief``."""
+    from ..brief.select import articles_from_texts
+    from ..brief.writer import brief_articles
+
+    t0 = time.monotonic()
+    articles = articles_from_texts(item["documents"], tools.settings, url=str(item["extra"].get("url") or ""),
+                                   chunker=tools.chunker, id_prefix=f"{item['id'][:24]}-")
+    brief = brief_articles(articles, tools.settings, llm=tools.llm, embedder=tools.embedder, progress=False)
+    return brief, time.monotonic() - t0
+
+
+def _score(scorer, item: dict[str, Any], group: str, brief, lead: str) -> tuple[dict, dict, dict]:
+    """The note's and the lead-3 baseline's scores, and the record that lets them be recomputed."""
+    note = brief.prose()
+    bullets = brief.stats["bullets"]
+    note_row = {"group": group, **rouge(scorer, item["reference"], note),
+                "citation_coverage": brief.stats["verified_bullets"] / bullets if bullets else None,
+                "words": len(note.split()), "dropped_per_note": brief.stats["dropped"],
+                "llm_lines_used": brief.stats["llm_lines_used"]}
+    lead_row = {"group": group, **rouge(scorer, item["reference"], lead), "words": len(lead.split())}
+    record = {"id": item["id"], "note": note, "baseline": lead, "reference": item["reference"],
+              "scores": {"note": {k: note_row[k] for k in METRIC_KEYS if k in note_row},
+                         "baseline": {k: lead_row[k] for k in NAMES.values()}},
+              "bullets": bullets, "verified_bullets": brief.stats["verified_bullets"],
+              "dropped": brief.dropped, "problems": brief.problems}
+    return note_row, lead_row, record
+
+
+def _write_run(out: Path, tools: _Tools, dataset_path: str | Path, started: str, n_items: int, scores: _Scores,
+               baseline: dict[str, Any] | None) -> None:
+    """metrics.json, report.md and chart.png (note against lead-3), and the targets appended to the report."""
+    main = f"note ({tools.llm_name})"
+    variants = {main: _metrics(scores.notes, METRIC_KEYS), "lead-3 (same run)": _metrics(scores.leads, METRIC_KEYS)}
+    meta = run_meta(dataset_path, settings_hash(tools.settings, tools.prompts), started_at=started, llm=tools.llm_name,
+                    prompt_versions=tools.prompts, items=n_items, failed=scores.failures,
+                    seconds_per_item=round(scores.seconds / len(scores.notes), 2),
                     scored_text="bottom line + key developments, citation markers removed",
                     rouge="rouge-score F1, Porter stemmer; ROUGE-L = rougeLsum (one sentence per line)")
-    write_report(out, f"Briefing-note eval: {Path(dataset_path).name}, llm {llm_name}", variants, main, baseline,
+    write_report(out, f"Briefing-note eval: {Path(dataset_path).name}, llm {tools.llm_name}", variants, main, baseline,
                  meta, METRIC_KEYS, chart_keys=["ROUGE-1", "ROUGE-2", "ROUGE-L"])
-    _append_targets(out / "report.md", variants[main]["overall"], variants["lead-3 (same run)"]["overall"], failures)
-    return out
+    _append_targets(out / "report.md", variants[main]["overall"], variants["lead-3 (same run)"]["overall"],
+                    scores.failures)
 
 
 def _append_targets(report: Path, note: dict[str, Any], lead: dict[str, Any], failures: list[dict[str, str]]) -> None:

@@ -42,10 +42,10 @@ def chunk_id(article_id: str, content_hash: str, index: int) -> str:
     return f"{article_id}-{content_hash[:8]}-{index:04d}"
 
 
-START_HINT = "start it with 'chroma run --path DIR --port PORT' or drop --chroma-url"
+_START_HINT = "start it with 'chroma run --path DIR --port PORT' or drop --chroma-url"
 
 
-def server_address(url: str) -> tuple[str, int, bool]:
+def _server_address(url: str) -> tuple[str, int, bool]:
     """(host, port, TLS?) of a Chroma server URL, or a ``ConfigError`` saying what is wrong with it."""
     parts = urlsplit(url)
     try:
@@ -64,7 +64,7 @@ def server_address(url: str) -> tuple[str, int, bool]:
 
 
 @contextmanager
-def reachable(url: str) -> Iterator[None]:
+def _reachable(url: str) -> Iterator[None]:
     """Turn a lost connection to the Chroma server (refused, reset, closed mid-answer) into one ``StoreError``."""
     import httpx
 
@@ -76,11 +76,11 @@ def reachable(url: str) -> Iterator[None]:
 
 def _unreachable(url: str, exc: Exception) -> StoreError:
     why = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
-    return StoreError(f"cannot reach the Chroma server at {url}: {why}", hint=START_HINT)
+    return StoreError(f"cannot reach the Chroma server at {url}: {why}", hint=_START_HINT)
 
 
 class _ServerCollection:
-    """A collection on a Chroma server: every call goes through ``reachable``."""
+    """A collection on a Chroma server: every call goes through ``_reachable``."""
 
     def __init__(self, collection, url: str) -> None:
         self._collection, self._url = collection, url
@@ -91,7 +91,7 @@ class _ServerCollection:
             return value
 
         def call(*args: Any, **kwargs: Any) -> Any:
-            with reachable(self._url):
+            with _reachable(self._url):
                 return value(*args, **kwargs)
 
         return call
@@ -105,9 +105,9 @@ def _client(settings):  # -> chromadb.api.ClientAPI
     if settings.chroma_url:
         from chromadb.errors import ChromaError
 
-        host, port, ssl = server_address(settings.chroma_url)
+        host, port, ssl = _server_address(settings.chroma_url)
         try:
-            with reachable(settings.chroma_url):
+            with _reachable(settings.chroma_url):
                 client = chromadb.HttpClient(host=host, port=port, ssl=ssl, settings=chroma_settings)
                 client.heartbeat()
         except (ValueError, ChromaError) as exc:  # what chromadb makes of a failed connection while it connects
@@ -128,7 +128,7 @@ class Store:
         meta = {"hnsw:space": "cosine", "embedder": settings.embed.model,
                 "max_wordpieces": settings.chunk.max_wordpieces, "overlap": settings.chunk.overlap_wordpieces}
         url = settings.chroma_url
-        with reachable(url) if url else nullcontext():
+        with _reachable(url) if url else nullcontext():
             self.chunks = self.client.get_or_create_collection(f"chunks_{self.identity}", metadata=meta, embedding_function=None)
             self.articles = self.client.get_or_create_collection(f"articles_{self.identity}", metadata=meta, embedding_function=None)
             self._batch = max(1, min(self.client.get_max_batch_size(), 2000))

@@ -79,6 +79,7 @@ def _unlisted(errors: list[OSError]) -> Iterator[Skipped]:
 
 
 def _os_reason(path: Path, exc: OSError) -> str:
+    """What a failed stat or read means for the user: a loop and a dangling link are named as such."""
     if exc.errno == errno.ELOOP:
         return "symlink loop"
     if exc.errno == errno.ENOENT:

@@ -80,112 +80,145 @@ def _check_paths(paths: Iterable[str | Path]) -> list[Path]:
 
 def ingest(paths: Iterable[str | Path], settings: Settings, progress: bool | None = None) -> IngestReport:
     """Ingest files and folders into the index named by ``settings``; returns what happened."""
-    from ..index.embedder import make_embedder
-    from ..index.sidecar import refresh_sidecar
     from ..index.store import Store
-    from .chunking import Chunker
 
     roots = _check_paths(paths)
     show = sys.stderr.isatty() if progress is None else progress
     report = IngestReport()
     started = time.perf_counter()
-    index_dir = Path(settings.index)
-    on_wait = (lambda pid: print(f"waiting for another ingest (pid {pid}) to finish…", file=sys.stderr))
-    with index_lock(index_dir, settings.ingest.lock_timeout_s, on_wait):
-        store = Store(settings)
-        journal = _Journal(index_dir / f"ingest-{store.identity}.journal")
-        if journal.read():
-            store.repair(journal.read())
-            journal.clear()
-        states = store.states(refresh=True)
-        owners = {state.body_hash: aid for aid, state in states.items()}
-        files = list(discover(roots))
-        max_bytes = int(settings.ingest.max_file_mb * 1e6)
-        total = sum(1 for f in files if isinstance(f, Path) for _ in load_path(f, max_bytes))
+    with index_lock(Path(settings.index), settings.ingest.lock_timeout_s, _say_waiting):
+        run = _Run(settings, Store(settings), report)
+        run.execute(list(discover(roots)), show)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _say_waiting(pid: int) -> None:
+    print(f"waiting for another ingest (pid {pid}) to finish…", file=sys.stderr)
+
+
+class _Run:
+    """One ingest under the index lock, over the index as it stands once an interrupted run's batch is
+    repaired: its three stages (sort out and chunk, embed, write) and the loop that runs them in their
+    threads."""
+
+    def __init__(self, settings: Settings, store, report: IngestReport) -> None:  # store: index.store.Store
+        from ..index.embedder import make_embedder
+        from .chunking import Chunker
+
+        self.settings = settings
+        self.store = store
+        self.report = report
+        self.journal = _Journal(Path(settings.index) / f"ingest-{store.identity}.journal")
+        self.max_bytes = int(settings.ingest.max_file_mb * 1e6)
         # Loaded on first use: an unchanged re-ingest needs neither model.
-        chunker = functools.cache(lambda: Chunker.for_settings(settings))
-        embedder = functools.cache(lambda: make_embedder(settings))
-        bar = _bar(total, show)
+        self.chunker = functools.cache(lambda: Chunker.for_settings(settings))
+        self.embedder = functools.cache(lambda: make_embedder(settings))
+        self._recover()
+        self.states = store.states(refresh=True)
+        self.owners = {state.body_hash: aid for aid, state in self.states.items()}
 
-        def batches() -> Iterator[tuple[list[tuple[Article, list[str]]], int]]:
-            """Runs ahead of the embedder in its own thread: loads, sorts out and chunks articles. Yields
-            (articles to write, how many others were passed over) once a batch holds enough chunks."""
-            batch: list[tuple[Article, list[str]]] = []
-            passed = 0
-            seen: dict[str, str] = {}
-            for entry in files:
-                if isinstance(entry, Skipped):
-                    report.skipped.append(entry)
-                    continue
-                for item in load_path(entry, max_bytes):
-                    if isinstance(item, Skipped):
-                        report.skipped.append(item)
-                        passed += 1
-                        continue
-                    reason = _reject(item, settings, states, owners, seen)
-                    if reason:
-                        if reason == "unchanged":
-                            report.unchanged += 1
-                        else:
-                            report.skipped.append(Skipped(item.path, reason))
-                        passed += 1
-                        continue
-                    seen[item.id] = item.path
-                    owners[item.body_hash] = item.id
-                    batch.append((item, chunker().split(item.body)))
-                    if sum(len(c) for _, c in batch) >= settings.ingest.write_batch_chunks:
-                        yield batch, passed
-                        batch, passed = [], 0
-            yield batch, passed
+    def _recover(self) -> None:
+        """Drop whichever chunks of the journal's batch (a run cut short while writing it) did not win the commit."""
+        rows = self.journal.read()
+        if rows:
+            self.store.repair(rows)
+            self.journal.clear()
 
-        def embed(batch: list[tuple[Article, list[str]]]) -> tuple[list, list[tuple[str, str, int]]]:
-            """Vectors for a batch, and the journal rows naming both versions of each article in it."""
-            texts = [c for _, chunks in batch for c in chunks]
-            t0 = time.perf_counter()
-            vectors = embedder().embed(texts)
-            report.embed_seconds += time.perf_counter() - t0
-            rows: list[tuple[str, str, int]] = []
-            items = []
-            offset = 0
-            for article, chunks in batch:
-                items.append((article, chunks, vectors[offset:offset + len(chunks)]))
-                offset += len(chunks)
-                rows.append((article.id, article.content_hash, len(chunks)))
-                old = states.get(article.id)
-                if old is not None:
-                    rows.append((article.id, old.content_hash, old.n_chunks))
-                    report.updated += 1
-                else:
-                    report.added += 1
-            report.chunks += len(texts)
-            return items, rows
+    def execute(self, files: list[Path | Skipped], show: bool) -> None:
+        """All batches through the three stages, then the BM25 sidecar when anything changed."""
+        from ..index.sidecar import refresh_sidecar
 
-        def write(items: list, rows: list[tuple[str, str, int]]) -> None:
-            journal.write(rows)
-            store.write(items)
-            journal.clear()
-
+        bar = _bar(sum(1 for f in files if isinstance(f, Path) for _ in load_path(f, self.max_bytes)), show)
         # Writes run in their own thread while the next batch is embedded, one at a time and in order;
         # leaving the block (also on Ctrl-C) waits for the write in flight, so it is never cut short.
         with trimming(), short_gil_slices(), ThreadPoolExecutor(1, thread_name_prefix="store") as writer:
-            pending: Future | None = None
-            for batch, passed in run_ahead(batches()):
-                if batch:
-                    items, rows = embed(batch)
-                    if pending is not None:
-                        pending.result()
-                    pending = writer.submit(write, items, rows)
-                bar.update(len(batch) + passed)
-                bar.set_postfix(chunks=report.chunks, refresh=False)
-            if pending is not None:
-                pending.result()
+            self._stream(files, writer, bar)
             bar.close()
-            del embedder, chunker  # the sidecar build is the other memory peak: don't stack the two
+            del self.embedder, self.chunker  # the sidecar build is the other memory peak: don't stack the two
             release_memory()
-            if report.added or report.updated:
-                refresh_sidecar(store, settings)
-    report.seconds = time.perf_counter() - started
-    return report
+            if self.report.added or self.report.updated:
+                refresh_sidecar(self.store, self.settings)
+
+    def _stream(self, files: list[Path | Skipped], writer: ThreadPoolExecutor, bar) -> None:
+        """Embed each batch as it arrives from the run-ahead thread and hand it to the writer, waiting for
+        the previous write first; returns once the last write is done."""
+        pending: Future | None = None
+        for batch, passed in run_ahead(self._batches(files)):
+            if batch:
+                items, rows = self._embed(batch)
+                if pending is not None:
+                    pending.result()
+                pending = writer.submit(self._write, items, rows)
+            bar.update(len(batch) + passed)
+            bar.set_postfix(chunks=self.report.chunks, refresh=False)
+        if pending is not None:
+            pending.result()
+
+    def _batches(self, files: list[Path | Skipped]) -> Iterator[tuple[list[tuple[Article, list[str]]], int]]:
+        """Runs ahead of the embedder in its own thread: loads, sorts out and chunks articles. Yields
+        (articles to write, how many others were passed over) once a batch holds enough chunks."""
+        batch: list[tuple[Article, list[str]]] = []
+        passed = 0
+        seen: dict[str, str] = {}
+        for entry in files:
+            if isinstance(entry, Skipped):
+                self.report.skipped.append(entry)
+                continue
+            for item in load_path(entry, self.max_bytes):
+                if isinstance(item, Skipped):
+                    self.report.skipped.append(item)
+                    passed += 1
+                    continue
+                if not self._admit(item, seen):
+                    passed += 1
+                    continue
+                batch.append((item, self.chunker().split(item.body)))
+                if sum(len(c) for _, c in batch) >= self.settings.ingest.write_batch_chunks:
+                    yield batch, passed
+                    batch, passed = [], 0
+        yield batch, passed
+
+    def _admit(self, article: Article, seen: dict[str, str]) -> bool:
+        """Whether ``article`` is to be (re)written; if not, it is counted as unchanged or skipped with its reason."""
+        reason = _reject(article, self.settings, self.states, self.owners, seen)
+        if reason == "unchanged":
+            self.report.unchanged += 1
+        elif reason:
+            self.report.skipped.append(Skipped(article.path, reason))
+        else:
+            seen[article.id] = article.path
+            self.owners[article.body_hash] = article.id
+        return not reason
+
+    def _embed(self, batch: list[tuple[Article, list[str]]]) -> tuple[list, list[tuple[str, str, int]]]:
+        """Vectors for a batch, and the journal rows naming both versions of each article in it."""
+        texts = [c for _, chunks in batch for c in chunks]
+        t0 = time.perf_counter()
+        vectors = self.embedder().embed(texts)
+        self.report.embed_seconds += time.perf_counter() - t0
+        rows: list[tuple[str, str, int]] = []
+        items = []
+        offset = 0
+        for article, chunks in batch:
+            items.append((article, chunks, vectors[offset:offset + len(chunks)]))
+            offset += len(chunks)
+            rows.append((article.id, article.content_hash, len(chunks)))
+            old = self.states.get(article.id)
+            if old is not None:
+                rows.append((article.id, old.content_hash, old.n_chunks))
+                self.report.updated += 1
+            else:
+                self.report.added += 1
+        self.report.chunks += len(texts)
+        return items, rows
+
+    def _write(self, items: list, rows: list[tuple[str, str, int]]) -> None:
+        """The batch's journal first, then its chunks and commit, then no journal: a run cut short in
+        between leaves the journal for the next run's ``_recover``."""
+        self.journal.write(rows)
+        self.store.write(items)
+        self.journal.clear()
 
 
 def _reject(article: Article, settings: Settings, states, owners: dict[str, str], seen: dict[str, str]) -> str | None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 _DATE_LINE = re.compile(
     r"^\s*(?:date|published|updated|dated)\s*[:\-]?\s*"
@@ -31,7 +31,7 @@ def read_date(text: str | None, year: int | None = None) -> str:
     if not raw:
         raise ValueError("no date")
     try:
-        value = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+        value = datetime.fromisoformat(raw)
         return _iso(value, has_time=len(raw) > 10)
     except ValueError:
         pass
@@ -79,7 +79,7 @@ def to_timestamp(iso: str) -> int | None:
     except ValueError:
         return None
     if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
+        value = value.replace(tzinfo=UTC)
     return int(value.timestamp())
 
 
@@ -96,5 +96,5 @@ def day_bounds(text: str, end: bool) -> int:
 
 def day_stamp(day: date, end: bool = False) -> int:
     """Epoch seconds of a UTC day's first second, or of its last one (``end``): every date filter's edge."""
-    stamp = int(datetime(day.year, day.month, day.day, tzinfo=timezone.utc).timestamp())
+    stamp = int(datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp())
     return stamp + 86399 if end else stamp

