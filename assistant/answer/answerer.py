@@ -38,7 +38,7 @@ class Answerer(Tools):
         """Answer ``question`` from the index; ``on_token`` receives the answer text as it is verified."""
         started = time.perf_counter()
         question = " ".join(question.split())
-        q = Question(plan(question, self.retriever.sources), filters or Filters(), on_token, cancel)
+        q = Question(plan(self.retriever.plan(" ".join(question.split()))), filters or Filters(), on_token, cancel)
         answer = route(self, q)
         answer.seconds = time.perf_counter() - started
         return answer

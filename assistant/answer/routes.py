@@ -95,7 +95,7 @@ def judge(tools: Tools, q: Question) -> Answer:
     p = q.plan
     found: Found = [(claim, claim_evidence(tools, claim, q.filters)) for claim in p.claims]
     q.passages = [e.passage for _, e in found if e] + tools.retriever.search(
-        p.question, k=tools.settings.answer.names_passages, filters=q.filters)
+        p.question, k=tools.settings.answer.names_passages, filters=q.filters, plan=p.search)
     block = names_block(q)
     if block:
         return abstain(tools, q, block)
@@ -191,9 +191,10 @@ def _entity_search(tools: Tools, q: Question) -> list[list[Passage]]:
     pieces = clauses(q.text, fine=True) or [q.text]
     queries = [q.text, *pieces[:6]]
     k = tools.settings.answer.entity_passages
-    lists = tools.retriever.search_batch(queries, k=k, filters=q.scoped)
+    plans = [q.plan.search, *[None] * (len(queries) - 1)]
+    lists = tools.retriever.search_batch(queries, k=k, filters=q.scoped, plans=plans)
     if q.plan.sources and sum(map(len, lists)) == 0:
-        lists = tools.retriever.search_batch(queries, k=k, filters=q.filters)
+        lists = tools.retriever.search_batch(queries, k=k, filters=q.filters, plans=plans)
     q.passages = list({x.chunk_id: x for lst in lists for x in lst}.values())
     return lists
 
@@ -256,7 +257,8 @@ def _entity_quotes(tools: Tools, q: Question, best: Candidate) -> tuple[list[Com
 def open_question(tools: Tools, q: Question) -> Answer:
     """The model phrases from the closest passages (verified passage sentences when it fails); or, with
     no model, the closest passage sentences are quoted."""
-    q.passages = tools.retriever.search(q.text, k=tools.settings.answer.open_passages, filters=q.scoped)
+    q.passages = tools.retriever.search(q.text, k=tools.settings.answer.open_passages, filters=q.scoped,
+                                        plan=q.plan.search)
     if not q.passages:
         return abstain(tools, q, "nothing in the index matches the question")
     block = names_block(q)

@@ -44,9 +44,10 @@ class SubQuery:
 @dataclass
 class QueryPlan:
     question: str
-    outlets: list[OutletMention] = field(default_factory=list)
+    outlets: list[OutletMention] = field(default_factory=list)  # any case: search only boosts them
     dates: list[Mention] = field(default_factory=list)  # value: (since_ts, until_ts)
     subqueries: list[SubQuery] = field(default_factory=list)
+    named: list[OutletMention] = field(default_factory=list)  # written with a capital: answering's claims are about these
 
     @property
     def named_sources(self) -> set[str]:
@@ -89,9 +90,11 @@ def _strip_spans(text: str, spans: Sequence[tuple[int, int]]) -> str:
     return re.sub(r"\s+", " ", "".join(out)).strip()
 
 
-def plan(question: str, sources: Sequence[str], newest: date | None) -> QueryPlan:
-    """Outlets (any case: search is lenient), dates and sub-queries for one question."""
-    result = QueryPlan(question, outlets_of(sources).mentions(question), find_dates(question, newest))
+def analyse(question: str, sources: Sequence[str], newest: date | None) -> QueryPlan:
+    """The one analysis of a question that search and answering both read: outlets, dates, sub-queries."""
+    outlets = outlets_of(sources)
+    result = QueryPlan(question, outlets.mentions(question), find_dates(question, newest),
+                       named=outlets.mentions(question, cased=True))
     outlet_spans = [(m.start, m.end) for m in result.outlets]
     seen: set[tuple[str, ...]] = set()
     for i, mention in enumerate(result.outlets):

@@ -20,6 +20,7 @@ from .filters import Filters, make_filters
 from .fusion import diversify, fuse
 
 if TYPE_CHECKING:
+    from .analysis import QueryPlan
     from .features import Bag, FeatureParams
 
 
@@ -55,19 +56,23 @@ class Retriever:
         return make_filters(since, until, sources, self.sources)
 
     def search(self, query: str, k: int | None = None, filters: Filters | None = None,
-               mode: str | None = None, understand: bool | None = None, rerank: bool | None = None) -> list[Passage]:
-        return self.search_batch([query], k, filters, mode, understand, rerank)[0]
+               mode: str | None = None, understand: bool | None = None, rerank: bool | None = None,
+               plan: QueryPlan | None = None) -> list[Passage]:
+        return self.search_batch([query], k, filters, mode, understand, rerank, [plan])[0]
 
     def search_batch(self, queries: Sequence[str], k: int | None = None, filters: Filters | None = None,
                      mode: str | None = None, understand: bool | None = None,
-                     rerank: bool | None = None) -> list[list[Passage]]:
-        """Ranked passages per query; query vectors are computed in one batch. ``None`` = the settings' choice."""
+                     rerank: bool | None = None,
+                     plans: Sequence[QueryPlan | None] | None = None) -> list[list[Passage]]:
+        """Ranked passages per query; query vectors are computed in one batch. ``None`` = the settings' choice;
+        ``plans`` are analyses the caller already made (``self.plan``), so a question is analysed once."""
         k = k or self.settings.retrieval.k
         mode = mode or self.settings.retrieval.mode
         filters = filters or Filters()
         understand = self.settings.retrieval.query_understanding if understand is None else understand
         rerank = self.settings.retrieval.rerank if rerank is None else rerank
-        plans = [self.plan(q) if understand else None for q in queries]
+        given = list(plans) if plans is not None else [None] * len(queries)
+        plans = [(given[i] or self.plan(q)) if understand else None for i, q in enumerate(queries)]
         # Sub-queries run on BM25 in hybrid mode (one query embedding per question), so only dense mode embeds them.
         texts = list(dict.fromkeys(queries))
         if mode == "dense":
@@ -76,11 +81,11 @@ class Retriever:
         return [self._planned(q, plan, vectors, k, filters, mode, rerank) if plan and plan.subqueries
                 else self._one(q, vectors.get(q), k, filters, mode, plan) for q, plan in zip(queries, plans)]
 
-    def plan(self, question: str):  # -> query.QueryPlan
+    def plan(self, question: str) -> QueryPlan:
         """Outlets, dates and sub-queries named in the question (see ``assistant.retrieve.analysis``)."""
-        from .analysis import plan
+        from .analysis import analyse
 
-        return plan(question, self.sources, self.newest)
+        return analyse(question, self.sources, self.newest)
 
     # ---- internals -------------------------------------------------------------------------
     def ranked_lists(self, query: str, vector, filters: Filters, mode: str) -> list[tuple[float, list[Passage]]]:
