@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..core.settings import Settings
-from ..llm import ChatModel, make_llm
+from ..llm import FROM_SETTINGS, chosen_llm
 from ..retrieve.filters import Filters
 from ..retrieve.retriever import Retriever
 from .plan import plan
@@ -22,16 +22,14 @@ from .result import Answer
 from .routes import route
 from .state import Question, Tools
 
-_DEFAULT: Any = object()
-
 
 class Answerer(Tools):
     """Answers questions over one index: the ``Tools`` (models and indexes, loaded once) and the entry point.
 
     ``llm=None`` answers without a model (claim checks and passage sentences only)."""
 
-    def __init__(self, settings: Settings, retriever: Retriever | None = None, llm: ChatModel | None = _DEFAULT) -> None:
-        super().__init__(settings, retriever or Retriever(settings), make_llm(settings) if llm is _DEFAULT else llm)
+    def __init__(self, settings: Settings, retriever: Retriever | None = None, llm: Any = FROM_SETTINGS) -> None:
+        super().__init__(settings, retriever or Retriever(settings), chosen_llm(settings, llm))
 
     def ask(self, question: str, filters: Filters | None = None, on_token: Callable[[str], None] | None = None,
             cancel: threading.Event | None = None) -> Answer:

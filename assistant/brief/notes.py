@@ -7,6 +7,7 @@ import re
 import sys
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from ..core.passage import Passage
@@ -218,7 +219,7 @@ def _truncate_passage(passage: Passage, budget: int, llm: Any) -> Passage:
 
     enc = tiktoken_encoding(getattr(llm, "name", "") or "")
     text = enc.decode(enc.encode(passage.text, disallowed_special=())[: max(16, budget - 24)])
-    return Passage(passage.chunk_id, text, passage.article, passage.score, passage.position, dict(passage.extras))
+    return replace(passage, text=text)
 
 
 def _one_line(exc: BaseException) -> str:

@@ -63,7 +63,7 @@ def _key_developments(state: NoteState, budget: int, used_words: int) -> None:
     minimum = cfg.min_developments if len(state.articles) == 1 else 2
     developments: list[Line] = []
     while True:
-        room = budget + cfg.prose_slack - used_words
+        room = budget - used_words
         fits = [c for c in pool if c.words <= room] if used_words < budget else []
         if not fits and len(developments) < minimum:
             fits = [c for c in pool if c.words <= 40]

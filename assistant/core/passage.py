@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 
@@ -30,7 +30,6 @@ class Passage:
     article: ArticleRef
     score: float = 0.0
     position: int = 0
-    extras: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def from_metadata(cls, chunk_id: str, text: str, meta: dict[str, Any], score: float = 0.0) -> "Passage":

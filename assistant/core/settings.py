@@ -103,7 +103,6 @@ class BriefSettings(_Section):
     prose_words: int = Field(70, ge=1, description="Word budget of the bottom line and key developments for one article.")
     prose_words_per_extra_article: int = Field(25, ge=0, description="Words added to the prose budget per further article.")
     prose_words_max: int = Field(220, ge=1, description="Most words of the bottom line and key developments together.")
-    prose_slack: int = Field(0, ge=0, description="Words a key development may run over the prose budget.")
     min_words: int = Field(6, ge=1, description="Fewest words of a prose line or a model line (shorter ones are fragments).")
     max_words: int = Field(60, ge=1, description="Most words of a prose line (longer ones are run-on text or lists).")
     short_bottom_line: int = Field(30, ge=0, description="A two-sentence bottom line shorter than this many words gets a third sentence.")

@@ -72,6 +72,7 @@ def _metrics(rows: list[dict[str, Any]], keys: list[str]) -> dict[str, Any]:
 
 def settings_hash(settings, prompt_versions: dict[str, str]) -> str:
     key = {"identity": settings.identity(), "llm": settings.llm.model_dump(), "answer": settings.answer.model_dump(),
+           "brief": settings.brief.model_dump(),
            "chunk": settings.chunk.model_dump(), "prompts": prompt_versions}
     return hashlib.sha256(json.dumps(key, sort_keys=True, default=str).encode()).hexdigest()[:12]
 
