@@ -167,12 +167,12 @@ def well_formed(text: str, cited: bool, min_words: int) -> bool:
     return cited or bool(re.search(r"[.!?][\"'”’)]*$", text.strip()))
 
 
-def best_overlap(text: str, passages: Sequence[Passage]) -> list[int]:
+def best_overlap(text: str, passages: Sequence[Passage], least: float) -> list[int]:
     """For a model line that names no passage: the number of the prompt passage sharing most of its
-    content words, if that is at least half of them (the verifier still checks the line against it)."""
+    content words, if that is at least ``least`` of them (the verifier still checks the line against it)."""
     claimed = set(content_keys(text))
     if not claimed:
         return []
     shares = [len(claimed & set(content_keys(p.text))) / len(claimed) for p in passages]
     best = max(range(len(passages)), key=lambda i: shares[i], default=None)
-    return [best + 1] if best is not None and shares[best] >= 0.5 else []
+    return [best + 1] if best is not None and shares[best] >= least else []

@@ -47,7 +47,7 @@ def map_notes(state: NoteState, progress: bool | None) -> None:
             if not well_formed(sentence.text, bool(sentence.citations), state.cfg.min_words):
                 state.drop("key_developments", sentence.text, ["not a complete sentence"])
                 continue
-            numbers = sentence.citations or ([] if sentence.invalid else best_overlap(sentence.text, chosen))
+            numbers = sentence.citations or ([] if sentence.invalid else best_overlap(sentence.text, chosen, state.cfg.model_line_overlap))
             proposed.append((sentence.text, [chosen[n - 1] for n in numbers], ai))
     state.llm_stats["notes_proposed"] += len(proposed)
     kept = verify_model_lines(state, proposed, "key_developments")

@@ -64,7 +64,8 @@ def score_lines(state: NoteState, lines: Sequence[Line]) -> None:
     for ai in {s.article for s in state.sentences}:
         per_article[ai] = unit(np.mean([s.vec for s in state.sentences if s.article == ai], axis=0))
     for line in lines:
-        central = 0.5 * float(line.vec @ overall) + 0.5 * float(line.vec @ per_article[line.article])
+        share = cfg.central_global_share
+        central = share * float(line.vec @ overall) + (1 - share) * float(line.vec @ per_article[line.article])
         topical = float(line.vec @ state.topic_vec) if state.topic_vec is not None else 0.0
         line.score = w_position / (1 + line.position) + cfg.centrality_weight * central + w_topic * topical
         if line.text[:1] in "\"'“‘":

@@ -169,8 +169,8 @@ def _quotes(state: NoteState) -> None:
 
 
 def _attributed_quotes(state: NoteState) -> list[tuple[Line, str, float]]:
-    """(line "Speaker: “quote”", speaker, score of the sentence holding it) for every quote of five to
-    sixty words whose speaker the passage names."""
+    """(line "Speaker: “quote”", speaker, score of the sentence holding it) for every quote of
+    ``brief.quote_min_words`` to ``quote_max_words`` words whose speaker the passage names."""
     found: list[tuple[Line, str, float]] = []
     for ai, article in enumerate(state.articles):
         for passage in article.passages:
@@ -179,7 +179,7 @@ def _attributed_quotes(state: NoteState) -> list[tuple[Line, str, float]]:
             spans = sorted({(m.start(), m.end(), m.group(1)) for pattern in QUOTE_RES for m in pattern.finditer(text)})
             for start, end, inner in spans:
                 quote = " ".join(inner.split()).rstrip(" ,;:")
-                if not 5 <= len(quote.split()) <= 60:
+                if not state.cfg.quote_min_words <= len(quote.split()) <= state.cfg.quote_max_words:
                     continue
                 who = speaker(text, start, end, last_speaker)
                 if not who:

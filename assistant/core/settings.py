@@ -118,6 +118,14 @@ class BriefSettings(_Section):
     max_timeline: int = Field(5, ge=0, description="Most lines in 'Timeline'.")
     max_differences: int = Field(3, ge=0, description="Most lines in 'Where sources differ'.")
     max_open_questions: int = Field(3, ge=0, description="Most lines in 'Open questions / what to watch'.")
+    search_per_article: int = Field(3, ge=1, description="Article selection: passages searched per article wanted (at least search_min), so the wanted articles have several chances each.")
+    search_min: int = Field(20, ge=1, description="Article selection: fewest passages searched and article vectors compared.")
+    relative_similarity: float = Field(0.5, ge=0, le=1, description="Article selection: an article must also reach this share of the best article's similarity to the topic (a narrow topic keeps unrelated articles out).")
+    lead_article_margin: float = Field(0.1, ge=0, le=1, description="Article selection: the passage search's first article may fall this far below the similarity floor (its exact words matched).")
+    central_global_share: float = Field(0.5, ge=0, le=1, description="Briefing line centrality: share of the similarity to all articles' centroid (the rest is to its own article's).")
+    quote_min_words: int = Field(5, ge=1, description="Fewest words of a notable quote (shorter ones are fragments).")
+    quote_max_words: int = Field(60, ge=1, description="Most words of a notable quote.")
+    model_line_overlap: float = Field(0.5, ge=0, le=1, description="A model line that cites nothing is given the passage holding at least this share of its content words (the verifier still checks it).")
 
 
 class Settings(_Section):
