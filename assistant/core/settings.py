@@ -121,6 +121,29 @@ class BriefSettings(_Section):
     max_open_questions: int = Field(3, ge=0, description="Most lines in 'Open questions / what to watch'.")
 
 
+class FetchSettings(_Section):
+    timeout_s: float = Field(10.0, gt=0, description="Timeout of each network step (connect, read between bytes) of a feed, page, sitemap or robots.txt request.")
+    page_deadline_s: float = Field(30.0, gt=0, description="Most seconds one response may take in all (a server trickling bytes is cut off here).")
+    max_redirects: int = Field(5, ge=0, le=20, description="Most redirects followed per request.")
+    max_page_mb: float = Field(5.0, gt=0, description="Responses larger than this are abandoned with a reason.")
+    user_agent: str = Field("news-assistant/0.1 (feed reader of the news-assistant project)", description="User-Agent sent with every request (and matched against robots.txt).")
+    per_host: int = Field(2, ge=1, le=32, description="Most requests in flight to one host at once.")
+    workers: int = Field(8, ge=1, le=64, description="Requests in flight in all.")
+    robots: bool = Field(True, description="Honour robots.txt (a page it disallows is not fetched; the feed's own text is used).")
+    every_s: float = Field(1800.0, ge=60, description="Default polling interval of a feed added without --every.")
+    backoff_s: float = Field(300.0, ge=1, description="Wait before retrying a failed feed, doubled per consecutive failure (capped at backoff_max_s).")
+    backoff_max_s: float = Field(86400.0, ge=1, description="Longest wait before retrying a failing feed.")
+    max_sitemap_urls: int = Field(5000, ge=1, description="Most page URLs read from one sitemap (and the sitemaps it lists).")
+
+
+class StorySettings(_Section):
+    shingle_words: int = Field(5, ge=1, le=20, description="Words per shingle of the near-duplicate MinHash.")
+    num_perm: int = Field(128, ge=16, le=1024, description="MinHash permutations (more: a closer Jaccard estimate, more memory).")
+    duplicate_jaccard: float = Field(0.5, ge=0, le=1, description="Least estimated shingle Jaccard for two articles to be one story (syndicated copy or near-duplicate); the LSH threshold.")
+    cluster_cosine: float = Field(0.6, ge=0, le=1, description="Least cosine of two stories' article vectors for them to be one event cluster.")
+    cluster_days: float = Field(3.0, ge=0, description="Most days between two stories' dates for them to be one event cluster.")
+
+
 class Settings(_Section):
     index: Path = Field(Path("./index"), description="Embedded Chroma store and sidecar files (env ASSISTANT_INDEX).")
     chroma_url: str | None = Field(None, description="Use a Chroma server at this URL instead of the embedded store.")
@@ -131,6 +154,8 @@ class Settings(_Section):
     llm: LLMSettings = Field(default_factory=LLMSettings)
     answer: AnswerSettings = Field(default_factory=AnswerSettings)
     brief: BriefSettings = Field(default_factory=BriefSettings)
+    fetch: FetchSettings = Field(default_factory=FetchSettings)
+    stories: StorySettings = Field(default_factory=StorySettings)
 
     def identity(self) -> str:
         """Hash of everything that shapes the stored vectors: changing it selects a new collection."""
