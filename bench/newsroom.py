@@ -35,6 +35,8 @@ class Newsroom:
         self.hits: dict[str, int] = {}
         self.agents: set[str] = set()
         self.conditional = 0
+        self.in_flight = 0
+        self.most_in_flight = 0
         self._lock = threading.Lock()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.server.daemon_threads = True
@@ -76,6 +78,15 @@ class Newsroom:
                 with site._lock:
                     site.hits[path] = site.hits.get(path, 0) + 1
                     site.agents.add(self.headers.get("User-Agent", ""))
+                    site.in_flight += 1
+                    site.most_in_flight = max(site.most_in_flight, site.in_flight)
+                try:
+                    self._answer(path)
+                finally:
+                    with site._lock:
+                        site.in_flight -= 1
+
+            def _answer(self, path: str) -> None:
                 route = site.routes.get(path)
                 if route is None:
                     return self._send(404, b"not found", "text/plain")

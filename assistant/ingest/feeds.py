@@ -123,12 +123,12 @@ def read_feed(page: Page) -> tuple[str, list[Entry]]:
     import feedparser
 
     parsed = feedparser.parse(page.body, response_headers={"content-type": page.content_type or "application/xml"})
-    if not parsed.get("version") and not parsed.entries:
-        if parsed.get("bozo"):
-            raise FetchError(f"malformed feed: {_first_line(parsed.get('bozo_exception'))}")
+    entries = [e for e in map(_entry, parsed.entries) if e.link or e.text]
+    if not parsed.get("version") and not entries:
         raise FetchError("not a feed (no RSS, Atom or JSON Feed found)")
-    entries = [_entry(e) for e in parsed.entries]
-    return _clean(parsed.feed.get("title", "")), [e for e in entries if e.link or e.text]
+    if not entries and parsed.get("bozo"):  # broken XML is read as far as it goes; nothing usable is an error
+        raise FetchError(f"malformed feed: {_first_line(parsed.get('bozo_exception'))}")
+    return _clean(parsed.feed.get("title", "")), entries
 
 
 def _looks_json(page: Page) -> bool:
