@@ -61,6 +61,7 @@ class RetrievalSettings(_Section):
     reserved_per_subquery: int = Field(2, ge=0, le=5, description="Places in the top k reserved for each sub-query's best passages.")
     reranked_per_article_cap: int = Field(5, ge=1, le=100, description="Per-article cap when the learned ranker orders the passages (it weighs articles itself; measured with bench/train_ranker.py: 3 -> 5 raised AllEvidence@10 0.467 -> 0.476).")
     rerank: bool = Field(True, description="Order a multi-source question's candidates with the learned ranker (assistant/retrieve/ranker.json; hybrid mode).")
+    one_per_story: bool = Field(True, description="One passage per story: syndicated copies and near-duplicates (index/stories.py) fold into their best-ranked passage, which names the others as 'also reported by'.")
     bridge_names: int = Field(1, ge=0, le=5, description="For 'which/who' questions: names recurring in the top passages added to each sub-query (0 = off).")
     bridge_names_depth: int = Field(5, ge=1, le=60, description="How many of the whole question's top fused passages bridge_names looks in (a name must recur in more than half of them). A setting like rrf_k: it shapes the group rankings the learned ranker was trained on (with 5) without being one of its features.")
 
@@ -139,7 +140,8 @@ class FetchSettings(_Section):
 class StorySettings(_Section):
     shingle_words: int = Field(5, ge=1, le=20, description="Words per shingle of the near-duplicate MinHash.")
     num_perm: int = Field(128, ge=16, le=1024, description="MinHash permutations (more: a closer Jaccard estimate, more memory).")
-    duplicate_jaccard: float = Field(0.5, ge=0, le=1, description="Least estimated shingle Jaccard for two articles to be one story (syndicated copy or near-duplicate); the LSH threshold.")
+    candidate_jaccard: float = Field(0.3, gt=0, le=1, description="LSH threshold: least estimated shingle Jaccard for two articles to be compared at all (so the shorter is at least this share of the longer).")
+    duplicate_containment: float = Field(0.8, ge=0, le=1, description="Least estimated share of the shorter article's shingles found in the longer for the two to be one story (a syndicated copy with another headline or a trimmed ending is contained in the original).")
     cluster_cosine: float = Field(0.6, ge=0, le=1, description="Least cosine of two stories' article vectors for them to be one event cluster.")
     cluster_days: float = Field(3.0, ge=0, description="Most days between two stories' dates for them to be one event cluster.")
 

@@ -143,6 +143,7 @@ class _Run:
     def execute(self, files: list[Path | Article | Skipped], show: bool) -> None:
         """All batches through the three stages, then the BM25 sidecar when anything changed."""
         from ..index.sidecar import refresh_sidecar
+        from ..index.story_book import refresh_stories
 
         bar = _bar(sum(1 for f in files if not isinstance(f, Skipped) for _ in self._load(f)), show)
         # Writes run in their own thread while the next batch is embedded, one at a time and in order;
@@ -154,6 +155,7 @@ class _Run:
             release_memory()
             if self.report.added or self.report.updated:
                 refresh_sidecar(self.store, self.settings)
+            refresh_stories(self.store, self.settings)  # also files what a run killed before this point left
 
     def _load(self, entry: Path | Article) -> Iterable[Article | Skipped]:
         return [entry] if isinstance(entry, Article) else load_path(entry, self.max_bytes)
