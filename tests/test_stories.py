@@ -111,3 +111,16 @@ def test_a_lost_story_book_is_rebuilt(tmp_path: Path) -> None:
     ingest_articles([first, copy], settings, progress=False)
     book = StoryBook.load(settings, Store(settings).identity)
     assert set(book.articles) == {first.id, copy.id} and book.story_of(copy.id) == first.id
+
+
+@pytest.mark.slow
+def test_a_later_ingest_reads_the_stored_sketches_back(tmp_path: Path) -> None:
+    from assistant.ingest.pipeline import ingest_articles
+
+    settings = make_settings(tmp_path / "index")
+    first = article(PARAS, "Valmora Post", "2025-11-03", "port", "Port traffic falls")
+    ingest_articles([first], settings, progress=False)
+    copy = article(PARAS[:7], "Coast Herald", "2025-11-04", "strike", "Strike cuts traffic")
+    ingest_articles([copy], settings, progress=False)  # only the copy is sketched; the original's is read back
+    book = StoryBook.load(settings, Store(settings).identity)
+    assert book.story_of(copy.id) == book.story_of(first.id) == first.id

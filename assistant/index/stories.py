@@ -17,6 +17,9 @@ import numpy as np
 from ..core.settings import StorySettings
 from ..text.words import word_keys
 
+SCHEME = "affine32"
+"""datasketch's hashing scheme, named so stored signatures are read back with the one that made them."""
+
 
 def shingles(text: str, size: int) -> set[bytes]:
     """The text's runs of ``size`` words (lower-cased, punctuation gone); a shorter text is one shingle."""
@@ -31,7 +34,7 @@ def signature(text: str, settings: StorySettings) -> tuple[object, int]:
     from datasketch import MinHash
 
     grams = shingles(text, settings.shingle_words)
-    sketch = MinHash(num_perm=settings.num_perm, seed=1)
+    sketch = MinHash(num_perm=settings.num_perm, seed=1, scheme=SCHEME)
     sketch.update_batch(list(grams))
     return sketch, len(grams)
 

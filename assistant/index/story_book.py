@@ -18,7 +18,7 @@ import numpy as np
 
 from ..core.settings import Settings
 from ..text.dates import to_timestamp
-from .stories import Deduper, cluster_stories, signature
+from .stories import SCHEME, Deduper, cluster_stories, signature
 
 SHOWN = ("title", "source", "published_at", "url")
 
@@ -113,10 +113,12 @@ def _load_sketches(settings: Settings, identity: str, keep: set[str]) -> dict[st
         data = np.load(_paths(settings, identity)[1], allow_pickle=False)
     except (FileNotFoundError, ValueError, OSError):
         return {}
-    out = {}
+    out: dict[str, tuple[object, int]] = {}
+    if str(data.get("scheme", "")) != SCHEME or data["hashes"].shape[1:] != (settings.stories.num_perm,):
+        return out  # made another way: every article is sketched again
     for aid, values, size in zip(data["ids"].tolist(), data["hashes"], data["sizes"].tolist()):
-        if aid in keep and values.shape[0] == settings.stories.num_perm:
-            out[aid] = (MinHash(num_perm=settings.stories.num_perm, seed=1, hashvalues=values), int(size))
+        if aid in keep:
+            out[aid] = (MinHash(num_perm=settings.stories.num_perm, seed=1, hashvalues=values, scheme=SCHEME), int(size))
     return out
 
 
@@ -126,7 +128,7 @@ def _save(settings: Settings, identity: str, rows: dict, sketches: dict[str, tup
     tmp = sketch_path.with_name(f".{sketch_path.stem}.{os.getpid()}.npz")
     np.savez(tmp, ids=np.array(ids, dtype=str),
              hashes=np.stack([sketches[a][0].hashvalues for a in ids]) if ids else np.zeros((0, 1), np.uint64),
-             sizes=np.array([sketches[a][1] for a in ids], dtype=np.int64))
+             sizes=np.array([sketches[a][1] for a in ids], dtype=np.int64), scheme=np.array(SCHEME))
     tmp.replace(sketch_path)
     tmp_book = book_path.with_name(f".{book_path.stem}.{os.getpid()}.json")
     tmp_book.write_text(json.dumps({"articles": rows}), encoding="utf-8")
