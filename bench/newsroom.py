@@ -142,11 +142,13 @@ def page_html(story: Story, outlet: str = "Loopback News") -> bytes:
             f"{paras}</article><footer>Copyright {outlet}</footer></body></html>").encode()
 
 
-def rss(site: Newsroom, stories: list[Story], title: str = "Loopback News") -> bytes:
+def rss(site: Newsroom, stories: list[Story], title: str = "Loopback News", summary_chars: int = 0) -> bytes:
+    """An RSS 2.0 feed whose descriptions are the stories' text (its first ``summary_chars`` when given)."""
     items = "".join(
         f"<item><title>{html.escape(s.title)}</title><link>{site.url('/news/' + s.slug)}</link>"
         f"<guid>{site.url('/news/' + s.slug)}</guid><pubDate>{email.utils.formatdate(s.published, usegmt=True)}</pubDate>"
-        f"<description>{html.escape(s.body)}</description></item>" for s in stories)
+        f"<description>{html.escape(s.body[:summary_chars] if summary_chars else s.body)}</description></item>"
+        for s in stories)
     return (f'<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>{title}</title>'
             f"<link>{site.base}</link><description>news</description>{items}</channel></rss>").encode()
 

@@ -103,3 +103,16 @@ def test_kill_9_during_fetch_loses_nothing(tmp_path: Path) -> None:
     assert rerun.returncode == 0, rerun.stderr
     assert report["added"] + report["unchanged"] == 40 and report["added"] == 40 - partial
     assert len(Store(make_settings(index)).states(refresh=True)) == 40
+
+
+def test_when_every_feed_fails_fetch_says_why_and_exits_1(tmp_path: Path, capsys) -> None:
+    index = str(tmp_path / "index")
+    with Newsroom() as site:
+        url = site.add("/feed.xml", Route(b"down", status=503))
+        assert run_cli(capsys, "--index", index, "feeds", "add", url, "--name", "Down")[0] == 0
+        code, out, err = run_cli(capsys, "--index", index, "fetch")
+    assert code == 1
+    assert f"feed {url}: HTTP 503 Service Unavailable (retry in 5 min)" in err
+    assert "every feed polled failed" in err
+    assert run_cli(capsys, "--index", index, "feeds", "remove", "Down") == (0, f"removed {url}\n", "")
+    assert run_cli(capsys, "--index", index, "fetch")[2] == "assistant: error: no feeds to fetch (assistant feeds add URL)\n"

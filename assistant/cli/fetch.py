@@ -32,8 +32,12 @@ def run(args: argparse.Namespace) -> int:
     report = fetch_feeds(settings, force=args.all, progress=False if args.no_progress else None)
     if args.json:
         print(json.dumps(report.to_json()))
-        return 0
-    print_summary(report)
+    else:
+        print_summary(report)
+    if report.feeds and all(f.status == "failed" for f in report.feeds):
+        if not args.json:
+            print("assistant: error: every feed polled failed (see the reasons above)", file=sys.stderr)
+        return 1
     return 0
 
 
