@@ -8,12 +8,14 @@ STAMP := $(VENV)/.installed
 DEMO_INDEX := index
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: install demo test test-deps bench-ingest bench-retrieval train-ranker eval-qa eval-brief clean help
+.PHONY: install demo test test-deps bench-ingest bench-fetch bench-stories bench-retrieval train-ranker eval-qa eval-brief clean help
 
 help:
 	@echo "make demo            install, ingest the sample article, show stats, retrieve, ask and brief"
 	@echo "make test            install and run the test suite"
 	@echo "make bench-ingest    ingest the 609-article MultiHop-RAG corpus into a fresh index and print throughput"
+	@echo "make bench-fetch     500 feed entries from a loopback site into a fresh index: fetch, embed, RSS, second fetch"
+	@echo "make bench-stories   duplicate-detection precision/recall on a labelled set built from the corpora"
 	@echo "make bench-retrieval retrieval eval on the 511 public MultiHop-RAG queries (with ablations)"
 	@echo "make train-ranker    retrain assistant/retrieve/ranker.json on the public queries (prints cross-validated metrics)"
 	@echo "make eval-qa         answer-quality eval (local model and extractive) on the public queries"
@@ -56,6 +58,13 @@ test: install test-deps
 
 bench-ingest: install
 	$(PY) -m bench.bench_ingest --corpus evals/data/corpus.json
+
+bench-fetch: install
+	$(PY) -m bench.bench_fetch --corpus evals/data/corpus.json
+
+# Reads ../shared/data/realtimeqa_dev/corpus.jsonl when present (MultiHop-RAG only otherwise).
+bench-stories: install
+	$(PY) -m bench.bench_stories --corpus evals/data/corpus.json --realtimeqa ../shared/data/realtimeqa_dev/corpus.jsonl
 
 bench-retrieval: install
 	$(BIN)/assistant eval retrieval --queries evals/data/queries_public.json --corpus evals/data/corpus.json \

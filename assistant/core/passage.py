@@ -41,5 +41,8 @@ class Passage:
 
     def to_dict(self, rank: int) -> dict[str, Any]:
         """The ``retrieve --json`` result shape (README, docs/ARCHITECTURE.md "Contracts")."""
-        return {"rank": rank, "score": round(self.score, 6), "text": self.text, "chunk_id": self.chunk_id,
-                "article": self.article.to_dict()}
+        shape = {"rank": rank, "score": round(self.score, 6), "text": self.text, "chunk_id": self.chunk_id,
+                 "article": self.article.to_dict()}
+        if self.extras.get("also_reported_by"):
+            shape["also_reported_by"] = self.extras["also_reported_by"]
+        return shape

@@ -61,6 +61,7 @@ class RetrievalSettings(_Section):
     reserved_per_subquery: int = Field(2, ge=0, le=5, description="Places in the top k reserved for each sub-query's best passages.")
     reranked_per_article_cap: int = Field(5, ge=1, le=100, description="Per-article cap when the learned ranker orders the passages (it weighs articles itself; measured with bench/train_ranker.py: 3 -> 5 raised AllEvidence@10 0.467 -> 0.476).")
     rerank: bool = Field(True, description="Order a multi-source question's candidates with the learned ranker (assistant/retrieve/ranker.json; hybrid mode).")
+    one_per_story: bool = Field(True, description="One passage per story: syndicated copies and near-duplicates (index/stories.py) fold into their best-ranked passage, which names the others as 'also reported by'.")
     bridge_names: int = Field(1, ge=0, le=5, description="For 'which/who' questions: names recurring in the top passages added to each sub-query (0 = off).")
     bridge_names_depth: int = Field(5, ge=1, le=60, description="How many of the whole question's top fused passages bridge_names looks in (a name must recur in more than half of them). A setting like rrf_k: it shapes the group rankings the learned ranker was trained on (with 5) without being one of its features.")
 
@@ -128,6 +129,30 @@ class BriefSettings(_Section):
     model_line_overlap: float = Field(0.5, ge=0, le=1, description="A model line that cites nothing is given the passage holding at least this share of its content words (the verifier still checks it).")
 
 
+class FetchSettings(_Section):
+    timeout_s: float = Field(10.0, gt=0, description="Timeout of each network step (connect, read between bytes) of a feed, page, sitemap or robots.txt request.")
+    page_deadline_s: float = Field(30.0, gt=0, description="Most seconds one response may take in all (a server trickling bytes is cut off here).")
+    max_redirects: int = Field(5, ge=0, le=20, description="Most redirects followed per request.")
+    max_page_mb: float = Field(5.0, gt=0, description="Responses larger than this are abandoned with a reason.")
+    user_agent: str = Field("news-assistant/0.1 (feed reader of the news-assistant project)", description="User-Agent sent with every request (and matched against robots.txt).")
+    per_host: int = Field(2, ge=1, le=32, description="Most requests in flight to one host at once.")
+    workers: int = Field(8, ge=1, le=64, description="Requests in flight in all.")
+    robots: bool = Field(True, description="Honour robots.txt (a page it disallows is not fetched; the feed's own text is used).")
+    every_s: float = Field(1800.0, ge=60, description="Default polling interval of a feed added without --every.")
+    backoff_s: float = Field(300.0, ge=1, description="Wait before retrying a failed feed, doubled per consecutive failure (capped at backoff_max_s).")
+    backoff_max_s: float = Field(86400.0, ge=1, description="Longest wait before retrying a failing feed.")
+    max_sitemap_urls: int = Field(5000, ge=1, description="Most page URLs read from one sitemap (and the sitemaps it lists).")
+
+
+class StorySettings(_Section):
+    shingle_words: int = Field(5, ge=1, le=20, description="Words per shingle of the near-duplicate MinHash.")
+    num_perm: int = Field(128, ge=16, le=1024, description="MinHash permutations (more: a closer Jaccard estimate, more memory).")
+    candidate_jaccard: float = Field(0.3, gt=0, le=1, description="LSH threshold: least estimated shingle Jaccard for two articles to be compared at all (so the shorter is at least this share of the longer).")
+    duplicate_containment: float = Field(0.8, ge=0, le=1, description="Least estimated share of the shorter article's shingles found in the longer for the two to be one story (a syndicated copy with another headline or a trimmed ending is contained in the original).")
+    cluster_cosine: float = Field(0.6, ge=0, le=1, description="Least cosine of two stories' article vectors for them to be one event cluster.")
+    cluster_days: float = Field(3.0, ge=0, description="Most days between two stories' dates for them to be one event cluster.")
+
+
 class Settings(_Section):
     index: Path = Field(Path("./index"), description="Embedded Chroma store and sidecar files (env ASSISTANT_INDEX).")
     chroma_url: str | None = Field(None, description="Use a Chroma server at this URL instead of the embedded store.")
@@ -138,6 +163,8 @@ class Settings(_Section):
     llm: LLMSettings = Field(default_factory=LLMSettings)
     answer: AnswerSettings = Field(default_factory=AnswerSettings)
     brief: BriefSettings = Field(default_factory=BriefSettings)
+    fetch: FetchSettings = Field(default_factory=FetchSettings)
+    stories: StorySettings = Field(default_factory=StorySettings)
 
     def identity(self) -> str:
         """Hash of everything that shapes the stored vectors: changing it selects a new collection."""

@@ -93,6 +93,21 @@ def ingest(paths: Iterable[str | Path], settings: Settings, progress: bool | Non
     return report
 
 
+def ingest_articles(articles: Iterable[Article | Skipped], settings: Settings, progress: bool | None = None) -> IngestReport:
+    """Ingest articles made elsewhere (fetched pages, feed entries) through the same dedup and crash-safe
+    run as files; a ``Skipped`` among them is reported as it is."""
+    from ..index.store import Store
+
+    show = sys.stderr.isatty() if progress is None else progress
+    report = IngestReport()
+    started = time.perf_counter()
+    with index_lock(Path(settings.index), settings.ingest.lock_timeout_s, _say_waiting):
+        run = _Run(settings, Store(settings), report)
+        run.execute(list(articles), show)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
 def _say_waiting(pid: int) -> None:
     print(f"waiting for another ingest (pid {pid}) to finish…", file=sys.stderr)
 
@@ -125,11 +140,12 @@ class _Run:
             self.store.repair(rows)
             self.journal.clear()
 
-    def execute(self, files: list[Path | Skipped], show: bool) -> None:
+    def execute(self, files: list[Path | Article | Skipped], show: bool) -> None:
         """All batches through the three stages, then the BM25 sidecar when anything changed."""
         from ..index.sidecar import refresh_sidecar
+        from ..index.story_book import refresh_stories
 
-        bar = _bar(sum(1 for f in files if isinstance(f, Path) for _ in load_path(f, self.max_bytes)), show)
+        bar = _bar(sum(1 for f in files if not isinstance(f, Skipped) for _ in self._load(f)), show)
         # Writes run in their own thread while the next batch is embedded, one at a time and in order;
         # leaving the block (also on Ctrl-C) waits for the write in flight, so it is never cut short.
         with trimming(), short_gil_slices(), ThreadPoolExecutor(1, thread_name_prefix="store") as writer:
@@ -139,8 +155,12 @@ class _Run:
             release_memory()
             if self.report.added or self.report.updated:
                 refresh_sidecar(self.store, self.settings)
+            refresh_stories(self.store, self.settings)  # also files what a run killed before this point left
 
-    def _stream(self, files: list[Path | Skipped], writer: ThreadPoolExecutor, bar) -> None:
+    def _load(self, entry: Path | Article) -> Iterable[Article | Skipped]:
+        return [entry] if isinstance(entry, Article) else load_path(entry, self.max_bytes)
+
+    def _stream(self, files: list[Path | Article | Skipped], writer: ThreadPoolExecutor, bar) -> None:
         """Embed each batch as it arrives from the run-ahead thread and hand it to the writer, waiting for
         the previous write first; returns once the last write is done."""
         pending: Future | None = None
@@ -155,7 +175,7 @@ class _Run:
         if pending is not None:
             pending.result()
 
-    def _batches(self, files: list[Path | Skipped]) -> Iterator[tuple[list[tuple[Article, list[str]]], int]]:
+    def _batches(self, files: list[Path | Article | Skipped]) -> Iterator[tuple[list[tuple[Article, list[str]]], int]]:
         """Runs ahead of the embedder in its own thread: loads, sorts out and chunks articles. Yields
         (articles to write, how many others were passed over) once a batch holds enough chunks."""
         batch: list[tuple[Article, list[str]]] = []
@@ -165,7 +185,7 @@ class _Run:
             if isinstance(entry, Skipped):
                 self.report.skipped.append(entry)
                 continue
-            for item in load_path(entry, self.max_bytes):
+            for item in self._load(entry):
                 if isinstance(item, Skipped):
                     self.report.skipped.append(item)
                     passed += 1

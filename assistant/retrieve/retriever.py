@@ -50,6 +50,7 @@ class Retriever:
         self._term_cache: dict[str, Bag] = {}  # chunk id -> its terms (rerank.features)
         self._rows: dict[int, Passage] = {}  # BM25 row -> its passage, parsed once
         self._row_of = {cid: row for row, cid in enumerate(self.bm25.ids)}
+        self.stories = _story_book(self.store, settings)  # None: no two articles share a story
 
     # ---- public API ------------------------------------------------------------------------
     def filters(self, since: str | None = None, until: str | None = None, sources: Sequence[str] = ()) -> Filters:
@@ -78,8 +79,14 @@ class Retriever:
         if mode == "dense":
             texts = list(dict.fromkeys([*texts, *(s.text for p in plans if p for s in p.subqueries)]))
         vectors = dict(zip(texts, self.embedder.embed(texts))) if mode in ("dense", "hybrid") else {}
-        return [self._planned(q, plan, vectors, k, filters, mode, rerank) if plan and plan.subqueries
-                else self._one(q, vectors.get(q), k, filters, mode, plan) for q, plan in zip(queries, plans)]
+        wide = 2 * k if self.stories else k  # room for the copies one_per_story folds away
+        lists = [self._planned(q, plan, vectors, wide, filters, mode, rerank) if plan and plan.subqueries
+                 else self._one(q, vectors.get(q), wide, filters, mode, plan) for q, plan in zip(queries, plans)]
+        if self.stories:
+            from .stories import one_per_story
+
+            lists = [one_per_story(found, self.stories.story_of)[:k] for found in lists]
+        return lists
 
     def plan(self, question: str) -> QueryPlan:
         """Outlets, dates and sub-queries named in the question (see ``assistant.retrieve.analysis``)."""
@@ -262,3 +269,12 @@ march april may june july august september october november december however als
 before there here what which who why how some many most more one two three""".split())
 
 
+def _story_book(store, settings: Settings):  # -> index.story_book.StoryBook | None
+    """The index's stories when retrieval.one_per_story is on and some story has several articles."""
+    if not settings.retrieval.one_per_story:
+        return None
+    from ..index.story_book import StoryBook
+
+    book = StoryBook.load(settings, store.identity)
+    stories = [row["story"] for row in book.articles.values()]
+    return book if len(set(stories)) < len(stories) else None
