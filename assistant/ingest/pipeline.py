@@ -69,12 +69,10 @@ class _Journal:
 
 
 def _check_paths(paths: Iterable[str | Path]) -> list[Path]:
+    """The paths to ingest; a missing, looping or unreadable one is left to ``discover``, which says which it is."""
     paths = [Path(p) for p in paths]
     if not paths:
         raise InputError("nothing to ingest", hint="give one or more files or folders")
-    missing = [str(p) for p in paths if not p.exists()]
-    if missing:
-        raise InputError(f"no such file or folder: {', '.join(missing)}")
     return paths
 
 
