@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from ..core.settings import Settings
+from ..text.markers import strip_citation_marks
 
 _TOKEN = re.compile(r"(?u)\b\w\w+\b")  # bm25s's default token pattern
 _BUILD_LOCK = ".build.lock"
@@ -146,7 +147,7 @@ class BM25Index:
                 node = json.loads(entry["_node_content"])
                 self.ids.append(node["id_"])
                 self.meta.append(node["metadata"])
-                self.texts.append(node["text"])
+                self.texts.append(strip_citation_marks(node["text"]))  # a sidecar built before they were stripped
 
     def __len__(self) -> int:
         return len(self.ids)

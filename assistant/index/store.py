@@ -25,6 +25,7 @@ from urllib.parse import urlsplit
 from ..core.article import Article
 from ..core.errors import ConfigError, StoreError
 from ..text.dates import to_timestamp
+from ..text.markers import strip_citation_marks
 
 ARTICLE_FIELDS = ("title", "source", "author", "published_at", "url", "category", "path")
 TEXT = "text"  # metadata key of a chunk's text
@@ -174,8 +175,10 @@ class Store:
                 return
 
     def _current(self, ids: Sequence[str], metas: Sequence[dict[str, Any]]) -> list[tuple[str, str, dict[str, Any]]]:
-        """(id, text, metadata) of the current chunks among ``ids``; the text is taken out of the metadata."""
-        return [(cid, meta.pop(TEXT, ""), meta) for cid, meta in zip(ids, metas) if self.is_current(meta)]
+        """(id, text, metadata) of the current chunks among ``ids``; the text is taken out of the metadata, without
+        the citation markers an index from before the loaders stripped them may hold."""
+        return [(cid, strip_citation_marks(meta.pop(TEXT, "")), meta) for cid, meta in zip(ids, metas)
+                if self.is_current(meta)]
 
     def iter_chunks(self) -> Iterator[tuple[str, str, dict[str, Any]]]:
         """Every current chunk: (id, text, metadata). Used to build the BM25 sidecar."""
@@ -200,13 +203,13 @@ class Store:
         include = ("metadatas", "documents") if with_body else ("metadatas",)
         for ids, metas, docs in self._scan(self.articles, include):
             for i, (aid, meta) in enumerate(zip(ids, metas)):
-                yield aid, meta, (docs[i] if docs else None)
+                yield aid, meta, (strip_citation_marks(docs[i]) if docs else None)
 
     def get_article(self, article_id: str) -> tuple[dict[str, Any], str] | None:
         got = self.articles.get(ids=[article_id], include=["metadatas", "documents"])
         if not got["ids"]:
             return None
-        return got["metadatas"][0], got["documents"][0]
+        return got["metadatas"][0], strip_citation_marks(got["documents"][0] or "")
 
     def count_chunks(self) -> int:
         return sum(state.n_chunks for state in self.states().values())
