@@ -15,11 +15,12 @@ import sys
 import time
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from ..core.article import Article
-from ..core.errors import InputError
+from ..core.errors import DiskFullError, InputError
 from ..core.settings import Settings
 from .loaders import Skipped, discover, load_path
 from .locking import index_lock
@@ -84,11 +85,27 @@ def ingest(paths: Iterable[str | Path], settings: Settings, progress: bool | Non
     show = sys.stderr.isatty() if progress is None else progress
     report = IngestReport()
     started = time.perf_counter()
-    with index_lock(Path(settings.index), settings.ingest.lock_timeout_s, _say_waiting):
-        run = _Run(settings, Store(settings), report)
+    with index_lock(Path(settings.index), settings.ingest.lock_timeout_s, _say_waiting), _space_kept(settings):
+        run = _Run(settings, Store(settings, writing=True), report)
         run.execute(list(discover(roots)), show)
     report.seconds = time.perf_counter() - started
     return report
+
+
+@contextmanager
+def _space_kept(settings: Settings) -> Iterator[None]:
+    """A full disk (in Chroma, the journal or the sidecar build) is one ``DiskFullError``; what was committed
+    stays, and the rerun repairs the batch in flight."""
+    from ..index.store import disk_full, out_of_space
+
+    try:
+        yield
+    except DiskFullError:
+        raise
+    except Exception as exc:
+        if not settings.chroma_url and out_of_space(exc, settings.index):
+            raise disk_full(settings.index) from None
+        raise
 
 
 def _say_waiting(pid: int) -> None:
@@ -213,7 +230,8 @@ class _Run:
 
     def _write(self, items: list, rows: list[tuple[str, str, int]]) -> None:
         """The batch's journal first, then its chunks and commit, then no journal: a run cut short in
-        between leaves the journal for the next run's ``_recover``."""
+        between leaves the journal for the next run's ``_recover``. No batch starts on a full disk."""
+        self.store.check_space()
         self.journal.write(rows)
         self.store.write(items)
         self.journal.clear()
