@@ -130,10 +130,17 @@ def _build(nodes: list, root: Path, target: Path, settings: Settings) -> Path:
         except OSError:
             if not _complete(target):  # not another process's finished copy either
                 raise
-    for old in root.iterdir():
-        if old != target and not old.name.startswith("."):
-            shutil.rmtree(old, ignore_errors=True)
+    _drop_old(root, target)
     return target
+
+
+def _drop_old(root: Path, target: Path) -> None:
+    """Remove older sidecars but the newest of them: a reader that opened it just before this build (a chat
+    session, an 'ask') still loads its sentence vectors from it, and moves to ``target`` at its next question."""
+    older = sorted((p for p in root.iterdir() if p != target and not p.name.startswith(".") and p.is_dir()),
+                   key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in older[1:]:
+        shutil.rmtree(old, ignore_errors=True)
 
 
 class BM25Index:
