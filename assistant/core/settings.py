@@ -45,6 +45,10 @@ class IngestSettings(_Section):
     min_body_chars: int = Field(40, ge=1, description="Articles with a shorter body are skipped as empty.")
     write_batch_chunks: int = Field(256, ge=1, le=5000, description="Chunks embedded and written per batch (bounds memory).")
     lock_timeout_s: float = Field(30.0, ge=0, description="How long a second ingest waits for the index lock before refusing.")
+    lease_ttl_s: float = Field(600.0, gt=0, description="Server mode: how long the writer's lease kept in the Chroma server "
+                               "lasts unless renewed (before each batch); a killed ingest blocks others this long at most.")
+    lease_settle_s: float = Field(1.0, ge=0, description="Server mode: wait between writing the lease and reading it back "
+                                  "(of writers racing for it, the last write wins).")
     min_free_mb: float = Field(50.0, ge=0, description="Free space (MB) the disk holding an embedded index must have before each "
                                "batch is written; below it the ingest stops cleanly (what was committed stays readable).")
 

@@ -90,7 +90,7 @@ def refresh_sidecar(store, settings: Settings, spare: bool = False) -> Path:
     try:
         return _build(nodes, root, target, settings)
     except Exception as exc:
-        from .store import out_of_space
+        from .space import out_of_space
 
         if not (spare and out_of_space(exc, settings.index)):
             raise

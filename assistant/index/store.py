@@ -14,7 +14,6 @@ there would be read with it (609 bodies cost 2.6 s more to write as documents, o
 
 from __future__ import annotations
 
-import errno
 import shutil
 import time
 import warnings
@@ -26,9 +25,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ..core.article import Article
-from ..core.errors import ConfigError, DiskFullError, StoreError
+from ..core.errors import ConfigError, StoreError
 from ..text.dates import to_timestamp
 from ..text.markers import strip_citation_marks
+from .space import disk_full, out_of_space
 
 ARTICLE_FIELDS = ("title", "source", "author", "published_at", "url", "category", "path")
 TEXT = "text"  # metadata key of a chunk's text
@@ -335,6 +335,17 @@ class Store:
         for start in range(0, len(ids), self._batch):
             self.chunks.delete(ids=ids[start:start + self._batch])
 
+    def orphans(self) -> list[str]:
+        """Ids of stored chunks whose article record names another version (or no article): what two writers
+        racing on one server leave behind. Safe to delete only while no ingest writes (the writer's lease)."""
+        self.states(refresh=True)
+        return [cid for ids, metas, _ in self._scan("chunks") for cid, meta in zip(ids, metas) if not self.is_current(meta)]
+
+    def side_collection(self, name: str):  # -> chromadb Collection
+        """Another collection of this index (the writer's lease), reached like the chunk collections."""
+        col = self.client.get_or_create_collection(f"{name}_{self.identity}", embedding_function=None)
+        return _ServerCollection(col, self.settings.chroma_url) if self.settings.chroma_url else col
+
     def repair(self, pending: Iterable[tuple[str, str, int]]) -> int:
         """After an interrupted ingest: drop chunks of (article, hash, n) that lost or never won the commit."""
         states = self.states(refresh=True)
@@ -342,25 +353,6 @@ class Store:
                    if (states.get(aid) is None or states[aid].content_hash != h) for i in range(n)]
         self.delete_chunks(orphans)
         return len(orphans)
-
-
-def disk_full(index: Path | str) -> DiskFullError:
-    free = shutil.disk_usage(Path(index)).free
-    return DiskFullError(f"the disk holding {index} is full: {free / 1e6:.0f} MB free; free space and rerun")
-
-
-def out_of_space(exc: BaseException, index: Path | str, slack_mb: float = 1.0) -> bool:
-    """Whether ``exc`` comes of a full disk: ENOSPC, a short write, or any failure with the disk (nearly) full
-    (Chroma's own errors name neither: 'Error in compaction', '... requested and ... written')."""
-    if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
-        return True
-    text = str(exc)
-    if "No space left" in text or ("requested and" in text and "written" in text):
-        return True
-    try:
-        return shutil.disk_usage(Path(index)).free < slack_mb * 1e6
-    except OSError:
-        return False
 
 
 def _article_meta(article: Article) -> dict[str, Any]:

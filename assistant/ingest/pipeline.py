@@ -23,7 +23,7 @@ from ..core.article import Article
 from ..core.errors import DiskFullError, InputError
 from ..core.settings import Settings
 from .loaders import Skipped, discover, load_path
-from .locking import index_lock
+from .locking import index_lock, store_lock
 from .threads import release_memory, run_ahead, short_gil_slices, trimming
 
 
@@ -38,6 +38,8 @@ class IngestReport:
     chunks: int = 0
     seconds: float = 0.0
     embed_seconds: float = 0.0
+    repaired: int = 0
+    """Orphaned chunks (of no article's current version) deleted before the run."""
 
     @property
     def usable(self) -> int:
@@ -86,8 +88,10 @@ def ingest(paths: Iterable[str | Path], settings: Settings, progress: bool | Non
     report = IngestReport()
     started = time.perf_counter()
     with index_lock(Path(settings.index), settings.ingest.lock_timeout_s, _say_waiting), _space_kept(settings):
-        run = _Run(settings, Store(settings, writing=True), report)
-        run.execute(list(discover(roots)), show)
+        store = Store(settings, writing=True)
+        with store_lock(store, settings, _say_waiting) as lease:
+            run = _Run(settings, store, report, lease)
+            run.execute(list(discover(roots)), show)
     report.seconds = time.perf_counter() - started
     return report
 
@@ -96,7 +100,7 @@ def ingest(paths: Iterable[str | Path], settings: Settings, progress: bool | Non
 def _space_kept(settings: Settings) -> Iterator[None]:
     """A full disk (in Chroma, the journal or the sidecar build) is one ``DiskFullError``; what was committed
     stays, and the rerun repairs the batch in flight."""
-    from ..index.store import disk_full, out_of_space
+    from ..index.space import disk_full, out_of_space
 
     try:
         yield
@@ -108,7 +112,19 @@ def _space_kept(settings: Settings) -> Iterator[None]:
         raise
 
 
-def _say_waiting(pid: int) -> None:
+def repair_index(settings: Settings) -> int:
+    """``assistant index repair``: delete the chunks no article record names (under both writer locks)."""
+    from ..index.store import Store
+
+    with index_lock(Path(settings.index), settings.ingest.lock_timeout_s, _say_waiting):
+        store = Store(settings, writing=True)
+        with store_lock(store, settings, _say_waiting):
+            orphans = store.orphans()
+            store.delete_chunks(orphans)
+            return len(orphans)
+
+
+def _say_waiting(pid: int | str) -> None:
     print(f"waiting for another ingest (pid {pid}) to finish…", file=sys.stderr)
 
 
@@ -117,19 +133,23 @@ class _Run:
     repaired: its three stages (sort out and chunk, embed, write) and the loop that runs them in their
     threads."""
 
-    def __init__(self, settings: Settings, store, report: IngestReport) -> None:  # store: index.store.Store
+    def __init__(self, settings: Settings, store, report: IngestReport, lease=None) -> None:  # store: index.store.Store
         from ..index.embedder import make_embedder
         from .chunking import Chunker
 
         self.settings = settings
         self.store = store
         self.report = report
+        self.lease = lease  # index.lease.StoreLease on a server
         self.journal = _Journal(Path(settings.index) / f"ingest-{store.identity}.journal")
         self.max_bytes = int(settings.ingest.max_file_mb * 1e6)
         # Loaded on first use: an unchanged re-ingest needs neither model.
         self.chunker = functools.cache(lambda: Chunker.for_settings(settings))
         self.embedder = functools.cache(lambda: make_embedder(settings))
         self._recover()
+        orphans = store.orphans()  # what writers racing on a server before the lease left behind
+        store.delete_chunks(orphans)
+        report.repaired = len(orphans)
         self.states = store.states(refresh=True)
         self.owners = {state.body_hash: aid for aid, state in self.states.items()}
 
@@ -232,6 +252,8 @@ class _Run:
         """The batch's journal first, then its chunks and commit, then no journal: a run cut short in
         between leaves the journal for the next run's ``_recover``. No batch starts on a full disk."""
         self.store.check_space()
+        if self.lease is not None:
+            self.lease.renew()
         self.journal.write(rows)
         self.store.write(items)
         self.journal.clear()
