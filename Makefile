@@ -8,12 +8,13 @@ STAMP := $(VENV)/.installed
 DEMO_INDEX := index
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: install demo test test-deps bench-ingest bench-retrieval train-ranker eval-qa eval-brief clean help
+.PHONY: install demo test test-deps bench-ingest bench-faults bench-retrieval train-ranker eval-qa eval-brief clean help
 
 help:
 	@echo "make demo            install, ingest the sample article, show stats, retrieve, ask and brief"
 	@echo "make test            install and run the test suite"
 	@echo "make bench-ingest    ingest the 609-article MultiHop-RAG corpus into a fresh index and print throughput"
+	@echo "make bench-faults    kill -9 trials, readers beside ingests, two server-mode ingests: lost/duplicated/orphaned chunks"
 	@echo "make bench-retrieval retrieval eval on the 511 public MultiHop-RAG queries (with ablations)"
 	@echo "make train-ranker    retrain assistant/retrieve/ranker.json on the public queries (prints cross-validated metrics)"
 	@echo "make eval-qa         answer-quality eval (local model and extractive) on the public queries"
@@ -56,6 +57,9 @@ test: install test-deps
 
 bench-ingest: install
 	$(PY) -m bench.bench_ingest --corpus evals/data/corpus.json
+
+bench-faults: install
+	$(PY) -m bench.bench_faults
 
 bench-retrieval: install
 	$(BIN)/assistant eval retrieval --queries evals/data/queries_public.json --corpus evals/data/corpus.json \
