@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 DEMO_INDEX := index
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: install demo test test-deps bench-ingest bench-fetch bench-stories bench-retrieval train-ranker eval-qa eval-brief clean help
+.PHONY: install demo test test-deps bench-ingest bench-fetch bench-stories bench-faults bench-retrieval train-ranker eval-qa eval-brief clean help
 
 help:
 	@echo "make demo            install, ingest the sample article, show stats, retrieve, ask and brief"
@@ -16,6 +16,7 @@ help:
 	@echo "make bench-ingest    ingest the 609-article MultiHop-RAG corpus into a fresh index and print throughput"
 	@echo "make bench-fetch     500 feed entries from a loopback site into a fresh index: fetch, embed, RSS, second fetch"
 	@echo "make bench-stories   duplicate-detection precision/recall on a labelled set built from the corpora"
+	@echo "make bench-faults    kill -9 trials, readers beside ingests, two server-mode ingests: lost/duplicated/orphaned chunks"
 	@echo "make bench-retrieval retrieval eval on the 511 public MultiHop-RAG queries (with ablations)"
 	@echo "make train-ranker    retrain assistant/retrieve/ranker.json on the public queries (prints cross-validated metrics)"
 	@echo "make eval-qa         answer-quality eval (local model and extractive) on the public queries"
@@ -65,6 +66,8 @@ bench-fetch: install
 # Reads ../shared/data/realtimeqa_dev/corpus.jsonl when present (MultiHop-RAG only otherwise).
 bench-stories: install
 	$(PY) -m bench.bench_stories --corpus evals/data/corpus.json --realtimeqa ../shared/data/realtimeqa_dev/corpus.jsonl
+bench-faults: install
+	$(PY) -m bench.bench_faults
 
 bench-retrieval: install
 	$(BIN)/assistant eval retrieval --queries evals/data/queries_public.json --corpus evals/data/corpus.json \

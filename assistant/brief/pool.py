@@ -9,6 +9,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from ..core.errors import InputError
+from ..text.screening import instruction_like
 from ..text.sentences import split_sentences
 from ..text.words import content_keys
 from .lines import FIRST_PERSON, Line, prose_ok, strip_dateline, unquoted
@@ -16,7 +17,8 @@ from .state import NoteState, unit
 
 
 def collect_sentences(state: NoteState) -> None:
-    """Every sentence of every article, mapped to the passage that holds it; prose candidates scored."""
+    """Every sentence of every article, mapped to the passage that holds it; prose candidates scored.
+    Instruction-like sentences never enter the pool: no line, actor or quote is taken from them."""
     cfg = state.cfg
     for ai, article in enumerate(state.articles):
         position = 0
@@ -24,7 +26,7 @@ def collect_sentences(state: NoteState) -> None:
         for passage in article.passages:
             for sentence in split_sentences(passage.text):
                 text = " ".join(sentence.split())
-                if text in seen:  # chunk overlap repeats sentences
+                if text in seen or instruction_like(text):  # chunk overlap repeats sentences
                     continue
                 seen.add(text)
                 state.sentences.append(Line(strip_dateline(text, cfg.min_words), ai, [passage], position, raw=sentence))

@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 
 from ..core.passage import ArticleRef, Passage
 from ..retrieve.fusion import fuse
+from ..text.markers import strip_citation_marks
 from .model import BriefArticle
 
 if TYPE_CHECKING:
@@ -92,6 +93,6 @@ def articles_from_texts(texts: Sequence[str], settings: Settings, *, titles: Seq
         aid = f"{id_prefix}{i + 1}"
         title = titles[i] if i < len(titles) else ""
         ref = ArticleRef(aid, title, outlet, published_at, url)
-        passages = [Passage(f"{aid}-{j:04d}", chunk, ref, position=j) for j, chunk in enumerate(chunker.split(text))]
+        passages = [Passage(f"{aid}-{j:04d}", chunk, ref, position=j) for j, chunk in enumerate(chunker.split(strip_citation_marks(text)))]
         out.append(BriefArticle(aid, title, outlet, published_at, url, passages))
     return out

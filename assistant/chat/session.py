@@ -87,6 +87,17 @@ class ChatSession:
             self.out.line(f"! {exc}")
             return True
 
+    def _follow_the_index(self) -> None:
+        """Another process ingested since the last question: answer from the index as it stands now."""
+        if not self.retriever.changed():
+            return
+        self.retriever = self.retriever.reloaded()
+        if getattr(self.answerer, "retriever", None) is not None:
+            self.answerer.retriever = self.retriever
+        if not self.spec.is_empty():
+            self.set_filter(self.spec)
+        self.out.line("the index changed; reloaded")
+
     def run_command(self, cmd: Command) -> bool:
         """Run a parsed command through ``HANDLERS``; ``False`` means "quit"."""
         if cmd.name == "quit":
@@ -98,6 +109,7 @@ class ChatSession:
     def ask(self, question: str) -> Turn:
         """Condense, answer (streaming), show compact sources; the turn joins the conversation."""
         out = self.out
+        self._follow_the_index()
         started = time.perf_counter()
         turn = Turn(question=question, filters=self.spec.label())
         view = AnswerView(out, turn, started)

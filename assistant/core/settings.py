@@ -45,10 +45,19 @@ class IngestSettings(_Section):
     min_body_chars: int = Field(40, ge=1, description="Articles with a shorter body are skipped as empty.")
     write_batch_chunks: int = Field(256, ge=1, le=5000, description="Chunks embedded and written per batch (bounds memory).")
     lock_timeout_s: float = Field(30.0, ge=0, description="How long a second ingest waits for the index lock before refusing.")
+    lease_ttl_s: float = Field(600.0, gt=0, description="Server mode: how long the writer's lease kept in the Chroma server "
+                               "lasts unless renewed (before each batch); a killed ingest blocks others this long at most.")
+    lease_settle_s: float = Field(1.0, ge=0, description="Server mode: wait between writing the lease and reading it back "
+                                  "(of writers racing for it, the last write wins).")
+    min_free_mb: float = Field(50.0, ge=0, description="Free space (MB) the disk holding an embedded index must have before each "
+                               "batch is written; below it the ingest stops cleanly (what was committed stays readable).")
 
 
 class RetrievalSettings(_Section):
     k: int = Field(10, ge=1, le=100, description="Passages returned per query.")
+    read_retries: int = Field(5, ge=0, le=50, description="Times a read of the store is retried, reopening it, when another "
+                              "process's write left this one's view of the index stale ('Error finding id').")
+    read_retry_wait_s: float = Field(0.2, ge=0, le=10, description="Wait before the first retry of a stale read (doubling each time).")
     candidates: int = Field(60, ge=1, le=1000, description="Candidates taken from each retriever before fusion.")
     dense_ef_search: int = Field(1000, ge=1, description="HNSW search breadth of the dense query. Measured on the 511 public questions' 60 nearest chunks: at Chroma's default 100, 146 lists differed from exact search and 17 changed between processes (the graph is rebuilt in a different order); at 1000 none differed from exact, for ~3.5 ms more a query (2.0 -> 5.4 ms).")
     dense_weight: float = Field(0.3, ge=0, description="Weight of the dense (embedding) ranking in fusion.")

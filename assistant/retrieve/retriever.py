@@ -39,6 +39,7 @@ class Retriever:
                                   hint="run 'assistant ingest PATH' first")
         self.embedder = embedder or make_embedder(settings)
         self.bm25 = BM25Index(self.store, settings)
+        self.generation = self.bm25.generation
         self._ts = np.array([m.get("published_ts", np.nan) for m in self.bm25.meta], dtype=float)
         self._sources = np.array([m.get("source", "") for m in self.bm25.meta], dtype=object)
         self._masks: dict[tuple, np.ndarray] = {}  # sub-queries of one question share their filters
@@ -53,6 +54,18 @@ class Retriever:
         self.stories = _story_book(self.store, settings)  # None: no two articles share a story
 
     # ---- public API ------------------------------------------------------------------------
+    def changed(self) -> bool:
+        """Whether the index's articles changed since this retriever loaded them (another process ingested)."""
+        from ..index.sidecar import generation
+
+        self.store.states(refresh=True)
+        return generation(self.store) != self.generation
+
+    def reloaded(self) -> Retriever:
+        """A retriever over the index as it stands now, sharing this one's embedder and a freshly opened store."""
+        self.store.reopen()
+        return Retriever(self.settings, store=self.store, embedder=self.embedder)
+
     def filters(self, since: str | None = None, until: str | None = None, sources: Sequence[str] = ()) -> Filters:
         return make_filters(since, until, sources, self.sources)
 
