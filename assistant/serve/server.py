@@ -58,7 +58,7 @@ def make_server(settings: Settings, sock: socket.socket, api_key: str | None,
                             limit_concurrency=2 * (limits.workers + limits.queue) + 16,
                             timeout_graceful_shutdown=5, server_header=False)
     ours = logging.getLogger("assistant.serve")  # our lines beside uvicorn's, in its format
-    ours.handlers, ours.propagate = logging.getLogger("uvicorn.error").handlers, False
+    ours.handlers, ours.propagate = logging.getLogger("uvicorn").handlers, False
     ours.setLevel(logging.getLogger("uvicorn.error").level)
     server = uvicorn.Server(config)
     app.state.service.on_failure = lambda: setattr(server, "should_exit", True)
@@ -73,7 +73,10 @@ def serve(settings: Settings, host: str, port: int, api_key: str | None, log_lev
     shown = f"[{host}]" if ":" in host else host
     logging.getLogger("assistant.serve").info(
         "serving on http://%s:%d (API at /v1, page at /; loading the index and models…)", shown, sock.getsockname()[1])
-    server.run(sockets=[sock])
+    try:
+        server.run(sockets=[sock])
+    except KeyboardInterrupt:  # uvicorn re-raises the Ctrl-C it shut down on: stopping is the normal end
+        pass
     error = server.config.app.state.service.error
     if isinstance(error, AssistantError):
         raise error
