@@ -8,13 +8,14 @@ STAMP := $(VENV)/.installed
 DEMO_INDEX := index
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: install demo test test-deps bench-ingest bench-retrieval train-ranker eval-qa eval-brief clean help
+.PHONY: install demo test test-deps bench-ingest bench-retrieval bench-serve train-ranker eval-qa eval-brief clean help
 
 help:
 	@echo "make demo            install, ingest the sample article, show stats, retrieve, ask and brief"
 	@echo "make test            install and run the test suite"
 	@echo "make bench-ingest    ingest the 609-article MultiHop-RAG corpus into a fresh index and print throughput"
 	@echo "make bench-retrieval retrieval eval on the 511 public MultiHop-RAG queries (with ablations)"
+	@echo "make bench-serve     50 concurrent OpenAI clients x 4 questions against 'assistant serve' (--llm none, then local)"
 	@echo "make train-ranker    retrain assistant/retrieve/ranker.json on the public queries (prints cross-validated metrics)"
 	@echo "make eval-qa         answer-quality eval (local model and extractive) on the public queries"
 	@echo "make eval-brief      briefing-note eval on the CNN/DailyMail FRANK set"
@@ -60,6 +61,9 @@ bench-ingest: install
 bench-retrieval: install
 	$(BIN)/assistant eval retrieval --queries evals/data/queries_public.json --corpus evals/data/corpus.json \
 		--out evals/runs/retrieval
+
+bench-serve: install
+	$(PY) -m bench.bench_serve --corpus evals/data/corpus.json --queries evals/data/queries_public.json
 
 train-ranker: install
 	$(PY) -m pip install -q -e '.[train]'
