@@ -84,7 +84,8 @@ def test_ask_stream_and_open_the_cited_passage(page, base: str, tmp_path: Path) 
     page.wait_for("!document.getElementById('article').hidden && !!document.querySelector('#article-body mark')")
     page.wait_for("document.querySelector('#article-body').childNodes.length > 1")  # the article around it
     marked = page.js("document.querySelector('#article-body mark').textContent")
-    assert "exploring a security and defence pact with India" in marked
+    quoted = page.js("document.querySelector('#article-body mark strong.quoted').textContent")
+    assert "exploring a security and defence pact with India" in quoted and quoted in marked  # the cited sentence
     assert page.js("document.getElementById('article-title').textContent") == \
         "EU explores security and defence pact with India"
     assert page.js("document.activeElement.id") == "article"  # focus moves to what was opened

@@ -49,7 +49,7 @@ function el(tag, className, text) {
 }
 
 // ---- asking ------------------------------------------------------------------------------------
-function renderAnswer(target, text, sources) {
+function renderAnswer(target, text, sources, sentences) {
   target.replaceChildren();
   const parts = text.split(/(\[\d+\])/);
   for (const part of parts) {
@@ -59,12 +59,16 @@ function renderAnswer(target, text, sources) {
     const button = el("button", "cite", part);
     button.type = "button";
     button.setAttribute("aria-label", "source " + m[1] + ": " + (source.title || "untitled"));
-    button.addEventListener("click", () => openSource(source));
+    button.addEventListener("click", () => openSource(source, quoted(sentences, source.n)));
     target.append(button);
   }
 }
 
-function renderSources(list, sources) {
+function quoted(sentences, n) {
+  return (sentences || []).filter((s) => s.supported && s.citations.includes(n)).map((s) => s.text);
+}
+
+function renderSources(list, sources, sentences) {
   list.replaceChildren();
   for (const source of sources) {
     if (!source.cited) continue;
@@ -72,7 +76,7 @@ function renderSources(list, sources) {
     item.value = source.n;
     const open = el("button", "source-title", source.title || "(untitled)");
     open.type = "button";
-    open.addEventListener("click", () => openSource(source));
+    open.addEventListener("click", () => openSource(source, quoted(sentences, source.n)));
     item.append(open, el("span", "meta", " — " + (source.source || "unknown outlet") + ", " +
                           ((source.published_at || "").slice(0, 10) || "undated")));
     if (/^https?:\/\//i.test(source.url || "")) {
@@ -148,43 +152,64 @@ async function ask(question) {
     throw error;
   }
   view.answer.removeAttribute("aria-busy");
-  renderAnswer(view.answer, final.answer, final.sources);
+  renderAnswer(view.answer, final.answer, final.sources, final.sentences);
   if (final.searched && final.searched !== question) view.note.textContent = "Searched: " + final.searched;
   if (final.abstained && final.reason) view.note.textContent = "(" + final.reason + ")";
-  renderSources(view.list, final.sources);
+  renderSources(view.list, final.sources, final.sentences);
   view.heading.hidden = !view.list.children.length;
   state.messages = [...messages, { role: "assistant", content: final.answer }];
 }
 
 // ---- a cited passage in its article ------------------------------------------------------------
-async function openSource(source) {
+async function openSource(source, sentences) {
   showError("");
   const panel = $("article");
   $("article-title").textContent = source.title || "(untitled)";
   $("article-meta").textContent = (source.source || "unknown outlet") + ", " +
     ((source.published_at || "").slice(0, 10) || "undated") + " · source [" + source.n + "]";
   const body = $("article-body");
-  body.replaceChildren(el("mark", "passage", source.text));
+  body.replaceChildren(markPassage(source.text, sentences));
   panel.hidden = false;
   try {
     const url = "v1/articles/" + encodeURIComponent(source.article_id) + "?chunk_id=" + encodeURIComponent(source.chunk_id);
     const response = await fetch(url, { headers: headers() });
-    if (response.ok) showArticle(body, await response.json(), source);
+    if (response.ok) showArticle(body, await response.json(), source, sentences);
   } catch (_) { /* the passage alone is still shown */ }
   panel.focus();
   const mark = body.querySelector("mark");
   if (mark) mark.scrollIntoView({ block: "center" });
 }
 
-function showArticle(body, article, source) {
+// The passage as a <mark>, the answer's sentences that cite it (when found word for word) in <strong>.
+function markPassage(text, sentences) {
+  const mark = el("mark", "passage");
+  const words = (sentence) => sentence.split(/\s+/).filter(Boolean).map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
+  const spans = [];
+  for (const sentence of sentences || []) {
+    const pattern = words(sentence);
+    const found = pattern.length ? new RegExp(pattern.join("\\s+")).exec(text) : null;
+    if (found) spans.push([found.index, found.index + found[0].length]);
+  }
+  spans.sort((a, b) => a[0] - b[0]);
+  let at = 0;
+  for (const [start, end] of spans) {
+    if (start < at) continue;
+    mark.append(document.createTextNode(text.slice(at, start)), el("strong", "quoted", text.slice(start, end)));
+    at = end;
+  }
+  mark.append(document.createTextNode(text.slice(at)));
+  return mark;
+}
+
+function showArticle(body, article, source, sentences) {
   const text = article.body || "";
   const span = article.highlight;
   if (!span) {  // the passage is not found word for word: show it, then the article
-    body.replaceChildren(el("mark", "passage", source.text), el("p", "", text));
+    body.replaceChildren(markPassage(source.text, sentences), el("p", "", text));
     return;
   }
-  body.replaceChildren(document.createTextNode(text.slice(0, span[0])), el("mark", "passage", text.slice(span[0], span[1])),
-                       document.createTextNode(text.slice(span[1])));
+  body.replaceChildren(document.createTextNode(text.slice(0, span[0])),
+                       markPassage(text.slice(span[0], span[1]), sentences), document.createTextNode(text.slice(span[1])));
 }
 
 // ---- briefs ------------------------------------------------------------------------------------
