@@ -44,6 +44,13 @@ def test_a_taken_port_is_one_line(tmp_path: Path, capsys) -> None:
     assert len(err) == 1 and f"cannot listen on 127.0.0.1:{port}" in err[0]
 
 
+def test_an_index_that_cannot_load_stops_the_server_with_its_reason(tmp_path: Path, capsys) -> None:
+    assert main(["--index", str(tmp_path / "empty"), "--llm", "none", "serve", "--port", "0"]) == 1
+    err = capsys.readouterr().err
+    assert err.rstrip().splitlines()[-1] == (f"assistant: error: the index at {tmp_path / 'empty'} has no articles yet "
+                                             "(run 'assistant ingest PATH' first)")
+
+
 @pytest.mark.parametrize("host,loopback", [("127.0.0.1", True), ("127.8.0.1", True), ("::1", True), ("[::1]", True),
                                            ("localhost", True), ("0.0.0.0", False), ("192.168.1.4", False),
                                            ("::", False), ("example.org", False)])
@@ -142,3 +149,22 @@ def test_a_passage_is_found_in_its_article_whatever_the_spacing() -> None:
     body = "Lead line.\n\nThe council  approved\nthe plan. Tail."
     assert find_span(body, "The council approved the plan.") == [12, 43]
     assert find_span(body, "Not in it.") is None
+
+
+def test_cors_is_off_unless_origins_are_configured(tmp_path: Path) -> None:
+    from starlette.testclient import TestClient
+
+    from assistant.core.settings import load_settings
+    from assistant.serve.app import create_app
+
+    preflight = {"Origin": "http://localhost:3000", "Access-Control-Request-Method": "POST"}
+    never = lambda: None  # noqa: E731 - no lifespan runs here, so nothing loads
+
+    closed = TestClient(create_app(load_settings(overrides={"index": str(tmp_path)}), load=never))
+    assert "access-control-allow-origin" not in closed.options("/v1/chat/completions", headers=preflight).headers
+    settings = load_settings(overrides={"index": str(tmp_path), "serve.cors_origins": ["http://localhost:3000"]})
+    opened = TestClient(create_app(settings, load=never))
+    answer = opened.options("/v1/chat/completions", headers=preflight)
+    assert answer.headers["access-control-allow-origin"] == "http://localhost:3000"
+    assert opened.get("/healthz", headers={"Origin": "http://evil.example"}).headers.get(
+        "access-control-allow-origin") is None
