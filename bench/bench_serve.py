@@ -146,14 +146,18 @@ def bench_one(index: Path, spec: str, questions: list[str], args: argparse.Names
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--corpus", required=True)
+    parser.add_argument("--corpus", help="articles to ingest into the eval index (reused once built)")
+    parser.add_argument("--index", help="serve this existing index instead of the eval index")
     parser.add_argument("--queries", required=True)
     parser.add_argument("--llm", default="none,local", help="comma-separated model specs, one server each")
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--per-client", type=int, default=4)
     parser.add_argument("--logs", default="evals/runs/bench-serve")
     args = parser.parse_args()
-    settings = eval_settings(load_settings(), args.corpus, progress=None)
+    if bool(args.corpus) == bool(args.index):
+        parser.error("give --corpus or --index")
+    settings = load_settings(overrides={"index": args.index}) if args.index else \
+        eval_settings(load_settings(), args.corpus, progress=None)
     questions = [q["query"] for q in json.loads(Path(args.queries).read_text(encoding="utf-8"))]
     queue = settings.serve.workers + settings.serve.queue
     print(f"{args.clients} clients x {args.per_client} questions; pool {settings.serve.workers} worker(s) + "
