@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 DEMO_INDEX := index
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: install demo test test-deps bench-ingest bench-fetch bench-stories bench-faults bench-retrieval train-ranker eval-qa eval-brief clean help
+.PHONY: install demo test test-deps bench-ingest bench-fetch bench-stories bench-faults bench-retrieval bench-serve train-ranker eval-qa eval-brief clean help
 
 help:
 	@echo "make demo            install, ingest the sample article, show stats, retrieve, ask and brief"
@@ -18,6 +18,7 @@ help:
 	@echo "make bench-stories   duplicate-detection precision/recall on a labelled set built from the corpora"
 	@echo "make bench-faults    kill -9 trials, readers beside ingests, two server-mode ingests: lost/duplicated/orphaned chunks"
 	@echo "make bench-retrieval retrieval eval on the 511 public MultiHop-RAG queries (with ablations)"
+	@echo "make bench-serve     50 concurrent OpenAI clients x 4 questions against 'assistant serve' (--llm none, then local)"
 	@echo "make train-ranker    retrain assistant/retrieve/ranker.json on the public queries (prints cross-validated metrics)"
 	@echo "make eval-qa         answer-quality eval (local model and extractive) on the public queries"
 	@echo "make eval-brief      briefing-note eval on the CNN/DailyMail FRANK set"
@@ -72,6 +73,9 @@ bench-faults: install
 bench-retrieval: install
 	$(BIN)/assistant eval retrieval --queries evals/data/queries_public.json --corpus evals/data/corpus.json \
 		--out evals/runs/retrieval
+
+bench-serve: install
+	$(PY) -m bench.bench_serve --corpus evals/data/corpus.json --queries evals/data/queries_public.json
 
 train-ranker: install
 	$(PY) -m pip install -q -e '.[train]'

@@ -12,7 +12,8 @@ import os
 import sys
 from typing import Any
 
-COMMANDS = ("ingest", "feeds", "fetch", "stories", "watch", "retrieve", "ask", "brief", "chat", "eval", "index", "config", "setup")
+COMMANDS = ("ingest", "feeds", "fetch", "stories", "watch", "retrieve", "ask", "brief", "chat", "serve", "eval", "index",
+            "config", "setup")
 
 
 def common_options() -> argparse.ArgumentParser:

@@ -162,6 +162,19 @@ class StorySettings(_Section):
     cluster_days: float = Field(3.0, ge=0, description="Most days between two stories' dates for them to be one event cluster.")
 
 
+class ServeSettings(_Section):
+    workers: int = Field(1, ge=1, le=16, description="Questions, briefs and checks `assistant serve` works on at once. One by default: every request shares the loaded models, and the in-process llama.cpp model writes one reply at a time anyway (a model call is serialised whatever this is).")
+    queue: int = Field(64, ge=0, le=10000, description="Requests that may wait for a worker; one more gets 429 (with Retry-After) instead of holding memory.")
+    max_request_kb: int = Field(64, ge=1, le=10240, description="Largest request body, in KiB; a larger one gets 413.")
+    max_question_chars: int = Field(2000, ge=10, le=100000, description="Longest question (the last user message) or brief topic; a longer one gets 400.")
+    max_messages: int = Field(50, ge=1, le=1000, description="Most messages in one chat request (the conversation so far and the question).")
+    max_answer_chars: int = Field(2000, ge=100, le=100000, description="Longest reply: whole verified sentences are kept up to this many characters (model replies are also bounded by answer.max_tokens_cap).")
+    max_brief_articles: int = Field(12, ge=1, le=100, description="Most articles one POST /v1/briefs may ask for.")
+    max_claims: int = Field(32, ge=1, le=1000, description="Most claims one POST /v1/verify may check.")
+    cors_origins: list[str] = Field(default_factory=list, description="Origins (e.g. 'http://localhost:3000') whose web pages may call the API from a browser; empty = CORS off, only the server's own page.")
+    retry_after_s: int = Field(2, ge=1, le=3600, description="Seconds a 429 or 503 reply tells the client to wait (Retry-After).")
+
+
 class Settings(_Section):
     index: Path = Field(Path("./index"), description="Embedded Chroma store and sidecar files (env ASSISTANT_INDEX).")
     chroma_url: str | None = Field(None, description="Use a Chroma server at this URL instead of the embedded store.")
@@ -174,6 +187,7 @@ class Settings(_Section):
     brief: BriefSettings = Field(default_factory=BriefSettings)
     fetch: FetchSettings = Field(default_factory=FetchSettings)
     stories: StorySettings = Field(default_factory=StorySettings)
+    serve: ServeSettings = Field(default_factory=ServeSettings)
 
     def identity(self) -> str:
         """Hash of everything that shapes the stored vectors: changing it selects a new collection."""
