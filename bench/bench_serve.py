@@ -16,7 +16,6 @@ import itertools
 import json
 import os
 import signal
-import statistics
 import subprocess
 import sys
 import time

@@ -26,7 +26,7 @@ def story(i: int) -> Story:
     lines = [f"The harbour council of {town} voted on Tuesday to approve plan {i} for a new ferry terminal.",
              f"Officials said the terminal would cost {12 + i} million euros and open in {2027 + i % 3}.",
              f"Opponents in {town} argued that the plan ignored the fishing fleet and asked for a review.",
-             f"The mayor said construction would begin in spring after a final vote by the regional assembly."]
+             "The mayor said construction would begin in spring after a final vote by the regional assembly."]
     return Story(f"story-{i}", f"{town} approves ferry terminal plan {i}", "\n".join(lines), 1764576000.0 + i * 3600)
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from conftest import MINI_CORPUS, ROOT, SAMPLE, make_settings
 
-from assistant.core.errors import IndexBusyError, InputError
+from assistant.core.errors import IndexBusyError
 from assistant.index.store import Store
 from assistant.ingest.locking import index_lock
 from assistant.ingest.pipeline import ingest
