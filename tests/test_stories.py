@@ -93,7 +93,7 @@ def test_stories_are_kept_with_the_index_listed_and_folded_in_retrieval(tmp_path
     found = Retriever(settings).search("Why did container traffic fall at the port of Valmora?", k=4)
     port_passages = [p for p in found if p.article.id in {original.id, *(c.id for c in copies)}]
     assert len(port_passages) == 1
-    also = {a["source"] for a in port_passages[0].extras["also_reported_by"]}
+    also = {a["source"] for a in port_passages[0].also_reported_by}
     assert also | {port_passages[0].article.source} == {"Valmora Post", "Coast Herald", "Daily Ledger"}
     assert "also_reported_by" in port_passages[0].to_dict(1)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 
@@ -30,6 +30,7 @@ class Passage:
     article: ArticleRef
     score: float = 0.0
     position: int = 0
+    also_reported_by: list[dict[str, str]] = field(default_factory=list)  # other outlets' copies of its story
 
     @classmethod
     def from_metadata(cls, chunk_id: str, text: str, meta: dict[str, Any], score: float = 0.0) -> "Passage":
@@ -43,6 +44,6 @@ class Passage:
         """The ``retrieve --json`` result shape (README, docs/ARCHITECTURE.md "Contracts")."""
         shape = {"rank": rank, "score": round(self.score, 6), "text": self.text, "chunk_id": self.chunk_id,
                  "article": self.article.to_dict()}
-        if self.extras.get("also_reported_by"):
-            shape["also_reported_by"] = self.extras["also_reported_by"]
+        if self.also_reported_by:
+            shape["also_reported_by"] = self.also_reported_by
         return shape

@@ -1,7 +1,7 @@
 """One passage per story: syndicated copies of an article do not fill the results with one text.
 
 The best-ranked passage of each story stays; the other articles of the story that the results
-reached are named on it (``extras["also_reported_by"]``: outlet, title, date, URL), so the sources
+reached are named on it (``also_reported_by``: outlet, title, date, URL), so the sources
 still say who else carried it.
 """
 
@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from ..core.passage import Passage
 
-ALSO = "also_reported_by"
 
 
 def one_per_story(passages: list[Passage], story_of) -> list[Passage]:
@@ -25,7 +24,7 @@ def one_per_story(passages: list[Passage], story_of) -> list[Passage]:
             out.append(passage)
             continue
         if passage.article.id != first.article.id:
-            others = first.extras.setdefault(ALSO, [])
+            others = first.also_reported_by
             if all(o["id"] != passage.article.id for o in others):
                 others.append(passage.article.to_dict())
         # a second passage of the same article stays out as well: its story already has its place
