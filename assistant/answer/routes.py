@@ -32,6 +32,7 @@ from .plan import ANTONYM_PREFIXES, Claim, Plan, name_found
 from .result import Answer
 from .sources import Sources, prompt_passages
 from .state import Question, Tools
+from .typed import typed_answer
 
 CLAIM_SUPPORT = 0.5
 """Least cosine between a question's claim and an outlet's sentence for the claim to count as found."""
@@ -51,7 +52,7 @@ def route(tools: Tools, q: Question) -> Answer:
         return abstain(tools, q, f"no articles from {names} are in the index")
     if p.kind in ("yesno", "choice", "outlet_choice") and p.claims:
         return judge(tools, q)
-    if p.kind == "entity":
+    if p.kind == "entity" or p.want is not None and p.want.typed:
         return entity(tools, q)
     return open_question(tools, q)
 
@@ -208,28 +209,26 @@ def entity(tools: Tools, q: Question) -> Answer:
     block = names_block(q)
     if block:
         return abstain(tools, q, block)
+    ordered = list({x.chunk_id: x for lst in (lists[0], *lists[1:]) for x in lst}.values())
+    if tools.llm is None or q.cancelled:
+        return typed_answer(tools, q, ordered)
     outlets = [o.surface for o in p.outlets] + list(tools.retriever.sources)
     cands = entity_candidates(p.question, lists[1:] or lists, exclude=outlets, want=wanted_type(p.question))
     best = cands[0] if cands else None
     if best is None or len(best.queries) < min(ENTITY_MIN_QUERIES, max(1, len(lists) - 1)):
-        if tools.llm is not None:
-            return model_answer(tools, q, q.passages[:4])
-        return abstain(tools, q, "no name is supported by several of the question's descriptions")
+        return model_answer(tools, q, q.passages[:4])
     composed, srcs = _entity_quotes(tools, q, best)
-    if tools.llm is not None and not q.cancelled:
-        phrased = model_answer(tools, q.quiet(), [srcs.items[c.citations[0] - 1] for c in composed][:4],
-                               must_mention=best.display())
-        if not phrased.abstained:
-            q.emit(phrased.answer)
-            phrased.route = "entity+model"
-            return phrased
-    if not composed:
-        return abstain(tools, q, "no quotable evidence")
-    return finish(tools, q, composed, srcs, "entity")
+    phrased = model_answer(tools, q.quiet(), [srcs.items[c.citations[0] - 1] for c in composed][:4],
+                           must_mention=best.display())
+    if not phrased.abstained:
+        q.emit(phrased.answer)
+        phrased.route = "entity+model"
+        return phrased
+    return typed_answer(tools, q, ordered)
 
 
 def _entity_quotes(tools: Tools, q: Question, best: Candidate) -> tuple[list[Composed], Sources]:
-    """Up to three sentences naming the entity, from different articles; the first starts with the name."""
+    """Up to three sentences naming the entity, from different articles (the passages the model phrases from)."""
     name = best.display()
     holders = [x for x in q.passages if set(best.key) <= set(word_keys(f"{x.article.title} {x.text}"))]
     seen_articles: set[str] = set()
@@ -248,7 +247,7 @@ def _entity_quotes(tools: Tools, q: Question, best: Candidate) -> tuple[list[Com
     for i, ev in enumerate(evidence):
         n = srcs.cite(ev.passage)
         text = excerpt(ev.sentence)
-        composed.append(Composed(f"{name}: {text}" if i == 0 else text, [n]))
+        composed.append(Composed(text, [n]))
     return composed, srcs
 
 
@@ -274,7 +273,7 @@ def open_question(tools: Tools, q: Question) -> Answer:
         # sentences still answer: the model phrases, it does not get to decide to fail.
         return model_answer(tools, q, [by_id[c] for c in order][: prompt_passages(tools.settings)],
                             fallback=lambda: extractive(tools, q))
-    return extractive(tools, q)
+    return typed_answer(tools, q, q.passages)
 
 
 def extractive(tools: Tools, q: Question) -> Answer:
