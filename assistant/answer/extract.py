@@ -11,6 +11,7 @@ are one list answer.
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -82,13 +83,17 @@ def _attachment(doc, span, focus: set[str]) -> float:
 
 
 def _labels(docs) -> dict[tuple[str, ...], set[str]]:
-    """Every label each name gets anywhere in the evidence, a short name also taking its longer forms'
+    """The label each name gets most often in the evidence; a short name takes its longer forms' labels
     ('Von der Leyen', ORG in one sentence, is the PERSON 'Ursula von der Leyen' of another)."""
-    seen: dict[tuple[str, ...], set[str]] = {}
+    seen: dict[tuple[str, ...], Counter[str]] = {}
     for doc in docs:
         for e in entities(doc):
-            seen.setdefault(tuple(k for k in word_keys(e.text) if k), set()).add(e.label)
-    return {key: set().union(*(v for k, v in seen.items() if set(key) <= set(k))) for key in seen}
+            seen.setdefault(tuple(k for k in word_keys(e.text) if k), Counter())[e.label] += 1
+    out = {}
+    for key, counts in seen.items():
+        longer = [c for k, c in seen.items() if len(k) > len(key) and set(key) <= set(k)]
+        out[key] = {c.most_common(1)[0][0] for c in longer} if longer else {counts.most_common(1)[0][0]}
+    return out
 
 
 def _spans(doc, want: Want, asked: set[str], labels: dict[tuple[str, ...], set[str]]):

@@ -17,6 +17,7 @@ indexed articles do not say.
 from __future__ import annotations
 
 import re
+from itertools import zip_longest
 from datetime import date, timedelta
 
 from ..core.passage import Passage
@@ -209,7 +210,8 @@ def entity(tools: Tools, q: Question) -> Answer:
     block = names_block(q)
     if block:
         return abstain(tools, q, block)
-    ordered = list({x.chunk_id: x for lst in (lists[0], *lists[1:]) for x in lst}.values())
+    # The results of the question and of its descriptions, interleaved by rank (each one's best first).
+    ordered = list({x.chunk_id: x for rank in zip_longest(*lists) for x in rank if x is not None}.values())
     if tools.llm is None or q.cancelled:
         return typed_answer(tools, q, ordered)
     outlets = [o.surface for o in p.outlets] + list(tools.retriever.sources)

@@ -6,6 +6,7 @@ whose wanted candidate is not in the evidence abstains, saying what the articles
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from ..core.passage import Passage
@@ -26,6 +27,9 @@ SENTENCE_FLOOR = 0.4
 """Least cosine between a question part and the sentence stating its answer."""
 CANDIDATE_FLOOR = 0.3
 """Least extraction score (``extract.candidates``) for a candidate to answer a typed question."""
+REASON_BONUS = 0.1
+"""Added to a sentence's similarity for a why-question when the sentence states a cause."""
+_CAUSAL = re.compile(r"\b(?:because|due to|owing to|as a result|in order to|so that|since|thanks to)\b", re.I)
 READ_PASSAGES = 8
 """Passages whose sentences answer a question (the best of the retrieved list)."""
 
@@ -41,7 +45,9 @@ class PartAnswer:
 def _answer_part(tools: Tools, part: str, want: Want, passages: list[Passage]) -> PartAnswer | None:
     """The best candidate of the wanted type and its sentence; for untyped parts the best sentence."""
     ranked = [e for e in tools.scorer.ranked_sentences([part, *clauses(part, fine=True)], passages)
-              if not instruction_like(e.sentence)]
+              if not instruction_like(e.sentence) and not e.sentence.rstrip(" \"”’").endswith("?")]
+    if want.type == "reason":  # a sentence giving a cause answers "why" before one that only shares its words
+        ranked = sorted(ranked, key=lambda e: -(e.score + (REASON_BONUS if _CAUSAL.search(e.sentence) else 0.0)))
     if "PERSON" in want.labels:  # "…, she said" names its speaker, so the speaker can be the answer
         ranked = [Evidence(e.passage, name_speaker(e.passage, e.sentence), e.score) for e in ranked]
     if want.subject:
@@ -114,6 +120,9 @@ def typed_answer(tools: Tools, q: Question, passages: list[Passage]) -> Answer:
         # A later part ("who said it") is read in the first part's article first, with the first part as context.
         near = [x for x in pool if answers and x.article.id == answers[0].evidence.passage.article.id]
         found = _answer_part(tools, part if i == 0 else f"{part} {pieces[0]}", want, near) if near else None
+        if want.subject:  # "Who is X?": the passages about X describe X, whatever the question's other words
+            pool = list({x.chunk_id: x for x in [*pool, *tools.retriever.search(
+                want.subject, k=READ_PASSAGES, filters=q.scoped)]}.values())
         found = found or _answer_part(tools, part if i == 0 else f"{part} {pieces[0]}", want, pool)
         if found is None:
             return not_said(tools, q, part, pool)
@@ -132,7 +141,8 @@ def not_said(tools: Tools, q: Question, part: str, passages: list[Passage]) -> A
     """'The indexed articles do not say which …', then one verified, cited sentence on the subject."""
     asked = part.strip().rstrip("?").strip()
     lead = f"The indexed articles do not say {asked[:1].lower() + asked[1:]}."
-    ranked = [e for e in tools.scorer.ranked_sentences([part], passages) if not instruction_like(e.sentence)]
+    ranked = [e for e in tools.scorer.ranked_sentences([part], passages)
+              if not instruction_like(e.sentence) and not e.sentence.rstrip(" \"”’").endswith("?")]
     keys = set(content_keys(" ".join(wanted(part).focus)))  # the subject, not the wanted noun ("percentage")
     on_subject = [e for e in ranked[:5] if keys & set(content_keys(e.sentence))]
     answer = abstain(tools, q.quiet(), f"no {q.plan.want.type if q.plan.want else 'answer'} the question wants "

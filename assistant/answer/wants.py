@@ -134,10 +134,13 @@ def _subject(doc, word: str | None, noun: str | None) -> str | None:
     root = next((t for t in doc if t.dep_ == "ROOT"), None)
     if word not in ("who", "what") or noun is not None or root is None or root.lemma_ != "be":
         return None
-    props = [t for t in doc if t.pos_ == "PROPN"]
-    if not props or any(t.pos_ in ("VERB", "NOUN") for t in doc if t.i > root.i and t not in props):
-        return None
-    return " ".join(t.text for t in props)
+    rest = [t for t in doc[root.i + 1:] if not t.is_punct and t.pos_ != "DET"]
+    names = [e for e in entities(doc) if e.start >= root.idx]
+    if names and all(names[0].start <= t.idx < names[0].end for t in rest):
+        return names[0].text
+    if rest and all(t.pos_ == "PROPN" for t in rest):
+        return " ".join(t.text for t in rest)
+    return None
 
 
 _PART_BREAK = re.compile(r",?\s+and\s+(?=(?:who|whom|whose|what|which|when|where|why|how)\b)", re.I)
