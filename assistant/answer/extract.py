@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from ..core.passage import Passage
+from ..text.mentions import find_names
 from ..text.nlp import entities, parse_many
 from ..text.words import word_keys
 from .evidence import Evidence
@@ -172,3 +173,21 @@ def described(subject: str, ranked: Sequence[Evidence]) -> Evidence | None:
             if len(words) >= 2 and size > most:
                 best, most = ev, size
     return best
+
+
+def full_name(found: Found, passages: Sequence[Passage]) -> tuple[str, Passage] | None:
+    """The fullest form of a short name the passages write ('Sam Altman' for 'Altman') and a passage holding
+    it; None when the candidate is already written in full."""
+    key = set(found.key)
+    forms: Counter[str] = Counter()
+    holder: dict[str, Passage] = {}
+    for passage in passages:
+        for mention in find_names(" ".join(f"{passage.article.title}. {passage.text}".split())):
+            words = mention.text.split()
+            if len(words) <= 4 and key < set(word_keys(mention.text)) and set(word_keys(words[-1])) & key:
+                forms[mention.text] += 1
+                holder.setdefault(mention.text, passage)
+    if not forms:
+        return None
+    best = max(forms, key=lambda f: (forms[f], len(f)))
+    return best, holder[best]

@@ -16,7 +16,7 @@ from ..text.screening import instruction_like
 from ..text.words import content_keys
 from .compose import Composed, abstain, excerpt, finish
 from .evidence import Evidence
-from .extract import Found, candidates, described
+from .extract import Found, candidates, described, full_name
 from .result import Answer
 from .sources import Sources
 from .state import Question, Tools
@@ -40,6 +40,7 @@ class PartAnswer:
 
     evidence: Evidence
     found: Found | None
+    full: tuple[str, Passage] | None = None  # the fuller name the passages give a short-named candidate
 
 
 def _answer_part(tools: Tools, part: str, want: Want, passages: list[Passage]) -> PartAnswer | None:
@@ -55,7 +56,8 @@ def _answer_part(tools: Tools, part: str, want: Want, passages: list[Passage]) -
         return PartAnswer(ev, None) if ev is not None else None
     cands = [c for c in candidates(want, part, ranked, passages) if c.best.evidence.score >= SENTENCE_FLOOR]
     if cands and cands[0].score >= CANDIDATE_FLOOR:
-        return PartAnswer(cands[0].best.evidence, cands[0])
+        full = full_name(cands[0], passages) if cands[0].label in ("PERSON", "ORG") else None
+        return PartAnswer(cands[0].best.evidence, cands[0], full)
     if want.typed:
         return None
     if ranked and ranked[0].score >= SENTENCE_FLOOR:
@@ -100,7 +102,12 @@ def _compose(answers: list[PartAnswer]) -> tuple[list[Composed], Sources]:
             continue
         said.add(text)
         used.add(a.evidence.passage.article.id)
-        composed.append(Composed(text, [srcs.cite(a.evidence.passage)]))
+        cites = [srcs.cite(a.evidence.passage)]
+        if a.full is not None and a.found is not None and a.full[0] not in text:
+            # "Altman's exit…" names the answer in full: "Sam Altman's exit…", citing where the full name is
+            text = re.sub(rf"\b{re.escape(a.found.text)}\b", a.full[0], text, count=1)
+            cites = list(dict.fromkeys([*cites, srcs.cite(a.full[1])]))
+        composed.append(Composed(text, cites))
     if len(answers) == 1 and answers[0].found is not None:
         for ev in _supporting(answers[0].found, used):
             composed.append(Composed(_stated(ev), [srcs.cite(ev.passage)]))
@@ -130,8 +137,8 @@ def typed_answer(tools: Tools, q: Question, passages: list[Passage]) -> Answer:
     composed, srcs = _compose(answers)
     answer = finish(tools, q.quiet(), composed, srcs, "typed")
     if answer.abstained:  # the cleaned first sentence failed: the passage's own words, as written
-        raw = [Composed(excerpt(a.evidence.sentence), [c.citations[0]]) for a, c in zip(answers, composed)]
-        answer = finish(tools, q.quiet(), raw + composed[len(raw):], srcs, "typed")
+        raw = {excerpt(a.evidence.sentence): srcs.cite(a.evidence.passage) for a in answers}
+        answer = finish(tools, q.quiet(), [Composed(t, [n]) for t, n in raw.items()], srcs, "typed")
     if not answer.abstained:
         q.emit(answer.answer)
     return answer if not answer.abstained else not_said(tools, q, q.text, pool)

@@ -112,8 +112,23 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
     return metrics
 
 
+def sub_corpus(corpus_path: Path, questions: list[dict[str, Any]]) -> Path:
+    """The corpus cut to the chosen questions' search results, written into the eval cache (never the repo):
+    a ``--limit`` run ingests only what its questions' results hold, and their haystack is those results."""
+    from .eval_index import cache_root
+
+    wanted = {u for q in questions for u in q.get("doc_urls") or []}
+    lines = [line for line in _read_text(corpus_path).splitlines()
+             if line.strip() and json.loads(line).get("url") in wanted]
+    target = cache_root() / f"{corpus_path.parent.name}-{len(questions)}q-corpus.jsonl"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return target
+
+
 def run_news_eval(settings: Settings, folder: str | Path, out_dir: str | Path, limit: int | None = None) -> Path:
-    """Answer every (or the first ``limit``) question of a RealTime-QA-layout folder and write the report."""
+    """Answer every question of a RealTime-QA-layout folder (or ``limit`` of them spread over the file, searching
+    only their results) and write the report."""
     from datetime import datetime, timezone
 
     from ..answer.answerer import Answerer
@@ -123,7 +138,9 @@ def run_news_eval(settings: Settings, folder: str | Path, out_dir: str | Path, l
 
     started_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
     questions, texts, corpus_path = load_news(folder)
-    questions = questions[:limit] if limit else questions
+    if limit and limit < len(questions):
+        questions = [questions[i * len(questions) // limit] for i in range(limit)]  # spread over the weeks
+        corpus_path = sub_corpus(corpus_path, questions)
     scoped = eval_settings(settings, corpus_path)
     llm = make_llm(scoped)
     answerer = Answerer(scoped, llm=CachedChatModel(llm) if llm is not None else None)
