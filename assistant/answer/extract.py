@@ -184,7 +184,8 @@ def full_name(found: Found, passages: Sequence[Passage]) -> tuple[str, Passage] 
     for passage in passages:
         for mention in find_names(" ".join(f"{passage.article.title}. {passage.text}".split())):
             words = mention.text.split()
-            if len(words) <= 4 and key < set(word_keys(mention.text)) and set(word_keys(words[-1])) & key:
+            # a fuller form ends with the short one: "Sam Altman" for "Altman", not "EU-India" for "EU"
+            if len(words) <= 4 and key < set(word_keys(mention.text)) and mention.text.endswith(f" {found.text}"):
                 forms[mention.text] += 1
                 holder.setdefault(mention.text, passage)
     if not forms:
