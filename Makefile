@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 DEMO_INDEX := index
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: install demo test test-deps bench-ingest bench-fetch bench-stories bench-faults bench-retrieval bench-serve train-ranker eval-qa eval-brief clean help
+.PHONY: install demo test test-deps bench-ingest bench-fetch bench-stories bench-faults bench-retrieval bench-serve train-ranker eval-qa eval-news eval-brief clean help
 
 help:
 	@echo "make demo            install, ingest the sample article, show stats, retrieve, ask and brief"
@@ -21,6 +21,7 @@ help:
 	@echo "make bench-serve     50 concurrent OpenAI clients x 4 questions against 'assistant serve' (--llm none, then local)"
 	@echo "make train-ranker    retrain assistant/retrieve/ranker.json on the public queries (prints cross-validated metrics)"
 	@echo "make eval-qa         answer-quality eval (local model and extractive) on the public queries"
+	@echo "make eval-news       answers on RealTime QA dev news (../shared/data/realtimeqa_dev; skipped if absent)"
 	@echo "make eval-brief      briefing-note eval on the CNN/DailyMail FRANK set"
 
 install: $(STAMP)
@@ -84,6 +85,12 @@ train-ranker: install
 eval-qa: install
 	$(BIN)/assistant --llm none eval qa --out evals/runs/qa-none
 	$(BIN)/assistant --llm local eval qa --out evals/runs/qa-local
+
+NEWS_SET ?= ../shared/data/realtimeqa_dev
+eval-news: install
+	@if [ -f "$(NEWS_SET)/questions.jsonl" ]; then \
+		$(BIN)/assistant eval qa --dataset $(NEWS_SET) --out evals/runs/news-local; \
+	else echo "eval-news: skipped, no RealTime QA set at $(NEWS_SET) (questions.jsonl + corpus.jsonl)"; fi
 
 eval-brief: install
 	$(BIN)/assistant --llm none eval brief --out evals/runs/brief-none

@@ -15,6 +15,7 @@ from ..retrieve.analysis import QueryPlan
 from ..retrieve.outlets import OutletMention
 from ..text.mentions import MONTHS, DateMention, find_dates, find_names
 from ..text.words import content_keys, word_keys
+from .wants import Want, wanted
 
 YES_NO_OPENERS = frozenset("did does do is was were are has have had can could would will should".split())
 WH_OPENERS = frozenset("who whom whose which what".split())
@@ -70,6 +71,7 @@ class Plan:
     frame: str | None = None          # "consistent" | "inconsistent" when the question asks about (in)consistency
     names: list[str] = field(default_factory=list)  # proper names in the question, outlets excluded
     search: QueryPlan | None = None  # the analysis retrieval reads (outlets in any case, dates, sub-queries)
+    want: Want | None = None  # the answer type and its constraints (spaCy on the question)
 
     @property
     def sources(self) -> list[str]:
@@ -192,7 +194,7 @@ def plan(search: QueryPlan) -> Plan:
     return Plan(
         question=question, kind=kind, outlets=mentions, unknown_outlets=unknown_outlets(question, mentions),
         claims=claims, order=order_relation(question, mentions) if kind == "yesno" else None, options=options,
-        frame=frame, names=question_names(question, mentions), search=search,
+        frame=frame, names=question_names(question, mentions), search=search, want=wanted(question),
     )
 
 

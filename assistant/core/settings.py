@@ -10,6 +10,7 @@ import hashlib
 import json
 import os
 import tomllib
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -65,6 +66,7 @@ class RetrievalSettings(_Section):
     rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant.")
     per_article_cap: int = Field(3, ge=1, le=100, description="Most passages one article may place in the top k.")
     mode: str = Field("hybrid", pattern="^(dense|bm25|hybrid)$", description="dense, bm25 or hybrid.")
+    as_of: date | None = Field(None, description="Answer as if it were this day (--as-of): nothing published after it is read, and relative time in a question ('last week', 'on Tuesday') counts back from it. None: today, relative time counting back from the newest article.")
     query_understanding: bool = Field(True, description="Recognise outlets/dates in questions and split multi-source questions.")
     named_outlet_boost: float = Field(0.5, ge=0, description="Score boost for passages from outlets the question names.")
     reserved_per_subquery: int = Field(2, ge=0, le=5, description="Places in the top k reserved for each sub-query's best passages.")

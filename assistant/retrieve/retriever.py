@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Sequence
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -16,6 +16,7 @@ import numpy as np
 from ..core.errors import EmptyIndexError
 from ..core.passage import Passage
 from ..core.settings import Settings
+from ..text.dates import day_stamp
 from .filters import Filters, make_filters
 from .fusion import diversify, fuse
 
@@ -46,6 +47,8 @@ class Retriever:
         self.sources = sorted({m.get("source", "") for m in self.bm25.meta if m.get("source")})
         stamps = self._ts[np.isfinite(self._ts)]
         self.newest = (datetime.fromtimestamp(float(stamps.max()), tz=timezone.utc).date() if stamps.size else None)
+        self.as_of: date | None = settings.retrieval.as_of
+        """``--as-of``: search as on that day (nothing published after it; 'last week' counts back from it)."""
         self._ranker = None  # rerank.Ranker, loaded on the first planned question
         self._lexicon = None  # rerank.Lexicon
         self._term_cache: dict[str, Bag] = {}  # chunk id -> its terms (rerank.features)
@@ -83,6 +86,8 @@ class Retriever:
         k = k or self.settings.retrieval.k
         mode = mode or self.settings.retrieval.mode
         filters = filters or Filters()
+        if self.as_of is not None:
+            filters = filters.merged(Filters(until=day_stamp(self.as_of, end=True)))
         understand = self.settings.retrieval.query_understanding if understand is None else understand
         rerank = self.settings.retrieval.rerank if rerank is None else rerank
         given = list(plans) if plans is not None else [None] * len(queries)
@@ -105,7 +110,7 @@ class Retriever:
         """Outlets, dates and sub-queries named in the question (see ``assistant.retrieve.analysis``)."""
         from .analysis import analyse
 
-        return analyse(question, self.sources, self.newest)
+        return analyse(question, self.sources, self.as_of or self.newest)
 
     # ---- internals -------------------------------------------------------------------------
     def ranked_lists(self, query: str, vector, filters: Filters, mode: str) -> list[tuple[float, list[Passage]]]:
