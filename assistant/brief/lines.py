@@ -30,9 +30,6 @@ DISPUTE = re.compile(
     r"but (?:critics|others|opponents))\b")
 SPEECH = (r"said|says|told(?: [a-z]+)?|added|explained|insisted|warned|wrote|stated|declared|argued|"
           r"announced|noted|claimed|admitted|confirmed|revealed")
-ACTION = re.compile(
-    rf"\b(?:{SPEECH}|has|have|had|will|would|is|was|were|are|plans?|agreed|signed|launched|"
-    r"filed|sued|ruled|voted|approved|rejected|denied|testified|accused|met|offered|pitched|urged|called)\b")
 FIRST_PERSON = re.compile(r"\b(?:I|I['’](?:m|ve|d|ll)|me|my|we|we['’](?:re|ve|d|ll)|our|us|let['’]s|you|your)\b")
 WEEKDAYS = frozenset("monday tuesday wednesday thursday friday saturday sunday today yesterday".split())
 QUOTE_RES = (

@@ -103,6 +103,18 @@ def lead_sentences(text: str, n: int = 3) -> str:
     return " ".join(" ".join(s.split()) for s in split_sentences(text)[:n])
 
 
+def leads_in_turn(texts: Sequence[str], words: int) -> str:
+    """The multi-article baseline: the articles' first sentences, then their second ones, and so on,
+    until ``words`` words."""
+    split = [[" ".join(x.split()) for x in split_sentences(t)] for t in texts]
+    out: list[str] = []
+    for rank in range(max((len(s) for s in split), default=0)):
+        for sentences in split:
+            if rank < len(sentences) and sum(len(o.split()) for o in out) < words:
+                out.append(sentences[rank])
+    return " ".join(out)
+
+
 def _day(stamp: int | None) -> str | None:
     if stamp is None:
         return None
