@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from ..core.passage import Passage
 from ..text.mentions import find_names
 from ..text.nlp import entities, parse_many
+from ..text.screening import clean_sentences, instruction_like
 from ..text.words import word_keys
 from .evidence import Evidence
 from .wants import Want
@@ -182,7 +183,9 @@ def full_name(found: Found, passages: Sequence[Passage]) -> tuple[str, Passage] 
     forms: Counter[str] = Counter()
     holder: dict[str, Passage] = {}
     for passage in passages:
-        for mention in find_names(" ".join(f"{passage.article.title}. {passage.text}".split())):
+        # instruction-like sentences are never evidence, so never the source of a name either
+        title = [f"{passage.article.title}."] if not instruction_like(passage.article.title) else []
+        for mention in find_names(" ".join([*title, *clean_sentences(passage.text)])):
             words = mention.text.split()
             # a fuller form ends with the short one: "Sam Altman" for "Altman", not "EU-India" for "EU"
             if len(words) <= 4 and key < set(word_keys(mention.text)) and mention.text.endswith(f" {found.text}"):
