@@ -122,10 +122,10 @@ def verify_text(tools: Tools, text: str, evidence: list[str]) -> list[SentenceVe
 def _stream(tools: Tools, q: Question, messages: list[dict[str, str]], evidence: list[str]) -> tuple[str, bool]:
     """The model's whole reply and whether it was cancelled; each finished sentence is verified and,
     when it passes (or ``show_unsupported``), passed on to ``q.on_token`` while the model writes."""
-    assert tools.llm is not None
+    assert tools.writer is not None
     out = ""
     streamed = 0
-    for piece in tools.llm.stream(messages, max_tokens=answer_tokens(tools.settings),
+    for piece in tools.writer.stream(messages, max_tokens=answer_tokens(tools.settings),
                                   temperature=tools.settings.llm.temperature, stop=["\n\n\n", "Question:"]):
         if q.cancelled:
             return out, True

@@ -38,10 +38,10 @@ def answer_tokens(settings: Settings) -> int:
 def pack(tools: Tools, question: str, passages: list[Passage]) -> tuple[list[dict[str, str]], list[Passage]]:
     """The prompt messages and the passages in it: trimmed to their relevant sentences, numbered,
     fenced, and cut to fit the token budget (the model's own context minus the answer's tokens)."""
-    assert tools.llm is not None
-    count = tools.llm.count_tokens
+    assert tools.writer is not None
+    count = tools.writer.count_tokens
     skeleton = sum(count(m["content"]) for m in tools.prompt.render(question=question, passages=""))
-    room = tools.llm.context_window - answer_tokens(tools.settings) - skeleton - 64
+    room = tools.writer.context_window - answer_tokens(tools.settings) - skeleton - 64
     budget = max(0, min(tools.settings.answer.prompt_budget_tokens, room))
     chosen: list[Passage] = []
     used = 0

@@ -17,6 +17,7 @@ from ..text.words import content_keys
 from .compose import Composed, abstain, excerpt, finish
 from .evidence import Evidence
 from .extract import Found, candidates, described, full_name
+from .people import Known, attribution, describe, introduce, known_people
 from .result import Answer
 from .sources import Sources
 from .state import Question, Tools
@@ -43,8 +44,10 @@ class PartAnswer:
     full: tuple[str, Passage] | None = None  # the fuller name the passages give a short-named candidate
 
 
-def _answer_part(tools: Tools, part: str, want: Want, passages: list[Passage]) -> PartAnswer | None:
-    """The best candidate of the wanted type and its sentence; for untyped parts the best sentence."""
+def _answer_part(tools: Tools, part: str, want: Want, passages: list[Passage],
+                 people: dict[str, Known]) -> PartAnswer | None:
+    """The best candidate of the wanted type and its sentence; for untyped parts the best sentence; for
+    "Who is X?" the role the passages give X, else the sentence describing X most fully."""
     ranked = [e for e in tools.scorer.ranked_sentences([part, *clauses(part, fine=True)], passages)
               if not instruction_like(e.sentence) and not e.sentence.rstrip(" \"”’").endswith("?")]
     if want.type == "reason":  # a sentence giving a cause answers "why" before one that only shares its words
@@ -52,6 +55,9 @@ def _answer_part(tools: Tools, part: str, want: Want, passages: list[Passage]) -
     if "PERSON" in want.labels:  # "…, she said" names its speaker, so the speaker can be the answer
         ranked = [Evidence(e.passage, name_speaker(e.passage, e.sentence), e.score) for e in ranked]
     if want.subject:
+        role = describe(want.subject, people)
+        if role is not None:
+            return PartAnswer(Evidence(role[1], role[0], 1.0), None)
         ev = described(want.subject, ranked)
         return PartAnswer(ev, None) if ev is not None else None
     cands = [c for c in candidates(want, part, ranked, passages) if c.best.evidence.score >= SENTENCE_FLOOR]
@@ -89,13 +95,14 @@ def _supporting(found: Found, used: set[str]) -> list[Evidence]:
     return out
 
 
-def _compose(answers: list[PartAnswer]) -> tuple[list[Composed], Sources]:
+def _compose(answers: list[PartAnswer], people: dict[str, Known]) -> tuple[list[Composed], Sources]:
     """First the sentence of each part (a sentence already holding a later part's answer states it once),
-    then the supporting sentences, at most two."""
+    then the supporting sentences, at most two; each person named in full (with the role) once."""
     srcs = Sources()
     composed: list[Composed] = []
     said: set[str] = set()
     used: set[str] = set()
+    named: set[str] = set()
     for a in answers:
         text = _stated(a.evidence)
         if text in said:
@@ -107,34 +114,61 @@ def _compose(answers: list[PartAnswer]) -> tuple[list[Composed], Sources]:
             # "Altman's exit…" names the answer in full: "Sam Altman's exit…", citing where the full name is
             text = re.sub(rf"\b{re.escape(a.found.text)}\b", a.full[0], text, count=1)
             cites = list(dict.fromkeys([*cites, srcs.cite(a.full[1])]))
-        composed.append(Composed(text, cites))
+        composed.append(_introduced(text, cites, people, named, srcs))
     if len(answers) == 1 and answers[0].found is not None:
         for ev in _supporting(answers[0].found, used):
-            composed.append(Composed(_stated(ev), [srcs.cite(ev.passage)]))
+            composed.append(_introduced(_stated(ev), [srcs.cite(ev.passage)], people, named, srcs))
     return composed, srcs
+
+
+def _introduced(text: str, cites: list[int], people: dict[str, Known], named: set[str], srcs: Sources) -> Composed:
+    """The sentence with its first new person named in full (and role), citing the passage that says so."""
+    text, backing = introduce(text, people, named)
+    return Composed(text, list(dict.fromkeys([*cites, *(srcs.cite(x) for x in backing)])))
+
+
+def _refers_back(part: str) -> bool:
+    """Whether a later part asks about what the first part found ("… and who said it?")."""
+    return any(t.pos_ == "PRON" and t.lower_ in ("it", "this", "that", "them") for t in parse(part))
+
+
+def _parts_answered(tools: Tools, q: Question, pool: list[Passage]) -> tuple[list[PartAnswer] | str, list[Passage]]:
+    """Each part's answer (or the first part left unanswered), and the passages read."""
+    pieces = parts(q.text)
+    answers: list[PartAnswer] = []
+    for i, part in enumerate(pieces):
+        want = q.plan.want if i == 0 and len(pieces) == 1 and q.plan.want else wanted(part)
+        if i and answers and _holds(answers[0], want):
+            continue  # the first part's sentence already names it ("…, Ursula von der Leyen said")
+        if want.subject:  # "Who is X?": the passages about X describe X, whatever the question's other words
+            pool = list({x.chunk_id: x for x in [*pool, *tools.retriever.search(
+                want.subject, k=READ_PASSAGES, filters=q.scoped)]}.values())
+        people = known_people(pool)
+        first = answers[0].evidence if answers else None
+        if first is not None and "PERSON" in want.labels and _refers_back(part):
+            # "… and who said it?": the statement's speaker, or the attribution that follows it
+            said = attribution(first.passage, first.sentence, people)
+            if said is not None and said != first.sentence:
+                answers.append(PartAnswer(Evidence(first.passage, said, first.score), None))
+                continue
+        # A later part is read in the first part's article first, with the first part as context.
+        asked = part if i == 0 else f"{part} {pieces[0]}"
+        near = [x for x in pool if first is not None and x.article.id == first.passage.article.id]
+        found = (_answer_part(tools, asked, want, near, people) if near else None) \
+            or _answer_part(tools, asked, want, pool, people)
+        if found is None:
+            return part, pool
+        answers.append(found)
+    return answers, pool
 
 
 def typed_answer(tools: Tools, q: Question, passages: list[Passage]) -> Answer:
     """Answer ``q`` part by part from ``passages``; abstain, saying what the articles do say, when a part's
     wanted answer is missing."""
-    pool = passages[:READ_PASSAGES]
-    pieces = parts(q.text)
-    answers = []
-    for i, part in enumerate(pieces):
-        want = q.plan.want if i == 0 and len(pieces) == 1 and q.plan.want else wanted(part)
-        if i and answers and _holds(answers[0], want):
-            continue  # the first part's sentence already names it ("…, Ursula von der Leyen said")
-        # A later part ("who said it") is read in the first part's article first, with the first part as context.
-        near = [x for x in pool if answers and x.article.id == answers[0].evidence.passage.article.id]
-        found = _answer_part(tools, part if i == 0 else f"{part} {pieces[0]}", want, near) if near else None
-        if want.subject:  # "Who is X?": the passages about X describe X, whatever the question's other words
-            pool = list({x.chunk_id: x for x in [*pool, *tools.retriever.search(
-                want.subject, k=READ_PASSAGES, filters=q.scoped)]}.values())
-        found = found or _answer_part(tools, part if i == 0 else f"{part} {pieces[0]}", want, pool)
-        if found is None:
-            return not_said(tools, q, part, pool)
-        answers.append(found)
-    composed, srcs = _compose(answers)
+    answers, pool = _parts_answered(tools, q, passages[:READ_PASSAGES])
+    if isinstance(answers, str):
+        return not_said(tools, q, answers, pool)
+    composed, srcs = _compose(answers, known_people(pool))
     answer = finish(tools, q.quiet(), composed, srcs, "typed")
     if answer.abstained:  # the cleaned first sentence failed: the passage's own words, as written
         raw = {excerpt(a.evidence.sentence): srcs.cite(a.evidence.passage) for a in answers}

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from .lines import name_key
+from .words import fold
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span, Token
@@ -57,6 +57,12 @@ class Actor:
     def label(self) -> str:
         """"Andrius Kubilius, EU Commissioner for Defence and Space" (the name alone without a role)."""
         return f"{self.name}, {self.role}" if self.role else self.name
+
+
+def name_key(name: str) -> str:
+    """A name's last word, folded: "Ursula von der Leyen" and "von der Leyen's" are one actor."""
+    words = [w for w in re.sub(r"['’]s$", "", name).split() if w]
+    return fold(words[-1]).lower().strip(".,") if words else ""
 
 
 def _clean(text: str) -> str:
@@ -124,7 +130,7 @@ def acting(token: Token) -> bool:
 def mentions(doc: Doc, person_keys: frozenset[str] = frozenset()) -> list[Mention]:
     """Every person or organisation named in ``doc``; with ``person_keys``, also the proper nouns NER
     missed that end in a known person's name (as PERSON)."""
-    from ..text.nlp import entities
+    from .nlp import entities
 
     out: list[Mention] = []
     covered: set[int] = set()
@@ -193,7 +199,7 @@ def people_in(doc: Doc, known: dict[str, Actor]) -> list[Actor]:
 
 def cast(texts: Sequence[str]) -> dict[str, Actor]:
     """The actors of a set of texts (each parsed once, cached)."""
-    from ..text.nlp import parse_many
+    from .nlp import parse_many
 
     docs = parse_many(list(texts))
     first = merge(m for doc in docs for m in mentions(doc))
