@@ -163,3 +163,29 @@ def test_as_of_reads_nothing_published_later(built_index: Path) -> None:
     answer = Answerer(settings, llm=None).ask("Who held talks with Andrius Kubilius?")
     assert answer.abstained
     assert all(p.article.published_at[:10] <= "2025-02-27" for p in answer.sources)
+
+
+def _passage(text: str, published: str) -> "Passage":
+    from assistant.core.passage import ArticleRef, Passage
+
+    return Passage("c", text, ArticleRef("a", "Quake news", "Outlet", published, ""))
+
+
+def test_a_passage_must_hold_the_questions_numbers_and_time() -> None:
+    from assistant.answer.constraints import DAY, Constraints
+    from assistant.text.dates import to_timestamp
+
+    quake = Constraints(frozenset({6.0}), (), 0)
+    assert quake.holds(_passage("A 6.0-magnitude earthquake struck the province.", "2025-09-01"))
+    assert not quake.holds(_passage("A 7.8 magnitude earthquake struck Turkey.", "2025-09-01"))
+    week = (to_timestamp("2025-10-08"), to_timestamp("2025-10-15") + DAY - 1)
+    this_week = Constraints(frozenset(), (week,), 2 * DAY)
+    assert this_week.holds(_passage("Troops airlifted families.", "2025-10-14"))
+    assert this_week.holds(_passage("Troops airlifted families.", "2025-10-06"))  # within the slack
+    assert not this_week.holds(_passage("Troops airlifted families.", "2024-09-30"))
+    assert this_week.holds(_passage("Troops airlifted families on October 10, 2025.", "2025-11-20"))
+
+
+def test_a_question_about_another_time_abstains(answerer: Answerer) -> None:
+    answer = answerer.ask("Who presided over the US v. Google case in May 2015?")
+    assert answer.abstained and answer.answer.startswith("The indexed articles do not say")

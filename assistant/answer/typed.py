@@ -14,6 +14,7 @@ from ..text.clauses import clauses
 from ..text.nlp import entities, parse
 from ..text.screening import instruction_like
 from ..text.words import content_keys
+from . import constraints
 from .compose import Composed, abstain, excerpt, finish
 from .evidence import Evidence
 from .extract import Found, candidates, described, full_name
@@ -151,11 +152,14 @@ def _parts_answered(tools: Tools, q: Question, pool: list[Passage]) -> tuple[lis
             if said is not None and said != first.sentence:
                 answers.append(PartAnswer(Evidence(first.passage, said, first.score), None))
                 continue
-        # A later part is read in the first part's article first, with the first part as context.
+        # A later part is read in the first part's article first, with the first part as context; only
+        # passages that hold the part's numbers and report from the question's time can answer it.
         asked = part if i == 0 else f"{part} {pieces[0]}"
-        near = [x for x in pool if first is not None and x.article.id == first.passage.article.id]
+        fits = constraints.of(tools, q, part)
+        usable = [x for x in pool if fits.holds(x)]
+        near = [x for x in usable if first is not None and x.article.id == first.passage.article.id]
         found = (_answer_part(tools, asked, want, near, people) if near else None) \
-            or _answer_part(tools, asked, want, pool, people)
+            or (_answer_part(tools, asked, want, usable, people) if usable else None)
         if found is None:
             return part, pool
         answers.append(found)

@@ -100,7 +100,7 @@ def role_of(doc: Doc, start: int, end: int) -> str:
     root = doc[start:end].root
     title = root.head.head
     if root.dep_ == "pobj" and root.head.dep_ == "prep" and title.i < start and title.pos_ in ("NOUN", "PROPN") \
-            and title.is_title:
+            and title.is_title and title.ent_type_ != "PERSON":  # "Ramy Youssef as Zohran Mamdani" is no title
         left.append(title.left_edge.i)  # "Commissioner for Defence and Space Andrius Kubilius"
     return _role_text(doc[min(left):start]) if left else ""
 
@@ -111,7 +111,7 @@ def _role_text(span: Span) -> str:
         return ""
     if any(t.is_punct and t.text not in "-'’&.," for t in words) or words[-1].is_punct:
         return ""
-    if not any(t.pos_ in ("NOUN", "PROPN") for t in words):
+    if not any(t.pos_ in ("NOUN", "PROPN") for t in words) or words[-1].pos_ not in ("NOUN", "PROPN"):
         return ""
     text = _clean(span.doc[words[0].i:words[-1].i + 1].text)
     return text if text and text[0].isalpha() else ""
