@@ -32,6 +32,7 @@ CANDIDATE_FLOOR = 0.3
 REASON_BONUS = 0.1
 """Added to a sentence's similarity for a why-question when the sentence states a cause."""
 _CAUSAL = re.compile(r"\b(?:because|due to|owing to|as a result|in order to|so that|since|thanks to)\b", re.I)
+_PRONOUN_OPENING = re.compile(r"^(?:It|He|She|They|This|These|Those|Its|His|Her|Their)\b")
 READ_PASSAGES = 8
 """Passages whose sentences answer a question (the best of the retrieved list)."""
 
@@ -67,8 +68,10 @@ def _answer_part(tools: Tools, part: str, want: Want, passages: list[Passage],
         return PartAnswer(cands[0].best.evidence, cands[0], full)
     if want.typed:
         return None
-    if ranked and ranked[0].score >= SENTENCE_FLOOR:
-        return PartAnswer(ranked[0], None)
+    # a sentence opening on a pronoun ("It is the most endangered …") does not say what it is about
+    standalone = [e for e in ranked if not _PRONOUN_OPENING.match(clean(e.sentence))]
+    if standalone and standalone[0].score >= SENTENCE_FLOOR:
+        return PartAnswer(standalone[0], None)
     return None
 
 
