@@ -34,7 +34,7 @@ from .result import Answer
 from .sources import Sources, prompt_passages
 from .state import Question, Tools
 from .tidy import clean
-from .typed import typed_answer
+from .typed import candidate_hints, typed_answer
 
 CLAIM_SUPPORT = 0.5
 """Least cosine between a question's claim and an outlet's sentence for the claim to count as found."""
@@ -233,7 +233,7 @@ def entity(tools: Tools, q: Question) -> Answer:
                     return answer
         return typed_answer(tools, q, ordered)
     if not agreed or best is None:
-        return model_answer(tools, q, q.passages[:4])
+        return model_answer(tools, q, q.passages[:4], hints=candidate_hints(tools, q, q.passages[:4]))
     composed, srcs = _entity_quotes(tools, q, best)
     phrased = model_answer(tools, q.quiet(), [srcs.items[c.citations[0] - 1] for c in composed][:4],
                            must_mention=best.display())
@@ -302,6 +302,7 @@ def open_question(tools: Tools, q: Question) -> Answer:
         by_id = {x.chunk_id: x for x in q.passages}
         # When none of the model's sentences survive verification, the system's answer from the
         # passages still answers: the model phrases, it does not get to decide to fail.
-        return model_answer(tools, q, [by_id[c] for c in order][: prompt_passages(tools.settings)],
+        shown = [by_id[c] for c in order][: prompt_passages(tools.settings)]
+        return model_answer(tools, q, shown, hints=candidate_hints(tools, q, shown),
                             fallback=lambda: typed_answer(tools, q, q.passages))
     return typed_answer(tools, q, q.passages)

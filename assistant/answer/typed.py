@@ -126,8 +126,10 @@ def _compose(answers: list[PartAnswer], people: dict[str, Known]) -> tuple[list[
 
 
 def _introduced(text: str, cites: list[int], people: dict[str, Known], named: set[str], srcs: Sources) -> Composed:
-    """The sentence with its first new person named in full (and role), citing the passage that says so."""
-    text, backing = introduce(text, people, named)
+    """The sentence with its first new person named in full (and role) when a passage the answer already
+    cites says so (a passage cited only for a name would dilute the citations), citing that passage."""
+    cited = {x.chunk_id for x in srcs.items}
+    text, backing = introduce(text, {k: v for k, v in people.items() if v.holder.chunk_id in cited}, named)
     return Composed(text, list(dict.fromkeys([*cites, *(srcs.cite(x) for x in backing)])))
 
 
@@ -183,6 +185,13 @@ def typed_answer(tools: Tools, q: Question, passages: list[Passage]) -> Answer:
     if not answer.abstained:
         q.emit(answer.answer)
     return answer if not answer.abstained else not_said(tools, q, q.text, pool)
+
+
+def candidate_hints(tools: Tools, q: Question, passages: list[Passage], most: int = 3) -> list[str]:
+    """The best candidates of the wanted type in ``passages``: hints for a model that writes the answer."""
+    want = q.plan.want or wanted(q.text)
+    ranked = tools.scorer.ranked_sentences([q.text], passages)
+    return [c.text for c in candidates(want, q.text, ranked, passages)[:most] if c.score >= CANDIDATE_FLOOR]
 
 
 def not_said(tools: Tools, q: Question, part: str, passages: list[Passage]) -> Answer:
