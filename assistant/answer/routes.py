@@ -250,7 +250,9 @@ def stated_in_full(first: Composed, name: str, q: Question, srcs: Sources) -> Co
     text = clean(first.text)
     if name in text:
         return Composed(text, first.citations)
-    holder = next((x for x in q.passages if name in " ".join(x.text.split())), None)
+    # the headline counts (the verifier reads it as part of the passage) unless it reads like an instruction
+    holder = next((x for x in q.passages if name in " ".join(x.text.split())
+                   or name in x.article.title and not instruction_like(x.article.title)), None)
     short = name.split()[-1]
     if holder is None or not re.search(rf"\b{re.escape(short)}\b", text):
         return Composed(text, first.citations)
