@@ -178,6 +178,7 @@ def test_a_passage_must_hold_the_questions_numbers_and_time() -> None:
     quake = Constraints(frozenset({6.0}), (), 0)
     assert quake.holds(_passage("A 6.0-magnitude earthquake struck the province.", "2025-09-01"))
     assert not quake.holds(_passage("A 7.8 magnitude earthquake struck Turkey.", "2025-09-01"))
+    assert not quake.holds(_passage("A 7.8 magnitude earthquake struck Turkey on Feb. 6.", "2025-09-01"))
     week = (to_timestamp("2025-10-08"), to_timestamp("2025-10-15") + DAY - 1)
     this_week = Constraints(frozenset(), (week,), 2 * DAY)
     assert this_week.holds(_passage("Troops airlifted families.", "2025-10-14"))

@@ -13,6 +13,7 @@ from datetime import date, datetime, timezone
 from ..core.passage import Passage
 from ..retrieve.analysis import find_dates
 from ..text.dates import to_timestamp
+from ..text.mentions import find_dates as find_date_mentions
 from ..text.mentions import find_numbers
 from .state import Question, Tools
 
@@ -45,7 +46,9 @@ class Constraints:
 
 
 def _values(text: str) -> set[float]:
-    found = find_numbers(text)
+    """The numbers ``text`` writes, outside its dates (the 6 of "Feb. 6" is no 6.0-magnitude quake)."""
+    dates = [(d.start, d.end) for d in find_date_mentions(text)]
+    found = [n for n in find_numbers(text) if not any(lo <= n.start < hi for lo, hi in dates)]
     return {round(n.value, 6) for n in found} | {round(n.raw, 6) for n in found}
 
 
