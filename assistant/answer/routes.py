@@ -246,18 +246,32 @@ def entity(tools: Tools, q: Question) -> Answer:
 
 def stated_in_full(first: Composed, name: str, q: Question, srcs: Sources) -> Composed:
     """The first quote, cleaned, naming the answer in full ('Bankman-Fried said' -> 'Sam Bankman-Fried said'),
-    also citing a passage that writes the full name."""
+    also citing a passage that writes the full name. The short form must stand alone as a name (not inside
+    another: "Google's Search Generative Experience" keeps its "Search")."""
     text = clean(first.text)
-    if name in text:
+    if name in text or len(name.split()) < 2 or re.search(r"['’]s\b", name):
         return Composed(text, first.citations)
     # the headline counts (the verifier reads it as part of the passage) unless it reads like an instruction
     holder = next((x for x in q.passages if name in " ".join(x.text.split())
                    or name in x.article.title and not instruction_like(x.article.title)), None)
     short = name.split()[-1]
-    if holder is None or not re.search(rf"\b{re.escape(short)}\b", text):
+    alone = next((m for m in re.finditer(rf"\b{re.escape(short)}\b", text) if _stands_alone(text, m.start(), m.end())),
+                 None)
+    if holder is None or alone is None:
         return Composed(text, first.citations)
-    text = re.sub(rf"\b{re.escape(short)}\b", name, text, count=1)
+    text = text[:alone.start()] + name + text[alone.end():]
     return Composed(text, list(dict.fromkeys([*first.citations, srcs.cite(holder)])))
+
+
+def _stands_alone(text: str, start: int, end: int) -> bool:
+    """Whether the word at [start, end) is a name by itself: no capitalised word right before or after it
+    (a sentence's first word aside)."""
+    before = text[:start].rstrip().split()
+    after = text[end:].lstrip("’'s").split()
+    joined_before = bool(before) and text[:start].endswith(" ") and before[-1][:1].isupper() \
+        and not before[-1].endswith((".", ",", ":", ";")) and len(before) > 1
+    joined_after = bool(after) and text[end:].startswith(" ") and after[0][:1].isupper()
+    return not joined_before and not joined_after
 
 
 def _entity_quotes(tools: Tools, q: Question, best: Candidate) -> tuple[list[Composed], Sources]:
