@@ -55,6 +55,12 @@ def test_the_point_of_difference_names_the_values_each_side_gives() -> None:
                                "were killed.") == "numbers: 12 / 15"
     assert point_of_difference(a, "Police said the crash on Tuesday killed 12 people and injured 30.") == ""
     assert point_of_difference("Output rose 4.3 million tonnes.", "Output rose 4 million tonnes.") == ""  # rounding
+    # numbers count the same thing only when their neighbouring nouns/verbs share a lemma
+    assert point_of_difference("Inflation rose to 3.2% in March.", "Inflation climbed to 3.5% in March.") \
+        == "numbers: 3.2% / 3.5%"
+    assert point_of_difference("Inflation rose to 3.2% in March.", "Unemployment fell to 4.1% in March.") == ""
+    assert point_of_difference("The tablet is on sale for $349, which is $100 off the list price.",
+                               "You might find the older tablet on sale for $229.99, or the new one for $349.") == ""
     # relative days resolved against each article's date: "on Monday" and "yesterday" can be the same day
     tuesday, wednesday = date(2025, 11, 4), date(2025, 11, 5)
     assert point_of_difference("The bus crashed on Monday.", "The bus crashed yesterday.", tuesday, tuesday) == ""

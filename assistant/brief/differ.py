@@ -6,13 +6,15 @@ that outlet's lines of the cluster and their similarity is at least ``brief.diff
 pair differs when both state a value the other lacks, of one kind:
 
 - numbers of the same kind (count, percent, money, year), each absent from the other sentence up to the
-  less precise one's rounding; among several, the two whose neighbouring words (lemmas) overlap most;
+  less precise one's rounding, whose neighbouring words share a lemma (they count the same thing: "12
+  people were killed" / "killing 15 people", not "$100 off" / "on sale for $229.99"); the pair sharing most;
 - the day the event happened (``text.event_dates``, relative days resolved against each article's date);
 - names, when the two sentences are the same words but for a name on each side, and neither outlet's
   article mentions the other's name anywhere.
 
-The verifier then has the last word: each line is checked against the other outlet's passages, and the
-pair stays only when both are rejected (each outlet's statement is contradicted, not merely paraphrased).
+The verifier then has the last word: each line is checked against everything the other outlet's article
+says, and the pair stays only when both are rejected, so a value the other outlet also gives elsewhere (an
+earlier toll, another day's figure) is not a difference.
 """
 
 from __future__ import annotations
@@ -36,6 +38,8 @@ if TYPE_CHECKING:
 
 _WINDOW = 3
 """Tokens either side of a number whose lemmas say what it counts."""
+_CONTENT_POS = frozenset({"NOUN", "VERB", "ADJ"})
+"""The parts of speech that say what a number counts (a shared month or outlet name does not)."""
 
 
 @dataclass
@@ -85,11 +89,13 @@ def _aligned_differences(state: NoteState, lines_a: list[Line], lines_b: list[Li
 
 
 def _confirmed(state: NoteState, found: list[Difference]) -> list[Difference]:
-    """The differences whose lines the verifier rejects against the other outlet's passages."""
+    """The differences whose lines the verifier rejects against the other outlet's whole article."""
     from ..grounding.verifier import evidence_text
 
-    claims = [claim for d in found for claim in ((d.line.text, [evidence_text(p) for p in d.other.passages]),
-                                                 (d.other.text, [evidence_text(p) for p in d.line.passages]))]
+    def article(line: Line) -> list[str]:
+        return [evidence_text(p) for p in state.articles[line.article].passages]
+
+    claims = [claim for d in found for claim in ((d.line.text, article(d.other)), (d.other.text, article(d.line)))]
     verdicts = state.verifier.check_many(claims) if claims else []
     return [d for k, d in enumerate(found) if not verdicts[2 * k].supported and not verdicts[2 * k + 1].supported]
 
@@ -129,8 +135,8 @@ def _same_value(x: NumberMention, y: NumberMention) -> bool:
 
 
 def _differing_numbers(a: str, b: str) -> tuple[str, str] | None:
-    """(number in a, number in b): the same kind, each absent from the other sentence; the pair whose
-    neighbouring words overlap most, or the only pair of its kind when none overlap."""
+    """(number in a, number in b): the same kind, each absent from the other sentence, neighbouring words
+    sharing a lemma; the pair sharing most."""
     values_a, values_b = _values(a), _values(b)
     only_a = [x for x in values_a if not any(_same_value(x, y) for y in values_b)]
     only_b = [y for y in values_b if not any(_same_value(x, y) for x in values_a)]
@@ -140,14 +146,12 @@ def _differing_numbers(a: str, b: str) -> tuple[str, str] | None:
     context_a, context_b = _contexts(a, only_a), _contexts(b, only_b)
     overlap = {(x, y): len(context_a[x] & context_b[y]) for x, y in pairs}
     x, y = max(pairs, key=lambda p: overlap[p])
-    if overlap[(x, y)] == 0 and (sum(_kind(v) == _kind(x) for v in only_a) > 1
-                                 or sum(_kind(v) == _kind(y) for v in only_b) > 1):
-        return None  # several candidates and nothing says which two are about the same thing
-    return x.text, y.text
+    return (x.text, y.text) if overlap[(x, y)] else None
 
 
 def _contexts(text: str, numbers: list[NumberMention]) -> dict[NumberMention, set[str]]:
-    """Each number's neighbouring content lemmas (the thing counted, the verb that counts it)."""
+    """Each number's neighbouring nouns, verbs and adjectives, as lemmas (the thing counted, the verb that
+    counts it)."""
     from ..text.nlp import parse
 
     doc = parse(text)
@@ -158,7 +162,7 @@ def _contexts(text: str, numbers: list[NumberMention]) -> dict[NumberMention, se
             out[n] = set()
             continue
         near = [*doc[max(0, inside[0] - _WINDOW):inside[0]], *doc[inside[-1] + 1:inside[-1] + 1 + _WINDOW]]
-        out[n] = {t.lemma_.lower() for t in near if t.is_alpha and not t.is_stop}
+        out[n] = {t.lemma_.lower() for t in near if t.pos_ in _CONTENT_POS and not t.is_stop}
     return out
 
 
