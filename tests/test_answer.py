@@ -363,3 +363,21 @@ def test_real_smollm2_answer_is_verified_or_abstains(retriever: Retriever) -> No
         if not s.supported:
             assert s.text not in shown
     assert 1 <= len(answer.sources) <= 4
+
+
+def test_the_model_is_given_the_extracted_candidates_to_check(retriever: Retriever) -> None:
+    model = ScriptedModel().enqueue(first_sentence_of(1))
+    make(retriever, model).ask("Which prime minister did von der Leyen hold talks with?")
+    assert "Possible answers the passages name" in model.sent[0][-1]["content"]
+    assert "Narendra Modi" in model.sent[0][-1]["content"]
+
+
+def test_a_bundled_model_does_not_write_answers_unless_asked(retriever: Retriever) -> None:
+    bundled = ScriptedModel()
+    bundled.bundled = True  # as the shipped SmolLM2-135M is: the system composes, the model is not called
+    answer = make(retriever, bundled).ask(OPEN_Q)
+    assert not answer.abstained and bundled.sent == [] and answer.route == "typed"
+    forced = ScriptedModel().enqueue(first_sentence_of(1))
+    forced.bundled = True
+    answer = make(retriever, forced, **{"answer.model_writes": "always"}).ask(OPEN_Q)
+    assert answer.route == "model" and len(forced.sent) == 1

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.brief.people import cast, role_of
+from assistant.text.people import cast, role_of
 from assistant.brief.standalone import stand_alone
 from assistant.text.event_dates import event_date, resolve_weekday
 from assistant.text.nlp import parse

@@ -48,7 +48,7 @@ def assert_clean(answer: Answer) -> None:
     pytest.param("What threats will the partnership help counter?", "cross-border terrorism", id="what-threats"),
     pytest.param("Who held talks with Andrius Kubilius?", "Sanjay Seth", id="who-met"),
     # the mini corpus
-    pytest.param("Who is Sam Bankman-Fried?", "founder of failed cryptocurrency exchange FTX", id="who-is"),
+    pytest.param("Who is Sam Bankman-Fried?", "exchange FTX", id="who-is"),
     pytest.param("How many counts was Bankman-Fried found guilty on?", "seven counts", id="how-many"),
     pytest.param("Which judge scolded Bankman-Fried?", "Lewis Kaplan", id="which-judge"),
     pytest.param("How much did Alameda owe FTX?", "$8 billion", id="how-much"),
@@ -68,7 +68,7 @@ def test_the_first_sentence_states_the_answer(answerer: Answerer, question: str,
 
 @pytest.mark.parametrize("question, first, second", [
     pytest.param("Who is Kubilius and why is he in India?", "EU Commissioner for Defence and Space",
-                 "part of Von der Leyen's delegation", id="who-and-why"),
+                 "Von der Leyen's delegation", id="who-and-why"),
     pytest.param("What did the EU offer India on defence, and who said it?", "security and defence pact",
                  "Von der Leyen", id="what-and-who"),
 ])
@@ -79,6 +79,28 @@ def test_two_part_questions_are_answered_part_by_part(answerer: Answerer, questi
     shown = [s.text for s in answer.sentences if s.supported]
     assert first in shown[0] and any(second.lower() in s.lower() for s in shown[1:])
     assert_clean(answer)
+
+
+def test_who_is_states_the_role_the_articles_give(answerer: Answerer) -> None:
+    answer = answerer.ask("Who is Kubilius?")
+    assert first_sentence(answer) == "Andrius Kubilius is the EU Commissioner for Defence and Space"
+    assert_clean(answer)
+
+
+def test_a_person_is_named_in_full_with_the_role_once() -> None:
+    from assistant.answer.people import introduce, known_people
+    from assistant.core.passage import ArticleRef, Passage
+
+    text = ("The announcement was made by European Commission president Ursula von der Leyen in Delhi. "
+            "Von der Leyen said India is working hard to diversify its military supply.")
+    passage = Passage("c1", text, ArticleRef("a", "EU and India", "Outlet", "2025-02-28", ""))
+    people = known_people([passage])
+    named: set[str] = set()
+    first, backing = introduce("Von der Leyen said India is diversifying its supply.", people, named)
+    assert first == ("Ursula von der Leyen, the European Commission president, said India is diversifying its "
+                     "supply.") and backing == [passage]
+    again, _ = introduce("Von der Leyen said the pact helps.", people, named)
+    assert again == "Von der Leyen said the pact helps."
 
 
 def test_a_pronoun_speaker_is_named(answerer: Answerer) -> None:
@@ -127,6 +149,10 @@ def test_parts_carry_the_person_into_later_parts() -> None:
     ('"But it is also a key part in strengthening our economic security', "It is also a key part in strengthening "
      "our economic security"),
     ("And this is why security should be a core part.", "This is why security should be a core part."),
+    ("In a related development, Sanjay Seth held talks with Andrius Kubilius.",
+     "Sanjay Seth held talks with Andrius Kubilius."),
+    ("Meanwhile, the Fed held rates.", "The Fed held rates."),
+    ("In London, the Fed held rates.", "In London, the Fed held rates."),
 ])
 def test_clean_sentences(raw: str, tidy: str) -> None:
     assert clean(raw) == tidy
@@ -137,3 +163,29 @@ def test_as_of_reads_nothing_published_later(built_index: Path) -> None:
     answer = Answerer(settings, llm=None).ask("Who held talks with Andrius Kubilius?")
     assert answer.abstained
     assert all(p.article.published_at[:10] <= "2025-02-27" for p in answer.sources)
+
+
+def _passage(text: str, published: str) -> "Passage":
+    from assistant.core.passage import ArticleRef, Passage
+
+    return Passage("c", text, ArticleRef("a", "Quake news", "Outlet", published, ""))
+
+
+def test_a_passage_must_hold_the_questions_numbers_and_time() -> None:
+    from assistant.answer.constraints import DAY, Constraints
+    from assistant.text.dates import to_timestamp
+
+    quake = Constraints(frozenset({6.0}), (), 0)
+    assert quake.holds(_passage("A 6.0-magnitude earthquake struck the province.", "2025-09-01"))
+    assert not quake.holds(_passage("A 7.8 magnitude earthquake struck Turkey.", "2025-09-01"))
+    week = (to_timestamp("2025-10-08"), to_timestamp("2025-10-15") + DAY - 1)
+    this_week = Constraints(frozenset(), (week,), 2 * DAY)
+    assert this_week.holds(_passage("Troops airlifted families.", "2025-10-14"))
+    assert this_week.holds(_passage("Troops airlifted families.", "2025-10-06"))  # within the slack
+    assert not this_week.holds(_passage("Troops airlifted families.", "2024-09-30"))
+    assert this_week.holds(_passage("Troops airlifted families on October 10, 2025.", "2025-11-20"))
+
+
+def test_a_question_about_another_time_abstains(answerer: Answerer) -> None:
+    answer = answerer.ask("Who presided over the US v. Google case in May 2015?")
+    assert answer.abstained and answer.answer.startswith("The indexed articles do not say")

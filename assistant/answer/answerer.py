@@ -29,6 +29,9 @@ class Answerer(Tools):
     ``llm=None`` answers without a model (claim checks and passage sentences only)."""
 
     def __init__(self, settings: Settings, retriever: Retriever | None = None, llm: Any = FROM_SETTINGS) -> None:
+        writes = settings.answer.model_writes
+        if llm is FROM_SETTINGS and (writes == "never" or writes == "auto" and settings.llm.spec == "local"):
+            llm = None  # a model that would not write (answer.model_writes) is not loaded: it saves a second
         super().__init__(settings, retriever or Retriever(settings), chosen_llm(settings, llm))
 
     def ask(self, question: str, filters: Filters | None = None, on_token: Callable[[str], None] | None = None,

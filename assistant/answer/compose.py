@@ -7,7 +7,7 @@ verdict sentence fails, or nothing survives, the answer abstains.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from ..core.passage import Passage
@@ -122,10 +122,10 @@ def verify_text(tools: Tools, text: str, evidence: list[str]) -> list[SentenceVe
 def _stream(tools: Tools, q: Question, messages: list[dict[str, str]], evidence: list[str]) -> tuple[str, bool]:
     """The model's whole reply and whether it was cancelled; each finished sentence is verified and,
     when it passes (or ``show_unsupported``), passed on to ``q.on_token`` while the model writes."""
-    assert tools.llm is not None
+    assert tools.writer is not None
     out = ""
     streamed = 0
-    for piece in tools.llm.stream(messages, max_tokens=answer_tokens(tools.settings),
+    for piece in tools.writer.stream(messages, max_tokens=answer_tokens(tools.settings),
                                   temperature=tools.settings.llm.temperature, stop=["\n\n\n", "Question:"]):
         if q.cancelled:
             return out, True
@@ -142,10 +142,11 @@ def _stream(tools: Tools, q: Question, messages: list[dict[str, str]], evidence:
 
 
 def model_answer(tools: Tools, q: Question, passages: list[Passage], must_mention: str | None = None,
-                 fallback: Callable[[], Answer] | None = None) -> Answer:
+                 fallback: Callable[[], Answer] | None = None, hints: Sequence[str] = ()) -> Answer:
     """The model's answer from ``passages``, verified against what it was shown. ``must_mention``: a verified
-    sentence must name it; ``fallback``: the answer to give when none of the model's sentences survive."""
-    messages, shown = pack(tools, q.text, passages)
+    sentence must name it (and is the prompt's hint); ``hints``: the system's candidate answers, for the model
+    to check; ``fallback``: the answer to give when none of the model's sentences survive."""
+    messages, shown = pack(tools, q.text, passages, [must_mention] if must_mention else hints)
     if not shown:
         return abstain(tools, q, "no passage fits the prompt budget")
     full = {x.chunk_id: x for x in passages}

@@ -93,7 +93,9 @@ def _labels(docs) -> dict[tuple[str, ...], set[str]]:
             seen.setdefault(tuple(k for k in word_keys(e.text) if k), Counter())[e.label] += 1
     out = {}
     for key, counts in seen.items():
-        longer = [c for k, c in seen.items() if len(k) > len(key) and set(key) <= set(k)]
+        # the longer form must end in the short one, as a full name ends in the surname ("Alaska" is not
+        # the "Alaska National Guard")
+        longer = [c for k, c in seen.items() if len(k) > len(key) and k[len(k) - len(key):] == key]
         out[key] = {c.most_common(1)[0][0] for c in longer} if longer else {counts.most_common(1)[0][0]}
     return out
 

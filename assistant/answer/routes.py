@@ -34,7 +34,7 @@ from .result import Answer
 from .sources import Sources, prompt_passages
 from .state import Question, Tools
 from .tidy import clean
-from .typed import typed_answer
+from .typed import candidate_hints, typed_answer
 
 CLAIM_SUPPORT = 0.5
 """Least cosine between a question's claim and an outlet's sentence for the claim to count as found."""
@@ -220,7 +220,7 @@ def entity(tools: Tools, q: Question) -> Answer:
     cands = entity_candidates(p.question, lists[1:] or lists, exclude=outlets, want=wanted_type(p.question))
     best = cands[0] if cands else None
     agreed = best is not None and len(best.queries) >= min(ENTITY_MIN_QUERIES, max(1, len(lists) - 1))
-    if tools.llm is None or q.cancelled:
+    if tools.writer is None or q.cancelled:
         # Several descriptions of one unnamed answer ("the figure whose departure … and who …"): the name
         # most of their results hold is the answer; a plain question is answered by extraction.
         if agreed and len(lists) - 1 >= DESCRIPTIONS and best is not None:
@@ -233,7 +233,7 @@ def entity(tools: Tools, q: Question) -> Answer:
                     return answer
         return typed_answer(tools, q, ordered)
     if not agreed or best is None:
-        return model_answer(tools, q, q.passages[:4])
+        return model_answer(tools, q, q.passages[:4], hints=candidate_hints(tools, q, q.passages[:4]))
     composed, srcs = _entity_quotes(tools, q, best)
     phrased = model_answer(tools, q.quiet(), [srcs.items[c.citations[0] - 1] for c in composed][:4],
                            must_mention=best.display())
@@ -297,29 +297,12 @@ def open_question(tools: Tools, q: Question) -> Answer:
     ranked = tools.scorer.best(q.text, q.passages)
     if not ranked or ranked[0].score < OPEN_SUPPORT:
         return abstain(tools, q, "the retrieved passages are too far from the question", sources=q.passages[:3])
-    if tools.llm is not None:
+    if tools.writer is not None:
         order = list(dict.fromkeys(e.passage.chunk_id for e in ranked))
         by_id = {x.chunk_id: x for x in q.passages}
-        # When none of the model's sentences survive verification, the verified passage
-        # sentences still answer: the model phrases, it does not get to decide to fail.
-        return model_answer(tools, q, [by_id[c] for c in order][: prompt_passages(tools.settings)],
-                            fallback=lambda: extractive(tools, q))
+        # When none of the model's sentences survive verification, the system's answer from the
+        # passages still answers: the model phrases, it does not get to decide to fail.
+        shown = [by_id[c] for c in order][: prompt_passages(tools.settings)]
+        return model_answer(tools, q, shown, hints=candidate_hints(tools, q, shown),
+                            fallback=lambda: typed_answer(tools, q, q.passages))
     return typed_answer(tools, q, q.passages)
-
-
-def extractive(tools: Tools, q: Question) -> Answer:
-    """Up to three body sentences of the top passages closest to the question (or any of its parts)."""
-    srcs = Sources()
-    composed = []
-    per_article: dict[str, int] = {}
-    cap = 1 if len({x.article.id for x in q.passages}) >= 3 else 3
-    # Body sentences only (a headline is not an answer), best first; each part of a
-    # multi-part question ("what …, and who …") scores every sentence too.
-    for ev in tools.scorer.ranked_sentences([q.text, *clauses(q.text, fine=True)], q.passages[:5]):
-        if ev.score < OPEN_SUPPORT or instruction_like(ev.sentence) or per_article.get(ev.passage.article.id, 0) >= cap:
-            continue
-        per_article[ev.passage.article.id] = per_article.get(ev.passage.article.id, 0) + 1
-        composed.append(Composed(excerpt(ev.sentence), [srcs.cite(ev.passage)]))
-        if len(composed) == 3:
-            break
-    return finish(tools, q, composed, srcs, "extractive")

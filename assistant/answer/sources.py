@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 
 from ..core.passage import Passage
@@ -35,13 +36,23 @@ def answer_tokens(settings: Settings) -> int:
     return max(settings.answer.max_tokens_floor, min(settings.llm.max_tokens, settings.answer.max_tokens_cap))
 
 
-def pack(tools: Tools, question: str, passages: list[Passage]) -> tuple[list[dict[str, str]], list[Passage]]:
+def hint_line(hints: Sequence[str]) -> str:
+    """The prompt's line of candidate answers the system extracted (empty without any)."""
+    names = list(dict.fromkeys(h for h in hints if h))
+    return f"Possible answers the passages name (check them against the passages): {'; '.join(names)}.\n" \
+        if names else ""
+
+
+def pack(tools: Tools, question: str, passages: list[Passage],
+         hints: Sequence[str] = ()) -> tuple[list[dict[str, str]], list[Passage]]:
     """The prompt messages and the passages in it: trimmed to their relevant sentences, numbered,
-    fenced, and cut to fit the token budget (the model's own context minus the answer's tokens)."""
-    assert tools.llm is not None
-    count = tools.llm.count_tokens
-    skeleton = sum(count(m["content"]) for m in tools.prompt.render(question=question, passages=""))
-    room = tools.llm.context_window - answer_tokens(tools.settings) - skeleton - 64
+    fenced, and cut to fit the token budget (the model's own context minus the answer's tokens); ``hints``
+    are the system's candidate answers, given to the model to check."""
+    assert tools.writer is not None
+    count = tools.writer.count_tokens
+    hinted = hint_line(hints)
+    skeleton = sum(count(m["content"]) for m in tools.prompt.render(question=question, passages="", hints=hinted))
+    room = tools.writer.context_window - answer_tokens(tools.settings) - skeleton - 64
     budget = max(0, min(tools.settings.answer.prompt_budget_tokens, room))
     chosen: list[Passage] = []
     used = 0
@@ -52,4 +63,6 @@ def pack(tools: Tools, question: str, passages: list[Passage]) -> tuple[list[dic
             continue
         chosen.append(trimmed)
         used += cost
-    return tools.prompt.render(question=question, passages=format_passages(chosen)), chosen
+    if not chosen and hinted:  # passages matter more than hints: a small context gets none
+        return pack(tools, question, passages)
+    return tools.prompt.render(question=question, passages=format_passages(chosen), hints=hinted), chosen

@@ -30,6 +30,8 @@ class Tools:
         self.settings = settings
         self.retriever = retriever
         self.llm = llm
+        self.writer = llm if _writes(settings, llm) else None
+        """The model that writes answers (None: the system composes them from the passages)."""
         vectors = UnitVectors(retriever.embedder)  # one cache: the verifier reads the sentences the scorer chose
         self.verifier = Verifier(vectors, settings.answer.support_threshold)
         self.scorer = SentenceScorer(vectors)
@@ -41,7 +43,13 @@ class Tools:
 
     @property
     def prompt_version(self) -> str:
-        return f"{self.prompt.version}+{SYSTEM_VERSION}" if self.llm is not None else f"extractive+{SYSTEM_VERSION}"
+        return f"{self.prompt.version}+{SYSTEM_VERSION}" if self.writer is not None else f"extractive+{SYSTEM_VERSION}"
+
+
+def _writes(settings: Settings, llm: ChatModel | None) -> bool:
+    """Whether ``llm`` writes answers (``answer.model_writes``): 'auto' leaves the bundled tiny model out."""
+    mode = settings.answer.model_writes
+    return llm is not None and (mode == "always" or mode == "auto" and not llm.bundled)
 
 
 @dataclass

@@ -1,6 +1,6 @@
 """Clean answer sentences: a passage sentence as a person would quote it in an answer.
 
-No dateline ("NEW DELHI:", "date 2025-02-28"), no leading "And"/"But", balanced quotes, and a pronoun
+No dateline ("NEW DELHI:", "date 2025-02-28"), no leading "And"/"But" or "In a related development,", balanced quotes, and a pronoun
 speaker ("…, she said") replaced by the named speaker when the passage before the sentence names exactly
 one person (spaCy's PERSON entities, surnames folded into full names).
 """
@@ -16,6 +16,10 @@ from ..text.words import word_keys
 _DATELINE = re.compile(r"^(?:date\s+\d{4}-\d\d-\d\d\s+)?(?:[A-Z][A-Z.'’-]+(?:[ ,]+[A-Z][A-Z.'’-]+)*"
                        r"(?:\s*\([^)]{1,30}\))?\s*[:—–-]\s+)?")
 _LEADING = re.compile(r"^(?:And|But|So|Yet|Or|Also|However),?\s+")
+_CONNECTIVE = re.compile(r"^(?:Meanwhile|Separately|Elsewhere|Moreover|Furthermore|Additionally|In addition|"
+                         r"In (?:a|another) (?:related|separate|similar|parallel) (?:development|move)|"
+                         r"In other news),\s+")
+"""Discourse connectives that tie a sentence to the one before it in its article, not to the answer."""
 _PRONOUN_SAID = re.compile(r"(,[\"”’]?\s+)(she|he|they)\s+(said|says|added|told|noted|stated|explained)\b")
 _QUOTES = ('"', "“", "”")
 _SAYING = frozenset("say add tell note state explain announce".split())
@@ -42,7 +46,7 @@ def clean(sentence: str) -> str:
     cut = _DATELINE.match(text)
     if cut and cut.end() and cut.end() < len(text) - 20:
         text = text[cut.end():]
-    text = _LEADING.sub("", _balanced(text))
+    text = _CONNECTIVE.sub("", _LEADING.sub("", _balanced(text)))
     if text.startswith(tuple(_QUOTES)) and len(text) > 1:
         return text[0] + text[1:2].upper() + text[2:]
     return text[:1].upper() + text[1:]

@@ -14,9 +14,11 @@ from ..text.clauses import clauses
 from ..text.nlp import entities, parse
 from ..text.screening import instruction_like
 from ..text.words import content_keys
+from . import constraints
 from .compose import Composed, abstain, excerpt, finish
 from .evidence import Evidence
 from .extract import Found, candidates, described, full_name
+from .people import Known, attribution, describe, introduce, known_people
 from .result import Answer
 from .sources import Sources
 from .state import Question, Tools
@@ -30,6 +32,7 @@ CANDIDATE_FLOOR = 0.3
 REASON_BONUS = 0.1
 """Added to a sentence's similarity for a why-question when the sentence states a cause."""
 _CAUSAL = re.compile(r"\b(?:because|due to|owing to|as a result|in order to|so that|since|thanks to)\b", re.I)
+_PRONOUN_OPENING = re.compile(r"^(?:It|He|She|They|This|These|Those|Its|His|Her|Their)\b")
 READ_PASSAGES = 8
 """Passages whose sentences answer a question (the best of the retrieved list)."""
 
@@ -43,8 +46,10 @@ class PartAnswer:
     full: tuple[str, Passage] | None = None  # the fuller name the passages give a short-named candidate
 
 
-def _answer_part(tools: Tools, part: str, want: Want, passages: list[Passage]) -> PartAnswer | None:
-    """The best candidate of the wanted type and its sentence; for untyped parts the best sentence."""
+def _answer_part(tools: Tools, part: str, want: Want, passages: list[Passage],
+                 people: dict[str, Known]) -> PartAnswer | None:
+    """The best candidate of the wanted type and its sentence; for untyped parts the best sentence; for
+    "Who is X?" the role the passages give X, else the sentence describing X most fully."""
     ranked = [e for e in tools.scorer.ranked_sentences([part, *clauses(part, fine=True)], passages)
               if not instruction_like(e.sentence) and not e.sentence.rstrip(" \"”’").endswith("?")]
     if want.type == "reason":  # a sentence giving a cause answers "why" before one that only shares its words
@@ -52,6 +57,9 @@ def _answer_part(tools: Tools, part: str, want: Want, passages: list[Passage]) -
     if "PERSON" in want.labels:  # "…, she said" names its speaker, so the speaker can be the answer
         ranked = [Evidence(e.passage, name_speaker(e.passage, e.sentence), e.score) for e in ranked]
     if want.subject:
+        role = describe(want.subject, people)
+        if role is not None:
+            return PartAnswer(Evidence(role[1], role[0], 1.0), None)
         ev = described(want.subject, ranked)
         return PartAnswer(ev, None) if ev is not None else None
     cands = [c for c in candidates(want, part, ranked, passages) if c.best.evidence.score >= SENTENCE_FLOOR]
@@ -60,8 +68,10 @@ def _answer_part(tools: Tools, part: str, want: Want, passages: list[Passage]) -
         return PartAnswer(cands[0].best.evidence, cands[0], full)
     if want.typed:
         return None
-    if ranked and ranked[0].score >= SENTENCE_FLOOR:
-        return PartAnswer(ranked[0], None)
+    # a sentence opening on a pronoun ("It is the most endangered …") does not say what it is about
+    standalone = [e for e in ranked if not _PRONOUN_OPENING.match(clean(e.sentence))]
+    if standalone and standalone[0].score >= SENTENCE_FLOOR:
+        return PartAnswer(standalone[0], None)
     return None
 
 
@@ -89,13 +99,14 @@ def _supporting(found: Found, used: set[str]) -> list[Evidence]:
     return out
 
 
-def _compose(answers: list[PartAnswer]) -> tuple[list[Composed], Sources]:
+def _compose(answers: list[PartAnswer], people: dict[str, Known]) -> tuple[list[Composed], Sources]:
     """First the sentence of each part (a sentence already holding a later part's answer states it once),
-    then the supporting sentences, at most two."""
+    then the supporting sentences, at most two; each person named in full (with the role) once."""
     srcs = Sources()
     composed: list[Composed] = []
     said: set[str] = set()
     used: set[str] = set()
+    named: set[str] = set()
     for a in answers:
         text = _stated(a.evidence)
         if text in said:
@@ -107,34 +118,66 @@ def _compose(answers: list[PartAnswer]) -> tuple[list[Composed], Sources]:
             # "Altman's exit…" names the answer in full: "Sam Altman's exit…", citing where the full name is
             text = re.sub(rf"\b{re.escape(a.found.text)}\b", a.full[0], text, count=1)
             cites = list(dict.fromkeys([*cites, srcs.cite(a.full[1])]))
-        composed.append(Composed(text, cites))
+        composed.append(_introduced(text, cites, people, named, srcs))
     if len(answers) == 1 and answers[0].found is not None:
         for ev in _supporting(answers[0].found, used):
-            composed.append(Composed(_stated(ev), [srcs.cite(ev.passage)]))
+            composed.append(_introduced(_stated(ev), [srcs.cite(ev.passage)], people, named, srcs))
     return composed, srcs
+
+
+def _introduced(text: str, cites: list[int], people: dict[str, Known], named: set[str], srcs: Sources) -> Composed:
+    """The sentence with its first new person named in full (and role) when a passage the answer already
+    cites says so (a passage cited only for a name would dilute the citations), citing that passage."""
+    cited = {x.chunk_id for x in srcs.items}
+    text, backing = introduce(text, {k: v for k, v in people.items() if v.holder.chunk_id in cited}, named)
+    return Composed(text, list(dict.fromkeys([*cites, *(srcs.cite(x) for x in backing)])))
+
+
+def _refers_back(part: str) -> bool:
+    """Whether a later part asks about what the first part found ("… and who said it?")."""
+    return any(t.pos_ == "PRON" and t.lower_ in ("it", "this", "that", "them") for t in parse(part))
+
+
+def _parts_answered(tools: Tools, q: Question, pool: list[Passage]) -> tuple[list[PartAnswer] | str, list[Passage]]:
+    """Each part's answer (or the first part left unanswered), and the passages read."""
+    pieces = parts(q.text)
+    answers: list[PartAnswer] = []
+    for i, part in enumerate(pieces):
+        want = q.plan.want if i == 0 and len(pieces) == 1 and q.plan.want else wanted(part)
+        if i and answers and _holds(answers[0], want):
+            continue  # the first part's sentence already names it ("…, Ursula von der Leyen said")
+        if want.subject:  # "Who is X?": the passages about X describe X, whatever the question's other words
+            pool = list({x.chunk_id: x for x in [*pool, *tools.retriever.search(
+                want.subject, k=READ_PASSAGES, filters=q.scoped)]}.values())
+        people = known_people(pool)
+        first = answers[0].evidence if answers else None
+        if first is not None and "PERSON" in want.labels and _refers_back(part):
+            # "… and who said it?": the statement's speaker, or the attribution that follows it
+            said = attribution(first.passage, first.sentence, people)
+            if said is not None and said != first.sentence:
+                answers.append(PartAnswer(Evidence(first.passage, said, first.score), None))
+                continue
+        # A later part is read in the first part's article first, with the first part as context; only
+        # passages that hold the part's numbers and report from the question's time can answer it.
+        asked = part if i == 0 else f"{part} {pieces[0]}"
+        fits = constraints.of(tools, q, part)
+        usable = [x for x in pool if fits.holds(x)]
+        near = [x for x in usable if first is not None and x.article.id == first.passage.article.id]
+        found = (_answer_part(tools, asked, want, near, people) if near else None) \
+            or (_answer_part(tools, asked, want, usable, people) if usable else None)
+        if found is None:
+            return part, pool
+        answers.append(found)
+    return answers, pool
 
 
 def typed_answer(tools: Tools, q: Question, passages: list[Passage]) -> Answer:
     """Answer ``q`` part by part from ``passages``; abstain, saying what the articles do say, when a part's
     wanted answer is missing."""
-    pool = passages[:READ_PASSAGES]
-    pieces = parts(q.text)
-    answers = []
-    for i, part in enumerate(pieces):
-        want = q.plan.want if i == 0 and len(pieces) == 1 and q.plan.want else wanted(part)
-        if i and answers and _holds(answers[0], want):
-            continue  # the first part's sentence already names it ("…, Ursula von der Leyen said")
-        # A later part ("who said it") is read in the first part's article first, with the first part as context.
-        near = [x for x in pool if answers and x.article.id == answers[0].evidence.passage.article.id]
-        found = _answer_part(tools, part if i == 0 else f"{part} {pieces[0]}", want, near) if near else None
-        if want.subject:  # "Who is X?": the passages about X describe X, whatever the question's other words
-            pool = list({x.chunk_id: x for x in [*pool, *tools.retriever.search(
-                want.subject, k=READ_PASSAGES, filters=q.scoped)]}.values())
-        found = found or _answer_part(tools, part if i == 0 else f"{part} {pieces[0]}", want, pool)
-        if found is None:
-            return not_said(tools, q, part, pool)
-        answers.append(found)
-    composed, srcs = _compose(answers)
+    answers, pool = _parts_answered(tools, q, passages[:READ_PASSAGES])
+    if isinstance(answers, str):
+        return not_said(tools, q, answers, pool)
+    composed, srcs = _compose(answers, known_people(pool))
     answer = finish(tools, q.quiet(), composed, srcs, "typed")
     if answer.abstained:  # the cleaned first sentence failed: the passage's own words, as written
         raw = {excerpt(a.evidence.sentence): srcs.cite(a.evidence.passage) for a in answers}
@@ -142,6 +185,13 @@ def typed_answer(tools: Tools, q: Question, passages: list[Passage]) -> Answer:
     if not answer.abstained:
         q.emit(answer.answer)
     return answer if not answer.abstained else not_said(tools, q, q.text, pool)
+
+
+def candidate_hints(tools: Tools, q: Question, passages: list[Passage], most: int = 3) -> list[str]:
+    """The best candidates of the wanted type in ``passages``: hints for a model that writes the answer."""
+    want = q.plan.want or wanted(q.text)
+    ranked = tools.scorer.ranked_sentences([q.text], passages)
+    return [c.text for c in candidates(want, q.text, ranked, passages)[:most] if c.score >= CANDIDATE_FLOOR]
 
 
 def not_said(tools: Tools, q: Question, part: str, passages: list[Passage]) -> Answer:

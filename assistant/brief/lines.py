@@ -15,6 +15,7 @@ import numpy as np
 
 from ..core.passage import Passage
 from ..text.mentions import find_names, find_quotes
+from ..text.people import name_key
 from ..text.words import STOPWORDS, content_keys, fold
 
 JUNK = re.compile(
@@ -141,12 +142,6 @@ def speaker(text: str, start: int, end: int, last_speaker: str) -> str:
     if name_key(name) in WEEKDAYS or name.lower() in STOPWORDS:
         return ""
     return name
-
-
-def name_key(name: str) -> str:
-    """A name's last word, folded: "Ursula von der Leyen" and "von der Leyen's" are one actor."""
-    words = [w for w in re.sub(r"['’]s$", "", name).split() if w]
-    return fold(words[-1]).lower().strip(".,") if words else ""
 
 
 def drop_meta(text: str) -> str:

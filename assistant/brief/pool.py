@@ -13,7 +13,7 @@ from ..text.screening import instruction_like
 from ..text.sentences import split_sentences
 from ..text.words import content_keys
 from .centrality import lexrank
-from .people import cast
+from ..text.people import cast
 from .standalone import stand_alone
 from .lines import FIRST_PERSON, Line, prose_ok, strip_dateline, unquoted
 from .state import NoteState

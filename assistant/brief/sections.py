@@ -20,12 +20,11 @@ from .lines import (
     JUNK,
     QUOTE_RES,
     Line,
-    name_key,
     speaker,
 )
 from .model import Bullet
 from .notes import model_bottom_line
-from .people import mentions
+from ..text.people import mentions, name_key
 from .pool import best_line, repeats
 from .state import NoteState
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .people import Actor, people_in
+from ..text.people import Actor, people_in
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Token

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .lines import Line
-from .people import Actor
+from ..text.people import Actor
 from .model import SECTIONS, BriefArticle, Section
 
 if TYPE_CHECKING:

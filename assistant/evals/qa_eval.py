@@ -49,6 +49,7 @@ class CachedChatModel(ChatModel):
         self.inner = inner
         self.name = inner.name
         self.context_window = inner.context_window
+        self.bundled = inner.bundled
         self.folder = folder or response_cache_dir()
         self.hits = 0
         self.misses = 0

@@ -27,6 +27,8 @@ class ChatModel(ABC):
     """Provider-qualified name, e.g. ``local:SmolLM2-135M-Instruct.Q4_1`` or ``openai:gpt-4o-mini``."""
     context_window: int
     """Tokens the model accepts, prompt and output together."""
+    bundled: bool = False
+    """The tiny model shipped with the project: good for phrasing, too small to write answers itself."""
 
     @abstractmethod
     def stream(

@@ -43,6 +43,7 @@ class LocalChatModel(ChatModel):
             raise ModelError(f"GGUF file not found: {path}", hint="give an existing file: --llm gguf:PATH")
         self.name = f"local:{path.stem}"
         self.path = path
+        self.bundled = path.name == BUNDLED_FILE
         self._llama = _load(path, context_window or DEFAULT_CONTEXT, threads or max(1, (os.cpu_count() or 2) // 2))
         self.context_window = self._llama.n_ctx()
 

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from .lines import name_key
+from .words import fold
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span, Token
@@ -59,6 +59,12 @@ class Actor:
         return f"{self.name}, {self.role}" if self.role else self.name
 
 
+def name_key(name: str) -> str:
+    """A name's last word, folded: "Ursula von der Leyen" and "von der Leyen's" are one actor."""
+    words = [w for w in re.sub(r"['’]s$", "", name).split() if w]
+    return fold(words[-1]).lower().strip(".,") if words else ""
+
+
 def _clean(text: str) -> str:
     text = re.sub(r"['’]s?$", "", " ".join(text.split())).strip(" ,")
     return re.sub(r"^(?:the|a|an)\s+", "", text, flags=re.IGNORECASE)
@@ -94,7 +100,7 @@ def role_of(doc: Doc, start: int, end: int) -> str:
     root = doc[start:end].root
     title = root.head.head
     if root.dep_ == "pobj" and root.head.dep_ == "prep" and title.i < start and title.pos_ in ("NOUN", "PROPN") \
-            and title.is_title:
+            and title.is_title and title.ent_type_ != "PERSON":  # "Ramy Youssef as Zohran Mamdani" is no title
         left.append(title.left_edge.i)  # "Commissioner for Defence and Space Andrius Kubilius"
     return _role_text(doc[min(left):start]) if left else ""
 
@@ -105,7 +111,7 @@ def _role_text(span: Span) -> str:
         return ""
     if any(t.is_punct and t.text not in "-'’&.," for t in words) or words[-1].is_punct:
         return ""
-    if not any(t.pos_ in ("NOUN", "PROPN") for t in words):
+    if not any(t.pos_ in ("NOUN", "PROPN") for t in words) or words[-1].pos_ not in ("NOUN", "PROPN"):
         return ""
     text = _clean(span.doc[words[0].i:words[-1].i + 1].text)
     return text if text and text[0].isalpha() else ""
@@ -124,7 +130,7 @@ def acting(token: Token) -> bool:
 def mentions(doc: Doc, person_keys: frozenset[str] = frozenset()) -> list[Mention]:
     """Every person or organisation named in ``doc``; with ``person_keys``, also the proper nouns NER
     missed that end in a known person's name (as PERSON)."""
-    from ..text.nlp import entities
+    from .nlp import entities
 
     out: list[Mention] = []
     covered: set[int] = set()
@@ -193,7 +199,7 @@ def people_in(doc: Doc, known: dict[str, Actor]) -> list[Actor]:
 
 def cast(texts: Sequence[str]) -> dict[str, Actor]:
     """The actors of a set of texts (each parsed once, cached)."""
-    from ..text.nlp import parse_many
+    from .nlp import parse_many
 
     docs = parse_many(list(texts))
     first = merge(m for doc in docs for m in mentions(doc))

@@ -1,0 +1,61 @@
+"""What a passage must hold to answer a question at all: the numbers the question writes in digits ("a
+6.0-magnitude earthquake", "$236 million") and, when the question names a time ("this week", "in March
+2025"), a report from that time — published in the window (give or take ``answer.date_slack_days``) or
+dating the event in it. A passage that misses them is about another event, however close its words, and its
+candidates are no answer: a confident answer about another earthquake is worse than an abstention.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+
+from ..core.passage import Passage
+from ..retrieve.analysis import find_dates
+from ..text.dates import to_timestamp
+from ..text.mentions import find_numbers
+from .state import Question, Tools
+
+DAY = 86400
+
+
+@dataclass(frozen=True)
+class Constraints:
+    """The question's digit-written numbers (their values) and its time windows (inclusive timestamps)."""
+
+    numbers: frozenset[float]
+    windows: tuple[tuple[int, int], ...]
+    slack: int
+
+    def holds(self, passage: Passage) -> bool:
+        """Whether ``passage`` (with its headline) writes every number and reports from the named time."""
+        text = f"{passage.article.title}. {passage.text}"
+        if self.numbers and not self.numbers <= _values(text):
+            return False
+        return not self.windows or any(self._in_time(passage, text, w) for w in self.windows)
+
+    def _in_time(self, passage: Passage, text: str, window: tuple[int, int]) -> bool:
+        lo, hi = window[0] - self.slack, window[1] + self.slack
+        published = to_timestamp(passage.article.published_at) if passage.article.published_at else None
+        if published is not None and lo <= published <= hi:
+            return True
+        # the question's own date reader, "last week" in the passage counting back from its publication day
+        newest = None if published is None else _day(published)
+        return any(lo <= m.value[0] and m.value[1] <= hi for m in find_dates(text, newest))
+
+
+def _values(text: str) -> set[float]:
+    found = find_numbers(text)
+    return {round(n.value, 6) for n in found} | {round(n.raw, 6) for n in found}
+
+
+def _day(stamp: int) -> date:
+    return datetime.fromtimestamp(stamp, tz=timezone.utc).date()
+
+
+def of(tools: Tools, q: Question, part: str) -> Constraints:
+    """The constraints of one part of ``q``: its digit numbers, the whole question's time windows."""
+    numbers = frozenset(round(n.value, 6) for n in find_numbers(part)
+                        if any(c.isdigit() for c in n.text) and not n.is_year)
+    windows = tuple(m.value for m in (q.plan.search.dates if q.plan.search else []))
+    return Constraints(numbers, windows, round(tools.settings.answer.date_slack_days * DAY))
