@@ -30,6 +30,7 @@ class OneAtATime(ChatModel):
 
     def __init__(self, inner: ChatModel) -> None:
         self.inner, self.name, self.context_window = inner, inner.name, inner.context_window
+        self.bundled = inner.bundled  # answer.model_writes=auto decides on it
         self._lock = threading.Lock()
 
     def stream(self, messages: list[Message], *, max_tokens: int, temperature: float,
@@ -48,6 +49,7 @@ class Budgeted(ChatModel):
 
     def __init__(self, inner: ChatModel) -> None:
         self.inner, self.name, self.context_window = inner, inner.name, inner.context_window
+        self.bundled = inner.bundled  # answer.model_writes=auto decides on it
         self._local = threading.local()
 
     @contextmanager
@@ -83,6 +85,8 @@ class Engine:
         self.settings = settings
         self.answerer = answerer
         self.budget = Budgeted(answerer.llm) if answerer.llm is not None else None
+        if answerer.writer is not None and answerer.writer is answerer.llm:
+            answerer.writer = self.budget  # the model that writes answers is the one the budget bounds
         answerer.llm = self.budget
 
     @classmethod
