@@ -73,9 +73,10 @@ async def ask(client: openai.AsyncOpenAI, question: str, stream: bool, run: Run)
         run.errors.append(f"{type(exc).__name__}: {exc}"[:200])
 
 
-async def load_test(base: str, pid: int, questions: list[str], clients: int, per_client: int) -> tuple[Run, float]:
+async def load_test(base: str, pid: int, questions: list[str], clients: int, per_client: int,
+                    start: int = 0) -> tuple[Run, float]:
     run = Run()
-    feed = itertools.cycle(questions)
+    feed = itertools.islice(itertools.cycle(questions), start, None)
     plan = [[next(feed) for _ in range(per_client)] for _ in range(clients)]
     limits = httpx.Limits(max_connections=clients + 8, max_keepalive_connections=clients + 8)
     async with openai.AsyncOpenAI(base_url=f"{base}/v1", api_key="bench", max_retries=0, timeout=7200,
@@ -132,6 +133,12 @@ def bench_one(index: Path, spec: str, questions: list[str], args: argparse.Names
         before = rss_mb(proc.pid)
         run, wall = asyncio.run(load_test(base, proc.pid, questions, args.clients, args.per_client))
         after = rss_mb(proc.pid)
+        rounds = [after]
+        for n in range(1, args.rounds):  # the same questions again (or the next ones): is the growth bounded?
+            start = 0 if args.same_questions else n * args.clients * args.per_client
+            asyncio.run(load_test(base, proc.pid, questions, args.clients, args.per_client, start))
+            rounds.append(rss_mb(proc.pid))
+            print(f"  round {n + 1}: RSS {rounds[-1]:.0f} MB", flush=True)
     finally:
         proc.send_signal(signal.SIGINT)
         proc.wait(60)
@@ -140,7 +147,8 @@ def bench_one(index: Path, spec: str, questions: list[str], args: argparse.Names
             "refused_429": run.refused, "p50_s": percentile(run.latencies, 0.5), "p95_s": percentile(run.latencies, 0.95),
             "max_s": max(run.latencies, default=float("nan")), "first_text_p50_s": percentile(run.first_text, 0.5),
             "throughput_rps": done / wall if wall else 0.0, "wall_s": wall, "load_s": load_s, "rss_before_mb": before,
-            "rss_peak_mb": max(run.rss_mb, default=before), "rss_after_mb": after, "error_samples": run.errors[:3]}
+            "rss_peak_mb": max(run.rss_mb, default=before), "rss_after_mb": after, "rss_after_rounds_mb": rounds,
+            "error_samples": run.errors[:3]}
 
 
 def main() -> None:
@@ -152,6 +160,10 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--per-client", type=int, default=4)
     parser.add_argument("--logs", default="evals/runs/bench-serve")
+    parser.add_argument("--rounds", type=int, default=1, help="load rounds; RSS is printed after each")
+    parser.add_argument("--same-questions", action="store_true",
+                        help="every round asks the first round's questions (caches full after round 1: "
+                             "any further growth is a leak); default: the next questions of the file")
     args = parser.parse_args()
     if bool(args.corpus) == bool(args.index):
         parser.error("give --corpus or --index")

@@ -254,7 +254,8 @@ def test_to_json_is_exactly_the_design_contract(extractive: Answerer) -> None:
     assert list(data) == ["question", "answer", "abstained", "sentences", "sources", "llm", "prompt_version"]
     assert all(list(s) == ["text", "citations", "supported"] for s in data["sentences"])
     assert [s["n"] for s in data["sources"]] == list(range(1, len(data["sources"]) + 1))
-    assert all(list(s) == ["n", "chunk_id", "title", "source", "published_at", "url", "text"] for s in data["sources"])
+    assert all(list(s) == ["n", "chunk_id", "title", "source", "published_at", "url", "text", "also_reported_by"]
+               for s in data["sources"])
 
 
 YES_NO_Q = ("Does The Verge article say Apple defended its Google Search deal in court, while the Fortune article "

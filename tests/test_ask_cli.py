@@ -21,7 +21,8 @@ def test_json_contract(built_index: Path, capsys) -> None:
         assert set(s) == {"text", "citations", "supported"}
         assert all(1 <= n <= len(data["sources"]) for n in s["citations"])
     for n, src in enumerate(data["sources"], 1):
-        assert src["n"] == n and set(src) == {"n", "chunk_id", "title", "source", "published_at", "url", "text"}
+        assert src["n"] == n and set(src) == {"n", "chunk_id", "title", "source", "published_at", "url", "text",
+                                                "also_reported_by"}
 
 
 def test_batch_json_one_line_per_question(built_index: Path, tmp_path: Path, capsys) -> None:

@@ -218,3 +218,79 @@ def test_an_article_comes_with_the_cited_passage_marked(client: openai.OpenAI, b
     start, end = got["highlight"]
     assert " ".join(got["body"][start:end].split()) == " ".join(source["text"].split())
     assert got["title"] == source["title"]
+
+
+class RecordingModel(ChatModel):
+    """Writes ``reply``; records the ``max_tokens`` each call was given."""
+
+    def __init__(self, reply: str) -> None:
+        self.name, self.context_window, self.reply, self.budgets = "test:recording", 2048, reply, []
+
+    def stream(self, messages, *, max_tokens: int, temperature: float, stop=None) -> Iterator[str]:
+        self.budgets.append(max_tokens)
+        yield self.reply
+
+
+def test_max_tokens_bounds_the_model_and_the_reply(settings, retriever) -> None:
+    from assistant.answer.sources import answer_tokens
+
+    model = RecordingModel("The European Union is exploring a security and defence pact with India [1]. "
+                           "Both sides plan to conclude a free trade agreement by the end of 2025 [1].")
+    engine = Engine(settings, Answerer(settings, retriever=retriever, llm=model))
+    messages = [{"role": "user", "content": QUESTION}]
+    with running(settings, lambda: engine) as url:
+        client = openai.OpenAI(base_url=f"{url}/v1", api_key="unused", max_retries=0, timeout=120)
+        whole = client.chat.completions.create(model="m", messages=messages)
+        short = client.chat.completions.create(model="m", messages=messages, max_tokens=20)
+        newer = client.chat.completions.create(model="m", messages=messages, max_completion_tokens=20, stream=True)
+        chunks = list(newer)
+        huge = client.chat.completions.create(model="m", messages=messages, max_tokens=100_000)
+        zero = httpx.post(f"{url}/v1/chat/completions", json={"model": "m", "messages": messages, "max_tokens": 0})
+    assert model.budgets == [answer_tokens(settings), 20, 20, answer_tokens(settings)]  # capped by the settings
+    assert whole.choices[0].finish_reason == "stop" and whole.choices[0].message.content.count("[1]") == 2
+    assert short.choices[0].finish_reason == "length" and short.model_extra["truncated"] is True
+    assert short.choices[0].message.content == "The European Union is exploring a security and defence pact with India [1]."
+    assert chunks[-1].choices[0].finish_reason == "length"
+    assert "".join(c.choices[0].delta.content or "" for c in chunks).rstrip() == short.choices[0].message.content
+    assert huge.choices[0].message.content == whole.choices[0].message.content
+    assert zero.status_code == 400 and zero.json()["error"]["param"] == "max_tokens"
+
+
+class EndlessModel(ChatModel):
+    """Writes a word every 20 ms until stopped; counts the words and notes when it is closed."""
+
+    def __init__(self) -> None:
+        self.name, self.context_window, self.words, self.closed, self.calls = "test:endless", 2048, 0, False, 0
+
+    def stream(self, messages, *, max_tokens: int, temperature: float, stop=None) -> Iterator[str]:
+        self.calls += 1
+        try:
+            for _ in range(5000):
+                time.sleep(0.02)
+                self.words += 1
+                yield "word "
+        finally:
+            self.closed = True
+
+
+def test_a_client_that_leaves_cancels_its_answer_and_frees_the_pool(settings, retriever) -> None:
+    model = EndlessModel()
+    engine = Engine(settings, Answerer(settings, retriever=retriever, llm=model))
+    body = {"model": "m", "messages": [{"role": "user", "content": QUESTION}]}
+    with running(settings, lambda: engine) as url:
+        def leave() -> None:
+            with pytest.raises(httpx.ReadTimeout):
+                httpx.post(f"{url}/v1/chat/completions", json=body, timeout=1.5)
+
+        clients = [threading.Thread(target=leave) for _ in range(2)]  # one answering, one waiting in the queue
+        for client in clients:
+            client.start()
+        for client in clients:
+            client.join(30)
+        deadline = time.monotonic() + 20
+        while httpx.get(f"{url}/healthz").json()["busy"] and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert httpx.get(f"{url}/healthz").json()["busy"] == 0
+        words = model.words
+        time.sleep(0.3)
+    assert model.closed and model.words == words < 1000 and model.calls == 1

@@ -18,7 +18,7 @@ from assistant.cli.main import main
 from assistant.serve.conversation import BadConversation, Conversation
 from assistant.serve.engine import find_span
 from assistant.serve.pool import Busy, Pool
-from assistant.serve.reply import Gate, capped
+from assistant.serve.reply import Gate, Limit, capped
 from assistant.serve.requests import ChatMessage
 from assistant.serve.server import bind, is_loopback
 
@@ -114,20 +114,26 @@ def test_the_pool_admits_workers_plus_queue_then_refuses() -> None:
 
 def test_a_long_reply_keeps_whole_sentences() -> None:
     text = "First sentence cites one [1]. Second sentence cites two [2]. Third sentence cites three [3]."
-    assert capped(text, 1000) == (text, False)
-    assert capped(text, 62) == ("First sentence cites one [1]. Second sentence cites two [2].", True)
-    assert capped(text, 10) == ("First sentence cites one [1].", True)  # never cut inside a sentence
+    assert capped(text, Limit(1000)) == (text, False)
+    assert capped(text, Limit(62)) == ("First sentence cites one [1]. Second sentence cites two [2].", True)
+    assert capped(text, Limit(10)) == ("First sentence cites one [1].", True)  # never cut inside a sentence
+    # max_tokens counts tokens as OpenAI's clients do (each sentence here is 7 cl100k tokens)
+    assert capped(text, Limit(1000, max_tokens=14)) == ("First sentence cites one [1]. Second sentence cites two [2].", True)
+    assert capped(text, Limit(1000, max_tokens=1)) == ("First sentence cites one [1].", True)
+    assert capped(text, Limit(1000, max_tokens=500)) == (text, False)
 
 
 def test_the_stream_is_completed_into_the_verified_answer() -> None:
-    gate = Gate(1000)
+    gate = Gate(Limit(1000))
     assert gate.admit("A is so [1]. ") == "A is so [1]. "
     assert gate.rest("A is so [1]. B is so [2].") == "B is so [2]."
     assert gate.rest("A is so [1].") == ""
     assert gate.rest("The indexed articles do not say.").startswith("\n\nVerified answer: ")
-    assert Gate(1000).rest("Whole answer [1].") == "Whole answer [1]."
-    small = Gate(15)
+    assert Gate(Limit(1000)).rest("Whole answer [1].") == "Whole answer [1]."
+    small = Gate(Limit(15))
     assert small.admit("A is so [1]. ") and not small.admit("B is so [2]. ") and not small.admit("C. ")
+    few = Gate(Limit(1000, max_tokens=8))
+    assert few.admit("A is so [1]. ") and not few.admit("B is so [2]. ")
 
 
 def test_a_conversation_is_its_last_question_and_the_turns_before() -> None:

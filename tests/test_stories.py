@@ -97,6 +97,14 @@ def test_stories_are_kept_with_the_index_listed_and_folded_in_retrieval(tmp_path
     assert also | {port_passages[0].article.source} == {"Valmora Post", "Coast Herald", "Daily Ledger"}
     assert "also_reported_by" in port_passages[0].to_dict(1)
 
+    question = "Why did container traffic fall at the port of Valmora?"
+    assert main(["--index", str(settings.index), "--llm", "none", "ask", question, "--json"]) == 0
+    answer = json.loads(capsys.readouterr().out)
+    port_sources = [s for s in answer["sources"] if s["title"] in {original.title, *(c.title for c in copies)}]
+    assert port_sources and all("also_reported_by" in s for s in answer["sources"])
+    named = {port_sources[0]["source"], *(a["source"] for a in port_sources[0]["also_reported_by"])}
+    assert named == {"Valmora Post", "Coast Herald", "Daily Ledger"}  # ask --json (and serve's sources) name them
+
 
 @pytest.mark.slow
 def test_a_lost_story_book_is_rebuilt(tmp_path: Path) -> None:

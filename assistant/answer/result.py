@@ -50,7 +50,8 @@ class Answer:
             "sentences": [{"text": s.text, "citations": list(s.citations), "supported": s.supported}
                           for s in self.sentences],
             "sources": [{"n": n, "chunk_id": p.chunk_id, "title": p.article.title, "source": p.article.source,
-                         "published_at": p.article.published_at, "url": p.article.url, "text": p.text}
+                         "published_at": p.article.published_at, "url": p.article.url, "text": p.text,
+                         "also_reported_by": list(p.also_reported_by)}
                         for n, p in enumerate(self.sources, 1)],
             "llm": self.llm,
             "prompt_version": self.prompt_version,

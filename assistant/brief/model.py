@@ -38,6 +38,12 @@ class BriefArticle:
     url: str
     passages: list[Passage]
     score: float = 0.0
+    story: str = ""
+    """Its story id: syndicated copies and near-duplicates share one (``brief.stories``)."""
+    cluster: str = ""
+    """Its event cluster: stories about the same event within a few days share one."""
+    story_outlets: list[str] = field(default_factory=list)
+    """The outlets that carried its story (in the index, or among the note's articles)."""
 
     @property
     def ref(self) -> ArticleRef:
@@ -59,6 +65,10 @@ class Bullet:
     similarity: float = 0.0
     contrast: Bullet | None = None
     """For "where sources differ": the other source's line."""
+    point: str = ""
+    """For "where sources differ": what differs between the two lines, e.g. "numbers: 12 / 15"."""
+    reported_by: list[str] = field(default_factory=list)
+    """The outlets that carried the stories of the articles it cites."""
     citations: list[int] = field(default_factory=list)
     """Passage numbers in the finished note (filled by numbering)."""
 

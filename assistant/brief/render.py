@@ -46,7 +46,14 @@ def _sources(brief: Brief) -> list[dict[str, Any]]:
         cited.setdefault(passage.article.id, []).append(n)
     order = sorted(brief.articles, key=lambda a: (min(cited.get(a.id, [10**9])), brief.articles.index(a)))
     return [{"id": a.id, "title": a.title, "source": a.source, "published_at": a.published_at, "url": a.url,
-             "passages": cited.get(a.id, [])} for a in order]
+             "passages": cited.get(a.id, []), "story": a.story, "cluster": a.cluster,
+             "reported_by": a.story_outlets or ([a.source] if a.source else [])} for a in order]
+
+
+def _reach(bullet: Bullet) -> str:
+    """"reported by N outlets" when the stories the line cites were carried by more than one."""
+    n = len(bullet.reported_by)
+    return f"reported by {n} outlets" if n > 1 else ""
 
 
 # ---- JSON ----------------------------------------------------------------------------------------
@@ -56,9 +63,11 @@ def _bullet_json(bullet: Bullet) -> dict[str, Any]:
         "text": bullet.text, "label": bullet.label, "citations": bullet.citations, "origin": bullet.origin,
         "supported": bullet.supported,
         "verdict": {"supported": bullet.supported, "reasons": bullet.reasons, "similarity": round(bullet.similarity, 4)},
+        "reported_by": bullet.reported_by,
     }
     if bullet.contrast is not None:
         out["contrast"] = _bullet_json(bullet.contrast)
+        out["point"] = bullet.point
     return out
 
 
@@ -85,8 +94,10 @@ def brief_to_json(brief: Brief) -> dict[str, Any]:
 
 # ---- Markdown ------------------------------------------------------------------------------------
 
-def _md_cites(numbers: list[int]) -> str:
-    return "".join(f"[{n}]" for n in numbers)
+def _md_cites(numbers: list[int], bullet: Bullet | None = None) -> str:
+    """The citation markers, then how many outlets carried the line's story (when ``bullet`` is given)."""
+    reach = _reach(bullet) if bullet is not None else ""
+    return "".join(f"[{n}]" for n in numbers) + (f" ({reach})" if reach else "")
 
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]()<>#|~&])")
@@ -122,11 +133,12 @@ def _md_url(url: str) -> str | None:
 
 
 def _md_bullet(key: str, bullet: Bullet) -> str:
-    text = f"{_md_escape(bullet.text)} {_md_cites(bullet.citations)}"
+    text = f"{_md_escape(bullet.text)} {_md_cites(bullet.citations, bullet)}"
     if bullet.contrast is not None:
         other = bullet.contrast
+        point = f" — _{_md_escape(bullet.point)}_" if bullet.point else ""
         return (f"**{_md_escape(bullet.label)}**: {text} — whereas **{_md_escape(other.label)}**: "
-                f"{_md_escape(other.text)} {_md_cites(other.citations)}")
+                f"{_md_escape(other.text)} {_md_cites(other.citations, other)}{point}")
     if bullet.label:
         return f"**{_md_escape(bullet.label)}** — {text}"
     return text
@@ -139,7 +151,7 @@ def brief_to_markdown(brief: Brief) -> str:
     for section in brief.sections:
         lines += [f"## {_md_escape(section.title)}", ""]
         if section.key == "bottom_line" and section.bullets:
-            lines.append(" ".join(f"{_md_escape(b.text)} {_md_cites(b.citations)}" for b in section.bullets))
+            lines.append(" ".join(f"{_md_escape(b.text)} {_md_cites(b.citations, b)}" for b in section.bullets))
         else:
             lines += [f"- {_md_bullet(section.key, b)}" for b in section.bullets]
         if section.note and not section.bullets:
@@ -185,6 +197,7 @@ section.bottom_line p { font-size:1.08rem; background:#eef4fb; border-left:4px s
 ul { padding-left: 1.2rem; margin: 0; } li { margin: 6px 0; }
 .label { font-weight:600; } .note { color:var(--muted); font-style:italic; margin:0; }
 .vs { color:var(--muted); padding:0 4px; }
+.reach, .point { color:var(--muted); font-size:.85rem; }
 a { color:var(--accent); }
 .cite { position:relative; display:inline-block; font-size:.78em; vertical-align:super; line-height:1;
         text-decoration:none; font-weight:600; padding:0 1px; }
@@ -217,12 +230,19 @@ def _html_cites(brief: Brief, numbers: list[int]) -> str:
     return "".join(out)
 
 
+def _html_reach(bullet: Bullet) -> str:
+    reach = _reach(bullet)
+    return f' <span class="reach" title="{_e(", ".join(bullet.reported_by))}">({_e(reach)})</span>' if reach else ""
+
+
 def _html_bullet(brief: Brief, bullet: Bullet) -> str:
-    body = f"{_e(bullet.text)}{_html_cites(brief, bullet.citations)}"
+    body = f"{_e(bullet.text)}{_html_cites(brief, bullet.citations)}{_html_reach(bullet)}"
     if bullet.contrast is not None:
         other = bullet.contrast
+        point = f' <span class="point">({_e(bullet.point)})</span>' if bullet.point else ""
         return (f'<span class="label">{_e(bullet.label)}:</span> {body}<span class="vs">↔</span>'
-                f'<span class="label">{_e(other.label)}:</span> {_e(other.text)}{_html_cites(brief, other.citations)}')
+                f'<span class="label">{_e(other.label)}:</span> {_e(other.text)}{_html_cites(brief, other.citations)}'
+                f"{_html_reach(other)}{point}")
     if bullet.label:
         return f'<span class="label">{_e(bullet.label)}</span> — {body}'
     return body
@@ -237,7 +257,8 @@ def brief_to_html(brief: Brief) -> str:
     for section in brief.sections:
         parts.append(f'<section class="{section.key}" id="{section.key}"><h2>{_e(section.title)}</h2>')
         if section.key == "bottom_line" and section.bullets:
-            parts.append("<p>" + " ".join(f"{_e(b.text)}{_html_cites(brief, b.citations)}" for b in section.bullets) + "</p>")
+            parts.append("<p>" + " ".join(f"{_e(b.text)}{_html_cites(brief, b.citations)}{_html_reach(b)}"
+                                          for b in section.bullets) + "</p>")
         elif section.bullets:
             parts.append("<ul>" + "".join(f"<li>{_html_bullet(brief, b)}</li>" for b in section.bullets) + "</ul>")
         if section.note and not section.bullets:

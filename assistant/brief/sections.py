@@ -7,14 +7,12 @@ exactly.
 
 from __future__ import annotations
 
-import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date
 
 from ..text.event_dates import event_date
-from ..text.mentions import find_names
 from ..text.words import fold
 from .lines import (
     DISPUTE,
@@ -243,17 +241,24 @@ def _published(stamp: str) -> date | None:
 
 
 def _differences(state: NoteState) -> None:
-    """Lines where sources disagree: similar statements from different outlets with different
-    numbers, names or dates, then statements of denial or dispute."""
+    """Where sources differ: per story, what two outlets say differently on the same point (``differ``;
+    either line may also be stated above: the difference is what is new), then statements of denial or
+    dispute."""
+    from .differ import story_differences
+
     limit = state.cfg.max_differences
     count = 0
-    for a, b in _differing_pairs(state):
+    shown: list[Line] = []  # a line already stated above may still be one side of a difference
+    for found in story_differences(state):
+        a, b = found.line, found.other
         if count == limit:
             break
-        if repeats(state, a, state.used) or repeats(state, b, state.used):
+        if repeats(state, a, shown) or repeats(state, b, shown):
             continue
+        shown.extend([a, b])
         bullet = Bullet(a.text, list(a.passages), label=state.source(a))
         bullet.contrast = Bullet(b.text, list(b.passages), label=state.source(b))
+        bullet.point = found.point
         state.sections["differences"].bullets.append(bullet)
         state.used.extend([a, b])
         count += 1
@@ -266,32 +271,6 @@ def _differences(state: NoteState) -> None:
             "Only one article: no cross-source comparison." if n == 1 else
             f"All {n} articles come from one outlet"
             f"{' (' + next(iter(state.outlets)) + ')' if state.outlets else ''}: no cross-source comparison.")
-
-
-def _differing_pairs(state: NoteState) -> list[tuple[Line, Line]]:
-    """Pairs of lines from different outlets about the same actor, similar but not the same wording,
-    whose numbers or dates differ; most similar first."""
-    from ..grounding.verifier import missing_facts
-
-    cfg = state.cfg
-    pairs: list[tuple[float, Line, Line]] = []
-    if len(state.outlets) > 1:
-        lines = [ln for ln in state.lines if re.search(r"\d|[A-Z]", ln.text[1:])]
-        for i, a in enumerate(lines):
-            for b in lines[i + 1:]:
-                if state.source(a) == state.source(b):
-                    continue
-                sim = float(a.vec @ b.vec)
-                if sim < cfg.differ_cosine_min or sim >= cfg.differ_cosine_max:
-                    continue
-                names_a = {name_key(n.text) for n in find_names(a.text)}
-                if not names_a & {name_key(n.text) for n in find_names(b.text)}:
-                    continue  # not about the same actor
-                gaps = [r for r in missing_facts(a.text, [b.text]) if r.startswith(("number", "date", "year"))]
-                if gaps:
-                    pairs.append((sim, a, b))
-    pairs.sort(key=lambda p: -p[0])
-    return [(a, b) for _, a, b in pairs]
 
 
 def _open_questions(state: NoteState) -> None:

@@ -32,10 +32,9 @@ class WatchRun:
 
 def watch_once(topic: str, out: Path, settings: Settings, *, llm: Any, fetch: bool = True,
                n_articles: int = 8, progress: bool | None = None) -> WatchRun:
-    from ..index.store import Store
-    from ..index.story_book import StoryBook
     from ..ingest.feeds import Sources
     from ..retrieve.retriever import Retriever
+    from .stories import attach_stories
     from .writer import brief_articles, write_brief
 
     run = WatchRun()
@@ -52,11 +51,11 @@ def watch_once(topic: str, out: Path, settings: Settings, *, llm: Any, fetch: bo
         fresh = _new_articles(retriever, topic, set(state["known"]), n_articles, settings)
         run.new_articles = len(fresh)
         if fresh:
+            attach_stories(fresh, settings, retriever.store)
             since = brief_articles(fresh, settings, topic=topic, llm=llm, embedder=retriever.embedder,
                                    progress=progress)
-    book = StoryBook.load(settings, Store(settings).identity) if since else None
     stamp = datetime.now(timezone.utc)
-    run.files = _write(out, topic, stamp, standing, since, state, _outlet_counts(book, since))
+    run.files = _write(out, topic, stamp, standing, since, state, _outlet_counts(since))
     _save_state(out, {"topic": topic, "last_run": stamp.isoformat(timespec="seconds"), "known": sorted(known_now)})
     return run
 
@@ -69,18 +68,13 @@ def _new_articles(retriever, topic: str, known: set[str], n: int, settings: Sett
     return [a for a in chosen if a.id not in known][:n]
 
 
-def _outlet_counts(book, since: Brief | None) -> list[dict[str, Any]]:
-    """Per new story: its title and how many outlets carried it (from the index's story clusters)."""
-    if book is None or since is None:
-        return []
+def _outlet_counts(since: Brief | None) -> list[dict[str, Any]]:
+    """Per new story: its title and the outlets that carried it (``brief.stories``)."""
     rows, seen = [], set()
-    for source in since.articles:
-        story = book.story_of(source.id)
-        if story in seen:
-            continue
-        seen.add(story)
-        outlets = sorted({book.articles[a]["source"] for a in book.members(story) if book.articles[a]["source"]})
-        rows.append({"story": story, "title": source.title, "outlets": outlets})
+    for source in since.articles if since else []:
+        if source.story not in seen:
+            seen.add(source.story)
+            rows.append({"story": source.story, "title": source.title, "outlets": source.story_outlets})
     return rows
 
 

@@ -31,6 +31,7 @@ from .pool import collect_sentences
 from .sections import build_sections
 from .select import select_articles
 from .state import NoteState
+from .stories import attach_stories, count_outlets, file_stories
 
 if TYPE_CHECKING:
     from ..core.settings import Settings
@@ -59,6 +60,7 @@ def write_brief(topic: str, settings: Settings, *, retriever: Retriever | None =
     if not articles:
         raise InputError(f"no articles in the index match '{topic}'" + ("" if filters.is_empty() else " with these filters"),
                          hint="check the filters with 'assistant index list'")
+    attach_stories(articles, settings, retriever.store)
     brief = brief_articles(articles, settings, topic=topic, llm=llm, embedder=retriever.embedder,
                            verifier=verifier, progress=progress)
     brief.problems[:0] = problems
@@ -90,9 +92,11 @@ def brief_articles(articles: Sequence[BriefArticle], settings: Settings, *, topi
         raise InputError("no articles to brief on")
     state = NoteState(articles, (topic or "").strip(), settings, llm, memo, verifier)
     collect_sentences(state)
+    file_stories(state)
     if llm is not None:
         map_notes(state, progress)
     build_sections(state)
+    count_outlets(state)
     brief = assemble(state)
     brief.stats["seconds"] = round(time.monotonic() - started, 2)
     return brief

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -29,6 +30,7 @@ class OneAtATime(ChatModel):
 
     def __init__(self, inner: ChatModel) -> None:
         self.inner, self.name, self.context_window = inner, inner.name, inner.context_window
+        self.bundled = inner.bundled  # answer.model_writes=auto decides on it
         self._lock = threading.Lock()
 
     def stream(self, messages: list[Message], *, max_tokens: int, temperature: float,
@@ -39,6 +41,33 @@ class OneAtATime(ChatModel):
     def count_tokens(self, text: str) -> int:
         with self._lock:
             return self.inner.count_tokens(text)
+
+
+class Budgeted(ChatModel):
+    """A model whose replies stop at the current request's ``max_tokens`` when that is fewer than the
+    answer's own budget (``answer.max_tokens_cap``): set per worker thread, around one answer."""
+
+    def __init__(self, inner: ChatModel) -> None:
+        self.inner, self.name, self.context_window = inner, inner.name, inner.context_window
+        self.bundled = inner.bundled  # answer.model_writes=auto decides on it
+        self._local = threading.local()
+
+    @contextmanager
+    def limited(self, max_tokens: int | None) -> Iterator[None]:
+        self._local.max_tokens = max_tokens
+        try:
+            yield
+        finally:
+            self._local.max_tokens = None
+
+    def stream(self, messages: list[Message], *, max_tokens: int, temperature: float,
+               stop: list[str] | None = None) -> Iterator[str]:
+        limit = getattr(self._local, "max_tokens", None)
+        budget = max_tokens if limit is None else min(max_tokens, limit)
+        yield from self.inner.stream(messages, max_tokens=budget, temperature=temperature, stop=stop)
+
+    def count_tokens(self, text: str) -> int:
+        return self.inner.count_tokens(text)
 
 
 @dataclass
@@ -55,6 +84,10 @@ class Engine:
     def __init__(self, settings: Settings, answerer: Answerer) -> None:
         self.settings = settings
         self.answerer = answerer
+        self.budget = Budgeted(answerer.llm) if answerer.llm is not None else None
+        if answerer.writer is not None and answerer.writer is answerer.llm:
+            answerer.writer = self.budget  # the model that writes answers is the one the budget bounds
+        answerer.llm = self.budget
 
     @classmethod
     def load(cls, settings: Settings, llm: Any = FROM_SETTINGS) -> Engine:
@@ -79,10 +112,15 @@ class Engine:
         return self.retriever.filters(given.since, given.until, given.source)
 
     def ask(self, conversation: Conversation, filters: Filters, on_token: Callable[[str], None] | None = None,
-            cancel: threading.Event | None = None) -> Reply:
-        """Answer the conversation's last question, rewritten to stand alone when it is a follow-up."""
+            cancel: threading.Event | None = None, max_tokens: int | None = None) -> Reply:
+        """Answer the conversation's last question, rewritten to stand alone when it is a follow-up; a model
+        writes at most ``max_tokens`` tokens for the answer (never fewer than ``answer.max_tokens_floor``,
+        so one cited sentence fits)."""
         searched = conversation.standalone(self.answerer.llm, self.retriever.sources, cancel)
-        return Reply(self.answerer.ask(searched, filters, on_token=on_token, cancel=cancel), searched)
+        limit = (nullcontext() if self.budget is None or max_tokens is None
+                 else self.budget.limited(max(max_tokens, self.settings.answer.max_tokens_floor)))
+        with limit:
+            return Reply(self.answerer.ask(searched, filters, on_token=on_token, cancel=cancel), searched)
 
     def brief(self, topic: str, filters: Filters, n_articles: int) -> Brief:
         return write_brief(topic, self.settings, retriever=self.retriever, llm=self.answerer.llm, filters=filters,

@@ -5,6 +5,7 @@ sentence with the sources it cites and whether it was verified)."""
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..text.sentences import sentence_spans
@@ -16,15 +17,34 @@ MODEL_ID = "news-assistant"
 """The one model ``GET /v1/models`` lists; whatever a request names is echoed back."""
 
 
-def capped(text: str, max_chars: int) -> tuple[str, bool]:
-    """Whole sentences of ``text`` up to ``max_chars`` (always the first, so nothing is cut mid-citation)
+@dataclass(frozen=True)
+class Limit:
+    """How long a reply may be: ``serve.max_answer_chars`` characters and, when the request sets
+    ``max_tokens``, that many tokens as OpenAI's clients count them (tiktoken; a model writing the answer
+    is also stopped at that many of its own tokens, ``engine.Budgeted``)."""
+
+    max_chars: int
+    max_tokens: int | None = None
+
+    def fits(self, text: str) -> bool:
+        if len(text) > self.max_chars:
+            return False
+        if self.max_tokens is None:
+            return True
+        from ..llm.base import tiktoken_encoding
+
+        return len(tiktoken_encoding(MODEL_ID).encode(text, disallowed_special=())) <= self.max_tokens
+
+
+def capped(text: str, limit: Limit) -> tuple[str, bool]:
+    """Whole sentences of ``text`` within ``limit`` (always the first, so nothing is cut mid-citation)
     and whether any were left out."""
-    if len(text) <= max_chars:
+    if limit.fits(text):
         return text, False
     spans = sentence_spans(text)
     end = spans[0][1] if spans else len(text)
     for _, hi in spans[1:]:
-        if hi > max_chars:
+        if not limit.fits(text[:hi]):
             break
         end = hi
     return text[:end], end < len(text.rstrip())
@@ -41,10 +61,16 @@ def extras(reply: Reply, truncated: bool) -> dict[str, Any]:
             "truncated": truncated}
 
 
+def finish(truncated: bool) -> str:
+    """OpenAI's ``finish_reason``: "length" when the reply's limit left sentences out."""
+    return "length" if truncated else "stop"
+
+
 def completion(ident: str, model: str, created: int, text: str, evidence: dict[str, Any]) -> dict[str, Any]:
     """A ``chat.completion`` object."""
     return {"id": ident, "object": "chat.completion", "created": created, "model": model,
-            "choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}],
+            "choices": [{"index": 0, "message": {"role": "assistant", "content": text},
+                         "finish_reason": finish(evidence["truncated"])}],
             **evidence}
 
 
@@ -62,13 +88,13 @@ def sse(body: dict[str, Any] | str) -> str:
 
 
 class Gate:
-    """Streamed text up to the reply's length cap: a piece that would pass it closes the gate."""
+    """Streamed text within the reply's limit: a piece that would pass it closes the gate."""
 
-    def __init__(self, max_chars: int) -> None:
-        self.max_chars, self.sent, self.open = max_chars, "", True
+    def __init__(self, limit: Limit) -> None:
+        self.limit, self.sent, self.open = limit, "", True
 
     def admit(self, piece: str) -> str:
-        if self.open and len(self.sent) + len(piece) <= self.max_chars:
+        if self.open and self.limit.fits(self.sent + piece):
             self.sent += piece
             return piece
         self.open = False

@@ -72,6 +72,12 @@ class ChatRequest(FilterFields):
     stream: bool = False
     n: int = Field(1, ge=1, le=1)
     metadata: dict[str, Any] | None = None
+    max_tokens: int | None = Field(None, ge=1)
+    max_completion_tokens: int | None = Field(None, ge=1)
+
+    def token_limit(self) -> int | None:
+        """The most tokens the reply may have: ``max_completion_tokens`` (OpenAI's newer name) or ``max_tokens``."""
+        return self.max_completion_tokens or self.max_tokens
 
     def filters(self) -> FilterFields:
         return FilterFields(since=self.since, until=self.until, source=self.source).merged(self.metadata)

@@ -79,6 +79,8 @@ function renderSources(list, sources, sentences) {
     open.addEventListener("click", () => openSource(source, quoted(sentences, source.n)));
     item.append(open, el("span", "meta", " — " + (source.source || "unknown outlet") + ", " +
                           ((source.published_at || "").slice(0, 10) || "undated")));
+    const also = [...new Set((source.also_reported_by || []).map((a) => a.source || a.url).filter(Boolean))];
+    if (also.length) item.append(el("span", "meta", " · also reported by " + also.join(", ")));
     if (/^https?:\/\//i.test(source.url || "")) {
       const link = el("a", "ext", "article");
       link.href = source.url;
