@@ -12,7 +12,7 @@ import os
 import sys
 from typing import Any
 
-COMMANDS = ("ingest", "retrieve", "ask", "brief", "chat", "eval", "index", "config", "setup")
+COMMANDS = ("ingest", "retrieve", "ask", "brief", "chat", "verify", "check", "eval", "index", "config", "setup")
 
 
 def common_options() -> argparse.ArgumentParser:

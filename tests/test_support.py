@@ -1,0 +1,160 @@
+"""The learned support model: relation checks from the parse, the feature rows, the shipped trees, and
+verdicts whose reasons name what differs from the passage (real spaCy, real MiniLM)."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from conftest import SAMPLE
+
+from assistant.core.errors import ModelError
+from assistant.grounding.evidence import EvidenceSet
+from assistant.grounding.roles import compare_roles, modals, negations, roles
+from assistant.grounding.support import MODEL_PATH, SupportModel, load_model
+from assistant.grounding.support_features import FEATURES, FeatureMaker
+from assistant.grounding.verifier import Verifier
+from assistant.index.vectors import UnitVectors
+from assistant.text import nlp
+
+KUBILIUS = "Kubilius is visiting India as a part of Von der Leyen's delegation."
+APPLE = "Apple sued Samsung over the design of its phones in 2011."
+
+
+def _check(claim: str, evidence: str):
+    return compare_roles(roles(nlp.parse(claim)), [roles(nlp.parse(evidence))])
+
+
+@pytest.mark.parametrize(
+    ("claim", "evidence", "field", "expected"),
+    [
+        pytest.param("Sanjay Seth is visiting India.", KUBILIUS, "subject_clash", 1, id="other-subject"),
+        pytest.param("Kubilius is visiting India.", KUBILIUS, "subject_clash", 0, id="same-subject"),
+        pytest.param("He is visiting India.", KUBILIUS, "subject_clash", 0, id="pronoun-is-unknown"),
+        pytest.param("Samsung sued Apple over the design.", APPLE, "swapped", 1, id="subject-object-swapped"),
+        pytest.param("Apple sued Samsung over the design.", APPLE, "swapped", 0, id="same-roles"),
+        pytest.param("Apple did not sue Samsung.", APPLE, "negation_clash", 1, id="negation-added"),
+        pytest.param("Apple sued Samsung.", "Apple did not sue Samsung.", "negation_clash", 1, id="negation-dropped"),
+        pytest.param("Apple bought a factory.", APPLE, "aligned", 0, id="no-shared-verb"),
+    ],
+)
+def test_compare_roles(claim: str, evidence: str, field: str, expected: int) -> None:
+    assert getattr(_check(claim, evidence), field) == expected
+
+
+def test_role_clash_message_quotes_the_passage() -> None:
+    assert _check("Sanjay Seth is visiting India.", KUBILIUS).message == \
+        "names Sanjay Seth, but the passage says “Kubilius is visiting”"
+
+
+@pytest.mark.parametrize(
+    ("text", "negation", "modal"),
+    [
+        pytest.param("The talks did not end.", 1, 0, id="not"),
+        pytest.param("The talks never ended.", 1, 0, id="never"),
+        pytest.param("The EU may sign a pact.", 0, 1, id="may"),
+        pytest.param("The EU plans to sign a pact.", 0, 1, id="plans"),
+        pytest.param("The EU signed a pact.", 0, 0, id="plain"),
+    ],
+)
+def test_negation_and_modality_counts(text: str, negation: int, modal: int) -> None:
+    doc = nlp.parse(text)
+    assert (negations(doc), modals(doc)) == (negation, modal)
+
+
+@pytest.fixture(scope="module")
+def maker(embedder) -> FeatureMaker:
+    return FeatureMaker(UnitVectors(embedder))
+
+
+EVIDENCE = ("Apple sued Samsung over the design of its phones in 2011. The case went to trial in San Jose. "
+            "A jury awarded Apple $1 billion. Samsung appealed the verdict.")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("claim", "feature", "low", "high"),
+    [
+        pytest.param("A jury awarded Apple $1 billion.", "similarity", 0.9, 1.01, id="verbatim-similar"),
+        pytest.param("A jury awarded Apple $1 billion.", "bigram_precision", 1.0, 1.0, id="verbatim-bigrams"),
+        pytest.param("The weather was sunny in Paris.", "similarity", -1.0, 0.4, id="unrelated-dissimilar"),
+        pytest.param("A jury awarded Apple $2 billion.", "missing_numbers", 1, 1, id="changed-number"),
+        pytest.param("A jury in Texas awarded Apple $1 billion.", "missing_place", 1, 1, id="new-place"),
+        pytest.param("Google sued Samsung over its phones.", "missing_org", 1, 1, id="new-organisation"),
+        pytest.param("Samsung sued Apple over the design of its phones.", "swapped", 1, 1, id="swapped"),
+        pytest.param("Samsung did not appeal the verdict.", "negation_diff", 1, 1, id="negation-added"),
+        pytest.param("Samsung may appeal the verdict.", "modal_diff", 1, 1, id="hedged"),
+        pytest.param("Apple sued Samsung and the case went to trial in San Jose.", "content_missing", 0.0, 0.0,
+                     id="all-words-present"),
+        pytest.param("Samsung appealed over the design of its phones in 2011 in San Jose.", "splice_gain", 0.01, 1.0,
+                     id="two-sentences-spliced"),
+    ],
+)
+def test_feature_values(maker: FeatureMaker, claim: str, feature: str, low: float, high: float) -> None:
+    analysis = maker.analyse([claim], [EvidenceSet([EVIDENCE])])[0]
+    assert low <= analysis.value(feature) <= high, dict(zip(FEATURES, analysis.row))
+
+
+def test_shipped_model_loads_and_scores() -> None:
+    model = load_model()
+    assert 0 < model.threshold < 1 and model.summary in ("min", "mean")
+    assert MODEL_PATH.stat().st_size < 5_000_000
+    rows = np.zeros((3, len(FEATURES)))
+    rows[:, FEATURES.index("similarity")] = [0.1, 0.6, 0.98]
+    rows[:, FEATURES.index("bigram_precision")] = [0.0, 0.5, 1.0]
+    rows[:, FEATURES.index("claim_words")] = 12
+    p = model.probability(rows)
+    assert p.shape == (3,) and np.all((0 <= p) & (p <= 1))
+    assert p[0] < p[2]
+
+
+def test_tree_scores_follow_the_node_lists() -> None:
+    """A hand-made stump: feature 0 <= 0.5 goes left (leaf -1), else right (leaf +2); NaN follows nan_left."""
+    stump = [[0, 0.5, 1, 2, 0.0, 0, 1], [0, 0.0, 0, 0, -1.0, 1, 0], [0, 0.0, 0, 0, 2.0, 1, 0]]
+    spec = {"trees": {"features": FEATURES, "base": 0.5, "depth": 1, "nodes": [stump]},
+            "calibration": {"x": [-1.0, 2.0], "y": [0.0, 1.0]}, "threshold": 0.5}
+    model = SupportModel.from_spec(spec)
+    rows = np.zeros((3, len(FEATURES)))
+    rows[:, 0] = [0.2, 0.9, np.nan]
+    assert model.raw(rows).tolist() == [-0.5, 2.5, -0.5]
+    assert model.probability(rows[:2]).tolist() == pytest.approx([1 / 6, 1.0])
+
+
+def test_a_model_for_other_features_is_refused(tmp_path) -> None:
+    spec = json.loads(MODEL_PATH.read_text())
+    spec["trees"]["features"] = spec["trees"]["features"][:-1]
+    path = tmp_path / "support.json"
+    path.write_text(json.dumps(spec))
+    with pytest.raises(ModelError, match="train-verifier"):
+        load_model(path)
+
+
+@pytest.fixture(scope="module")
+def verifier(embedder) -> Verifier:
+    return Verifier(embedder)
+
+
+@pytest.mark.slow
+def test_wrong_person_is_rejected_with_the_mismatch(verifier: Verifier) -> None:
+    article = SAMPLE.read_text(encoding="utf-8")
+    verdict = verifier.check("Sanjay Seth is visiting India as a part of Von der Leyen's delegation.", [article])
+    assert not verdict.supported
+    assert any("Sanjay Seth" in r and "Kubilius is visiting" in r for r in verdict.reasons), verdict.reasons
+    right = verifier.check("Kubilius is visiting India as a part of Von der Leyen's delegation.", [article])
+    assert right.supported and right.score > verdict.score
+
+
+@pytest.mark.slow
+def test_wrong_speaker_is_rejected(verifier: Verifier) -> None:
+    article = SAMPLE.read_text(encoding="utf-8")
+    verdict = verifier.check("Sanjay Seth said security should be a core part of the new strategic partnership "
+                             "with India.", [article])
+    assert not verdict.supported
+    assert any("Sanjay Seth" in r and "Von der Leyen" in r for r in verdict.reasons), verdict.reasons
+
+
+@pytest.mark.slow
+def test_hard_check_overrides_a_high_score(verifier: Verifier) -> None:
+    verdict = verifier.check("A jury awarded Apple $7 billion.", [EVIDENCE])
+    assert not verdict.supported and verdict.reasons[0] == "number '$7 billion' is not in the cited passages"
