@@ -52,6 +52,20 @@ GROUPS = {
     "splice": ["splice_gain"],
 }
 CACHE = Path("evals/runs/verifier-features")
+# More overlap with the evidence never lowers support, a missing fact or a role clash never raises it:
+# without these constraints the trees learned from the perturbations' quirks (dev FRANK, summary = mean:
+# ROC AUC 0.694 -> 0.701, Pearson 0.395 -> 0.441 with them and without the reference sentences).
+MONOTONE = {**dict.fromkeys(GROUPS["similarity"] + GROUPS["ngrams"], 1),
+            **dict.fromkeys(GROUPS["content"] + GROUPS["hard facts"] + GROUPS["entities"]
+                            + ["subject_clash", "object_clash", "swapped", "negation_clash"], -1)}
+PARAMS["monotone_constraints"] = [MONOTONE.get(f, 0) for f in FEATURES]
+# CNN/DailyMail reference sentences often add facts the article lacks: as "supported" labels they taught
+# the trees that low overlap is fine (dev AUC 0.690 -> 0.698 without them). They are not trained on.
+UNTRAINED_KINDS = {"reference"}
+# The shipped decision point on the calibrated score. The dev rule (best balanced accuracy keeping 90% of the
+# correct FRANK summaries) chose 0.0, i.e. the trees never overruling the hard checks: they do not separate
+# real summaries well enough, so the threshold stays at the calibrated even odds and the dev numbers say so.
+SHIPPED_THRESHOLD = 0.5
 
 
 def featurize(pairs: list[tuple[str, str]], maker: FeatureMaker, label: str) -> np.ndarray:
@@ -151,8 +165,8 @@ def train(rows, labels, groups, dev, dev_rows, params, counts) -> tuple[dict, Su
     held = claim_metrics(labels, oof, oof >= 0.5)
     print("  held-out claims (5-fold by article, at 0.5): " + json.dumps(held), file=sys.stderr)
     if dev:
-        how, threshold, _ = dev_choice(model, dev, dev_rows)
-        spec = spec_of(booster, curve, threshold, how, params, counts)
+        dev_choice(model, dev, dev_rows)  # printed for the record; see SHIPPED_THRESHOLD
+    spec = spec_of(booster, curve, SHIPPED_THRESHOLD, "mean", params, counts)
     return spec, SupportModel.from_spec(spec)
 
 
@@ -175,7 +189,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     params = FeatureParams()
     maker = FeatureMaker(UnitVectors(make_embedder(load_settings())), params)
-    cases = build(args.corpus, args.cnndm, args.n, args.per_article, args.seed)
+    cases = [c for c in build(args.corpus, args.cnndm, args.n, args.per_article, args.seed)
+             if c.kind not in UNTRAINED_KINDS]
     counts = dict(sorted(Counter(c.kind for c in cases).items()))
     print(f"{len(cases)} training claims: {counts}", file=sys.stderr)
     rows = featurize([(c.claim, c.evidence) for c in cases], maker, "train")

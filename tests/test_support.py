@@ -158,3 +158,79 @@ def test_wrong_speaker_is_rejected(verifier: Verifier) -> None:
 def test_hard_check_overrides_a_high_score(verifier: Verifier) -> None:
     verdict = verifier.check("A jury awarded Apple $7 billion.", [EVIDENCE])
     assert not verdict.supported and verdict.reasons[0] == "number '$7 billion' is not in the cited passages"
+
+
+@pytest.mark.parametrize(
+    ("draft", "sentences"),
+    [
+        pytest.param("# Title\n\nIt rose 5%. It fell.\n", ["It rose 5%.", "It fell."], id="heading-dropped"),
+        pytest.param("- First point here.\n* Second point here.\n", ["First point here.", "Second point here."],
+                     id="list-markers"),
+        pytest.param("1. Numbered claim holds.\n> Quoted claim holds.\n", ["Numbered claim holds.", "Quoted claim holds."],
+                     id="numbers-and-quotes"),
+        pytest.param("It was.\n", [], id="no-content-words"),
+    ],
+)
+def test_draft_sentences(draft: str, sentences: list[str]) -> None:
+    from assistant.grounding.draft import draft_sentences
+
+    assert draft_sentences(draft) == sentences
+
+
+def _verdict(supported: bool, score: float, similarity: float, reasons=(), **features):
+    from assistant.grounding.verifier import Verdict
+
+    return Verdict(supported, list(reasons), similarity, score, features)
+
+
+@pytest.mark.parametrize(
+    ("verdicts", "status", "chosen"),
+    [
+        pytest.param([_verdict(False, 0.2, 0.9), _verdict(True, 0.8, 0.8)], "supported", 1, id="best-supports"),
+        pytest.param([_verdict(False, 0.3, 0.8, ["number '5%' is not in the cited passages"])], "contradicted", 0,
+                     id="other-number-same-topic"),
+        pytest.param([_verdict(False, 0.3, 0.8, subject_clash=1.0)], "contradicted", 0, id="other-subject"),
+        pytest.param([_verdict(False, 0.3, 0.8, negation_diff=-1.0)], "contradicted", 0, id="negation-dropped"),
+        pytest.param([_verdict(False, 0.3, 0.3, ["number '5%' is not in the cited passages"])], "not_found", 0,
+                     id="clash-but-other-topic"),
+        pytest.param([_verdict(False, 0.3, 0.9, ["support score 0.30 is below 0.50"])], "not_found", 0,
+                     id="same-topic-no-clash"),
+    ],
+)
+def test_decide_status(verdicts, status: str, chosen: int) -> None:
+    from assistant.core.passage import ArticleRef, Passage
+    from assistant.grounding.draft import decide
+
+    passages = [Passage(f"c{i}", f"text {i}", ArticleRef(f"a{i}", "t", "s", "2025-01-01", "")) for i in range(len(verdicts))]
+    check = decide("A claim.", passages, verdicts, same_topic=0.6)
+    assert check.status == status and check.passage is passages[chosen]
+
+
+@pytest.mark.parametrize(
+    ("labels", "scores", "auc"),
+    [
+        pytest.param([True, False], [0.9, 0.1], 1.0, id="perfect"),
+        pytest.param([True, False], [0.1, 0.9], 0.0, id="inverted"),
+        pytest.param([True, False, True, False], [0.5, 0.5, 0.5, 0.5], 0.5, id="ties"),
+        pytest.param([True, True], [0.2, 0.3], None, id="one-class"),
+    ],
+)
+def test_roc_auc(labels, scores, auc) -> None:
+    from assistant.evals.verifier_metrics import roc_auc
+
+    assert roc_auc(labels, scores) == (pytest.approx(auc) if auc is not None else None)
+
+
+def test_summary_metrics_count_error_types_and_correct_summaries() -> None:
+    from assistant.evals.verifier_metrics import summaries_at, summary_metrics
+
+    items = [{"factuality": 1.0, "error_types": {"EntE": 1.0}},
+             {"factuality": 0.5, "error_types": {"EntE": 1.0, "RelE": 0.5}},
+             {"factuality": 0.0, "error_types": {"EntE": 0.0, "RelE": 1.0}}]
+    lines = [[(0.9, True), (0.8, True)], [(0.9, True), (0.2, True)], [(0.9, False)]]  # the last fails a hard check
+    scores, accepted = summaries_at(lines, "min", 0.5)
+    assert accepted == [True, False, False] and scores == [0.8, 0.2, 0.9]
+    m = summary_metrics(items, scores, accepted)
+    assert m["correct_accepted"] == 1.0 and m["wrong_caught"] == 1.0 and m["balanced_accuracy"] == 1.0
+    assert m["caught_by_error_type"]["EntE"] == 1.0 and m["caught_by_error_type"]["RelE"] == 1.0
+    assert m["caught_by_error_type"]["CircE"] is None

@@ -92,9 +92,9 @@ def run_verifier(args: argparse.Namespace) -> int:
     from ..evals.verifier_eval import run_verifier_eval
     from .main import settings_from_args
 
-    dev = Path(args.dev)
-    if args.dev == DEFAULT_FRANK:  # relative to the repository root, wherever the command runs
-        dev = Path(__file__).resolve().parents[2] / DEFAULT_FRANK
+    from ..evals.frank import DEFAULT_PATH
+
+    dev = DEFAULT_PATH if args.dev == DEFAULT_FRANK else Path(args.dev)  # the default: beside the repository root
     out = run_verifier_eval(settings_from_args(args), dev, args.corpus, args.out, n=args.n, limit=args.limit)
     variants = json.loads((out / "metrics.json").read_text(encoding="utf-8"))["variants"]
     for name, metrics in variants.items():

@@ -10,7 +10,8 @@ from typing import Any
 from ..core.errors import InputError
 from .perturb_facts import detokenize
 
-DEFAULT_PATH = Path("../shared/data/cnndm_frank/frank_validation_model_summaries.json")
+# Beside the repository, where the shared data lives (never inside it).
+DEFAULT_PATH = Path(__file__).resolve().parents[2] / "../shared/data/cnndm_frank/frank_validation_model_summaries.json"
 
 
 def load_frank(path: str | Path) -> list[dict[str, Any]]:

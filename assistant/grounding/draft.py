@@ -20,7 +20,8 @@ from .verifier import Verdict, Verifier
 
 STATUSES = ("supported", "contradicted", "not_found")
 _CLASH_FEATURES = ("subject_clash", "object_clash", "swapped", "negation_clash")
-_MARKUP = re.compile(r"^\s*(?:#{1,6}\s+|[-*+>]\s+|\d{1,3}[.)]\s+)")
+_HEADING = re.compile(r"^\s*#{1,6}\s")
+_MARKUP = re.compile(r"^\s*(?:[-*+>]\s+|\d{1,3}[.)]\s+)")
 
 
 @dataclass
@@ -39,8 +40,9 @@ class SentenceCheck:
 
 
 def draft_sentences(text: str) -> list[str]:
-    """The draft's sentences, Markdown heading and list markers removed, those without content words left out."""
-    lines = [_MARKUP.sub("", line) for line in text.splitlines()]
+    """The draft's sentences: Markdown headings (titles, not claims) and list markers left out, and so are
+    sentences without content words."""
+    lines = [_MARKUP.sub("", line) for line in text.splitlines() if not _HEADING.match(line)]
     return [s for s in split_sentences("\n".join(lines), newline_breaks=True) if content_keys(s)]
 
 
