@@ -81,14 +81,12 @@ EVIDENCE = ("Apple sued Samsung over the design of its phones in 2011. The case 
         pytest.param("The weather was sunny in Paris.", "similarity", -1.0, 0.4, id="unrelated-dissimilar"),
         pytest.param("A jury awarded Apple $2 billion.", "missing_numbers", 1, 1, id="changed-number"),
         pytest.param("A jury in Texas awarded Apple $1 billion.", "missing_place", 1, 1, id="new-place"),
-        pytest.param("Google sued Samsung over its phones.", "missing_org", 1, 1, id="new-organisation"),
+        pytest.param("Samsung sued Google over its phones.", "missing_names", 1, 1, id="new-organisation"),
         pytest.param("Samsung sued Apple over the design of its phones.", "swapped", 1, 1, id="swapped"),
         pytest.param("Samsung did not appeal the verdict.", "negation_diff", 1, 1, id="negation-added"),
         pytest.param("Samsung may appeal the verdict.", "modal_diff", 1, 1, id="hedged"),
         pytest.param("Apple sued Samsung and the case went to trial in San Jose.", "content_missing", 0.0, 0.0,
                      id="all-words-present"),
-        pytest.param("Samsung appealed over the design of its phones in 2011 in San Jose.", "splice_gain", 0.01, 1.0,
-                     id="two-sentences-spliced"),
     ],
 )
 def test_feature_values(maker: FeatureMaker, claim: str, feature: str, low: float, high: float) -> None:

@@ -31,7 +31,8 @@ class Tools:
         self.retriever = retriever
         self.llm = llm
         vectors = UnitVectors(retriever.embedder)  # one cache: the verifier reads the sentences the scorer chose
-        self.verifier = Verifier(vectors, settings.answer.support_threshold)
+        self.verifier = Verifier(vectors, settings.answer.support_threshold,
+                        similarity=settings.answer.support_similarity)
         self.scorer = SentenceScorer(vectors)
         self.prompt = load_prompt("answer")
 

@@ -87,7 +87,8 @@ def brief_articles(articles: Sequence[BriefArticle], settings: Settings, *, topi
     if verifier is None:
         from ..grounding.verifier import Verifier
 
-        verifier = Verifier(memo, settings.answer.support_threshold)  # shares the sentence vectors
+        verifier = Verifier(memo, settings.answer.support_threshold,
+                        similarity=settings.answer.support_similarity)  # shares the sentence vectors
     articles = list(articles)
     if not articles:
         raise InputError("no articles to brief on")

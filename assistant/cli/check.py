@@ -49,7 +49,8 @@ def run(args: argparse.Namespace) -> int:
     settings = settings_from_args(args)
     retriever = Retriever(settings)
     filters = retriever.filters(args.since, args.until, args.source)
-    verifier = Verifier(retriever.embedder, settings.answer.support_threshold)
+    verifier = Verifier(retriever.embedder, settings.answer.support_threshold,
+                        similarity=settings.answer.support_similarity)
     checks = check_draft(text, retriever, verifier, args.k or settings.check.passages,
                          settings.check.same_topic_similarity, filters)
     if not checks:

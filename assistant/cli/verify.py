@@ -108,7 +108,8 @@ def run(args: argparse.Namespace) -> int:
     from .main import settings_from_args
 
     settings = settings_from_args(args)
-    verdicts = iter(Verifier(make_embedder(settings), settings.answer.support_threshold).check_many(usable))
+    verdicts = iter(Verifier(make_embedder(settings), settings.answer.support_threshold,
+                        similarity=settings.answer.support_similarity).check_many(usable))
     for item in items:
         if isinstance(item, str):
             if args.json:

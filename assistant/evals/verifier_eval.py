@@ -78,7 +78,8 @@ def run_verifier_eval(settings, dev_path: str | Path | None, corpus_path: str | 
     from ..index.embedder import make_embedder
 
     started = time.strftime("%Y-%m-%dT%H:%M:%S%z")
-    verifier = Verifier(make_embedder(settings), settings.answer.support_threshold)
+    verifier = Verifier(make_embedder(settings), settings.answer.support_threshold,
+                        similarity=settings.answer.support_similarity)
     verifier.check("The verifier warms up.", ["The verifier warms up before it is timed."])
     variants: dict[str, Any] = {}
     notes = [f"Threshold {verifier.threshold:.3f}; a summary's score is the {verifier.model.summary} of its "

@@ -35,6 +35,7 @@ FEATURES = [
 ]
 _ENTITY_GROUP = {"PERSON": "missing_person", "ORG": "missing_org", "GPE": "missing_place", "LOC": "missing_place",
                  "FAC": "missing_place", "NORP": "missing_place"}
+_RELATED = 0.5  # share of the claim's content words an evidence sentence must have for its roles to count
 _HARD = {"number": "missing_numbers", "year": "missing_numbers", "date": "missing_dates", "name": "missing_names",
          "quote": "missing_quotes"}
 
@@ -70,9 +71,12 @@ def _precision(claim: set, seen: set) -> float:
 
 
 def _missing_entities(claim_doc, evidence: EvidenceSet) -> list[tuple[str, str]]:
-    """(text, label) of each claim entity some word of which the evidence never uses."""
+    """(text, label) of each named claim entity some word of which the evidence never uses (numbers, dates
+    and amounts are the hard checks' job: they compare values, not words)."""
     out = []
     for entity in nlp.entities(claim_doc):
+        if entity.label not in nlp.NAME_LABELS:
+            continue
         keys = [k for k in word_keys(entity.text) if k not in ("the", "s")]
         if keys and not all(k in evidence.keys for k in keys):
             out.append((entity.text, entity.label))
@@ -158,7 +162,8 @@ class FeatureMaker:
         for _, label in absent:
             row[_ENTITY_GROUP.get(label, "missing_other")] += 1
         row["entity_pairs_apart"] = _pairs_apart(claim_doc, evidence)
-        check = compare_roles(roles(claim_doc), [roles(docs[s]) for s in read])
+        related = [s for s in read if _precision(claimed, set(content_keys(s))) >= _RELATED]  # the same event
+        check = compare_roles(roles(claim_doc), [roles(docs[s]) for s in related])
         row.update(roles_aligned=check.aligned, subject_clash=check.subject_clash, object_clash=check.object_clash,
                    swapped=check.swapped, negation_clash=check.negation_clash)
         window_docs = [docs[evidence.sentences[i]] for i in window.sentences]
