@@ -14,6 +14,7 @@ from conftest import ROOT, SAMPLE
 ARTICLE = SAMPLE.read_text(encoding="utf-8")
 TRUE = "Kubilius is visiting India as a part of Von der Leyen's delegation."
 WRONG_PERSON = "Sanjay Seth is visiting India as a part of Von der Leyen's delegation."
+WRONG_SPEAKER = "Sanjay Seth said security should be a core part of our new strategic partnership with India."
 
 
 def run(*args: str, stdin: str | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
@@ -80,7 +81,7 @@ DRAFT = f"""# EU and India
 
 {TRUE} The European Union is exploring a security and defence pact with India.
 
-- {WRONG_PERSON}
+- {WRONG_SPEAKER}
 - The <b>weather</b> in Reykjavik was mild & wet on Tuesday.
 """
 

@@ -58,6 +58,11 @@ def decide(sentence: str, passages: Sequence[Passage], verdicts: Sequence[Verdic
     if not passages:
         return SentenceCheck(sentence, "not_found", 0.0, ["no passage in the index matches it"])
     best = max(range(len(verdicts)), key=lambda i: verdicts[i].score)
+    roles = [i for i, v in enumerate(verdicts) if v.similarity >= same_topic
+             and any(v.features.get(f, 0) > 0 for f in ("subject_clash", "swapped"))]
+    if roles:  # a passage on the same event gives the act to someone else: that outweighs one that does not say
+        i = max(roles, key=lambda i: verdicts[i].similarity)
+        return SentenceCheck(sentence, "contradicted", verdicts[i].score, verdicts[i].reasons, passages[i])
     if verdicts[best].supported:
         return SentenceCheck(sentence, "supported", verdicts[best].score, [], passages[best])
     against = [i for i, v in enumerate(verdicts) if v.similarity >= same_topic and clashes(v)]

@@ -115,7 +115,15 @@ class RoleCheck:
 
 def _disjoint(claimed: frozenset[str], seen: frozenset[str]) -> bool:
     """Two named phrases that share no word: different people or things (either empty: unknown)."""
-    return bool(claimed) and bool(seen) and not claimed & seen
+    if not claimed or not seen or claimed & seen:
+        return False
+    return not (_initials(claimed) & seen or _initials(seen) & claimed)  # "EU" is the "European Union"
+
+
+def _initials(keys: frozenset[str]) -> set[str]:
+    """The phrase's initials, for an acronym on the other side (word order is lost, so both orders)."""
+    letters = sorted(k[0] for k in keys if k.isalpha() and k not in ("the", "of", "and"))
+    return {"".join(letters), "".join(reversed(letters))} if len(letters) > 1 else set()
 
 
 def compare_roles(claim: Sequence[Role], evidence: Sequence[Sequence[Role]]) -> RoleCheck:
