@@ -8,16 +8,21 @@ STAMP := $(VENV)/.installed
 DEMO_INDEX := index
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: install demo test test-deps bench-ingest bench-retrieval train-ranker train-verifier eval-qa eval-brief eval-verifier clean help
+.PHONY: install demo test test-deps bench-ingest bench-fetch bench-stories bench-faults bench-retrieval bench-serve train-ranker train-verifier eval-qa eval-news eval-brief eval-verifier clean help
 
 help:
 	@echo "make demo            install, ingest the sample article, show stats, retrieve, ask and brief"
 	@echo "make test            install and run the test suite"
 	@echo "make bench-ingest    ingest the 609-article MultiHop-RAG corpus into a fresh index and print throughput"
+	@echo "make bench-fetch     500 feed entries from a loopback site into a fresh index: fetch, embed, RSS, second fetch"
+	@echo "make bench-stories   duplicate-detection precision/recall on a labelled set built from the corpora"
+	@echo "make bench-faults    kill -9 trials, readers beside ingests, two server-mode ingests: lost/duplicated/orphaned chunks"
 	@echo "make bench-retrieval retrieval eval on the 511 public MultiHop-RAG queries (with ablations)"
+	@echo "make bench-serve     50 concurrent OpenAI clients x 4 questions against 'assistant serve' (--llm none, then local)"
 	@echo "make train-ranker    retrain assistant/retrieve/ranker.json on the public queries (prints cross-validated metrics)"
 	@echo "make train-verifier  retrain assistant/grounding/support.json on the perturbation set (FRANK dev picks the threshold)"
 	@echo "make eval-qa         answer-quality eval (local model and extractive) on the public queries"
+	@echo "make eval-news       answers on RealTime QA dev news (../shared/data/realtimeqa_dev; skipped if absent)"
 	@echo "make eval-brief      briefing-note eval on the CNN/DailyMail FRANK set"
 	@echo "make eval-verifier   verifier eval: FRANK dev summaries (human labels) and held-out perturbations"
 
@@ -59,9 +64,21 @@ test: install test-deps
 bench-ingest: install
 	$(PY) -m bench.bench_ingest --corpus evals/data/corpus.json
 
+bench-fetch: install
+	$(PY) -m bench.bench_fetch --corpus evals/data/corpus.json
+
+# Reads ../shared/data/realtimeqa_dev/corpus.jsonl when present (MultiHop-RAG only otherwise).
+bench-stories: install
+	$(PY) -m bench.bench_stories --corpus evals/data/corpus.json --realtimeqa ../shared/data/realtimeqa_dev/corpus.jsonl
+bench-faults: install
+	$(PY) -m bench.bench_faults
+
 bench-retrieval: install
 	$(BIN)/assistant eval retrieval --queries evals/data/queries_public.json --corpus evals/data/corpus.json \
 		--out evals/runs/retrieval
+
+bench-serve: install
+	$(PY) -m bench.bench_serve --corpus evals/data/corpus.json --queries evals/data/queries_public.json
 
 train-ranker: install
 	$(PY) -m pip install -q -e '.[train]'
@@ -76,6 +93,12 @@ train-verifier: install
 eval-qa: install
 	$(BIN)/assistant --llm none eval qa --out evals/runs/qa-none
 	$(BIN)/assistant --llm local eval qa --out evals/runs/qa-local
+
+NEWS_SET ?= ../shared/data/realtimeqa_dev
+eval-news: install
+	@if [ -f "$(NEWS_SET)/questions.jsonl" ]; then \
+		$(BIN)/assistant eval qa --dataset $(NEWS_SET) --out evals/runs/news-local; \
+	else echo "eval-news: skipped, no RealTime QA set at $(NEWS_SET) (questions.jsonl + corpus.jsonl)"; fi
 
 eval-brief: install
 	$(BIN)/assistant --llm none eval brief --out evals/runs/brief-none

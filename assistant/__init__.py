@@ -35,7 +35,28 @@ _EXPORTS: dict[str, str] = {
     "ChatModel": "assistant.llm",
     "make_embedder": "assistant.index.embedder",
 }
-__all__ = sorted(_EXPORTS)
+__all__ = [
+    "Answer",
+    "Answerer",
+    "Article",
+    "AssistantError",
+    "ChatModel",
+    "Filters",
+    "IngestReport",
+    "InputError",
+    "ModelError",
+    "Passage",
+    "Retriever",
+    "Settings",
+    "Verifier",
+    "index_stats",
+    "ingest",
+    "load_settings",
+    "make_embedder",
+    "make_filters",
+    "make_llm",
+    "write_brief",
+]
 
 if TYPE_CHECKING:
     from .answer.answerer import Answerer

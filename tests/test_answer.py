@@ -13,10 +13,11 @@ from conftest import make_settings
 
 from assistant.answer.answerer import Answerer
 from assistant.answer.compose import with_markers
-from assistant.answer.plan import plan
+from assistant.answer.plan import Plan, plan
 from assistant.answer.result import ABSTAIN_TEXT, Answer
 from assistant.llm import ChatModel
 from assistant.llm.prompting import FENCE_CLOSE, FENCE_OPEN
+from assistant.retrieve.analysis import analyse
 from assistant.retrieve.retriever import Retriever
 
 Reply = str | Callable[[list[dict[str, str]]], str]
@@ -299,6 +300,11 @@ KNOWN = ["The Verge", "Fortune", "TechCrunch", "FOX News - Health", "Cnbc | Worl
          "The Independent - Life and Style", "The Age"]
 
 
+def answer_plan(question: str) -> Plan:
+    """The answering plan read off the one search analysis, as the answerer makes it."""
+    return plan(analyse(" ".join(question.split()), KNOWN, None))
+
+
 @pytest.mark.parametrize("question, kind, outlets, order", [
     pytest.param("Did TechCrunch report on the trial before The Verge covered the verdict?", "yesno",
                  ["TechCrunch", "The Verge"], "before", id="before"),
@@ -316,20 +322,20 @@ KNOWN = ["The Verge", "Fortune", "TechCrunch", "FOX News - Health", "Cnbc | Worl
                  ["The Age", "Fortune"], None, id="which-outlet"),
 ])
 def test_plan(question: str, kind: str, outlets: list[str], order: str | None) -> None:
-    p = plan(question, KNOWN)
+    p = answer_plan(question)
     assert p.kind == kind
     assert [m.sources[0] for m in p.outlets] == outlets
     assert p.order == order
 
 
 def test_lower_case_words_are_not_outlets() -> None:
-    assert plan("Did the age of the fortune teller end?", KNOWN).outlets == []
+    assert answer_plan("Did the age of the fortune teller end?").outlets == []
 
 
 def test_unknown_outlets_are_noticed() -> None:
-    p = plan("Considering a Bloomberg article and a report by Reuters, which company grew?", KNOWN)
+    p = answer_plan("Considering a Bloomberg article and a report by Reuters, which company grew?")
     assert sorted(p.unknown_outlets) == ["Bloomberg", "Reuters"]
-    assert plan("Did TechCrunch report on it on October 5, 2023?", KNOWN).unknown_outlets == []
+    assert answer_plan("Did TechCrunch report on it on October 5, 2023?").unknown_outlets == []
 
 
 @pytest.mark.parametrize("text, cites, out", [

@@ -54,3 +54,14 @@ def test_run_brief_eval_writes_report_and_items(tmp_path: Path) -> None:
     report = (out / "report.md").read_text()
     assert "lead-3 (same run)" in report and "## Targets" in report
     assert "dailymail.co.uk" in report  # items are grouped by outlet
+
+
+def test_multi_article_items_get_leads_in_turn_and_their_own_group() -> None:
+    from assistant.brief.writer import leads_in_turn
+    from assistant.evals.brief_eval import _group
+
+    docs = ["Alpha one happened here. Alpha two followed it.", "Beta one happened there. Beta two came next."]
+    assert leads_in_turn(docs, 8) == "Alpha one happened here. Beta one happened there."
+    assert leads_in_turn(docs, 100).split(". ")[2] == "Alpha two followed it"
+    assert _group({"documents": docs, "extra": {}}) == "clusters of 2 articles"
+    assert _group({"documents": docs[:1], "extra": {"url": "https://www.cnn.com/x"}}) == "cnn.com"

@@ -312,6 +312,9 @@ class FakeRetriever:
     sources = ["The Hindu", "The Verge"]
     store = FakeStore()
 
+    def changed(self) -> bool:
+        return False
+
     def filters(self, since, until, sources):
         from assistant.retrieve.filters import Filters
         from assistant.retrieve.outlets import outlets_of

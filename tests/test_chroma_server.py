@@ -22,24 +22,30 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture
-def chroma_server(tmp_path: Path):
-    """A real Chroma server; ready when its heartbeat answers (it exits 0 even if the port is taken)."""
+def start_chroma(data: Path) -> tuple[str, subprocess.Popen]:
+    """A real ``chroma run`` on a free loopback port, once its heartbeat answers (it exits 0 even if the port is
+    taken, so the heartbeat is the only proof)."""
     port = free_port()
     chroma = Path(sys.executable).parent / "chroma"
-    proc = subprocess.Popen([str(chroma), "run", "--path", str(tmp_path / "server-data"), "--host", "127.0.0.1",
-                             "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen([str(chroma), "run", "--path", str(data), "--host", "127.0.0.1", "--port", str(port)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while True:
         try:
             with urllib.request.urlopen(f"{url}/api/v2/heartbeat", timeout=1):
-                break
+                return url, proc
         except OSError:
             if proc.poll() is not None or time.monotonic() > deadline:
                 proc.kill()
                 pytest.fail(f"chroma server did not start on port {port}")
             time.sleep(0.2)
+
+
+@pytest.fixture
+def chroma_server(tmp_path: Path):
+    """A real Chroma server, stopped after the test."""
+    url, proc = start_chroma(tmp_path / "server-data")
     yield url
     proc.terminate()
     try:

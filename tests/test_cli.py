@@ -31,10 +31,11 @@ def test_usage_error_exits_2() -> None:
     assert run("retrieve", "--k", "many").returncode == 2
 
 
-def test_missing_path_is_one_line_exit_1(tmp_path: Path) -> None:
+def test_missing_path_is_named_with_its_reason_exit_1(tmp_path: Path) -> None:
     proc = run("--index", str(tmp_path / "i"), "ingest", str(tmp_path / "missing.txt"))
     assert proc.returncode == 1
-    assert proc.stderr.strip() == f"assistant: error: no such file or folder: {tmp_path / 'missing.txt'}"
+    assert proc.stderr == (f"skipped {tmp_path / 'missing.txt'}: no such file or folder\n"
+                           "assistant: error: nothing usable was ingested (see the reasons above)\n")
 
 
 @pytest.mark.slow

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from conftest import MINI_CORPUS, ROOT, SAMPLE, make_settings
 
-from assistant.core.errors import IndexBusyError, InputError
+from assistant.core.errors import IndexBusyError
 from assistant.index.store import Store
 from assistant.ingest.locking import index_lock
 from assistant.ingest.pipeline import ingest
@@ -81,10 +81,10 @@ def test_bad_files_are_skipped_and_the_rest_ingested(tmp_path: Path) -> None:
     assert sorted(Path(s.path).name for s in report.skipped) == ["bad.json", "empty.txt"]
 
 
-def test_missing_path_names_it_and_writes_nothing(tmp_path: Path) -> None:
-    with pytest.raises(InputError, match="nope.json"):
-        ingest([SAMPLE, tmp_path / "nope.json"], make_settings(tmp_path / "index"), progress=False)
-    assert not (tmp_path / "index").exists()
+def test_a_missing_path_is_reported_and_the_rest_ingests(tmp_path: Path) -> None:
+    report = ingest([SAMPLE, tmp_path / "nope.json"], make_settings(tmp_path / "index"), progress=False)
+    assert report.added == 1
+    assert [(Path(s.path).name, s.reason) for s in report.skipped] == [("nope.json", "no such file or folder")]
 
 
 class _FailingArticles:

@@ -34,7 +34,7 @@ def getaddrinfo(host, *args, **kwargs):
         raise socket.gaierror("network blocked by test")
     return _getaddrinfo(host, *args, **kwargs)
 socket.getaddrinfo = getaddrinfo
-from assistant.cli import main
+from assistant.cli.main import main
 code = main(sys.argv[1:])
 print("BLOCKED:", attempts, file=sys.stderr)
 sys.exit(code)

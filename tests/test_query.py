@@ -12,7 +12,7 @@ from conftest import ROOT
 
 from assistant.core.errors import InputError
 from assistant.core.passage import ArticleRef, Passage
-from assistant.retrieve.analysis import find_dates, plan
+from assistant.retrieve.analysis import analyse, find_dates
 from assistant.retrieve.filters import Filters
 from assistant.retrieve.outlets import Outlets, outlets_of
 from assistant.retrieve.retriever import asks_for_entity, bridge_names
@@ -36,7 +36,7 @@ SOURCES = ["The Verge", "TechCrunch", "Cnbc | World Business News Leader", "The 
     ],
 )
 def test_outlets_found_in_order(question: str, named: list[list[str]]) -> None:
-    got = plan(question, SOURCES, None)
+    got = analyse(question, SOURCES, None)
     assert [list(m.sources) for m in got.outlets] == named
 
 
@@ -53,7 +53,7 @@ def test_dates_explicit_month_and_relative() -> None:
 def test_subqueries_per_outlet_with_its_own_date_and_per_claim() -> None:
     question = ("Did TechCrunch report on September 28, 2023 that the chip maker raised prices sharply, "
                 "while The Verge reported on December 19, 2023 that the retailer cut prices again?")
-    got = plan(question, SOURCES, date(2023, 12, 25))
+    got = analyse(question, SOURCES, date(2023, 12, 25))
     by_outlet = {s.label: s for s in got.subqueries if not s.label.startswith("claim")}
     assert list(by_outlet) == ["TechCrunch", "The Verge"]
     first, second = by_outlet["TechCrunch"].filters, by_outlet["The Verge"].filters
@@ -69,7 +69,7 @@ def test_subqueries_per_outlet_with_its_own_date_and_per_claim() -> None:
 def test_a_claim_that_gives_a_date_is_searched_within_it() -> None:
     question = ("Between the TechCrunch report on the antitrust trial published on November 6, 2023, and the TechCrunch "
                 "report on a publisher suing Google published on December 15, 2023, was the portrayal of Google consistent?")
-    got = plan(question, SOURCES, date(2023, 12, 25))
+    got = analyse(question, SOURCES, date(2023, 12, 25))
     by_text = {s.text: s.filters for s in got.subqueries if s.label.startswith("claim")}
     trial = next(f for t, f in by_text.items() if "antitrust trial" in t)
     suit = next(f for t, f in by_text.items() if "publisher suing" in t)

@@ -8,13 +8,12 @@ import subprocess
 import sys
 import threading
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from conftest import ROOT, make_settings
-from test_chroma_server import free_port
+from test_chroma_server import free_port, start_chroma
 
 from assistant.core.errors import StoreError
 
@@ -81,21 +80,7 @@ def test_server_hanging_up_without_an_answer_is_one_line(tmp_path: Path) -> None
 @pytest.fixture
 def chroma_process(tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen]]:
     """A real ``chroma run`` on a loopback port, which the test may kill."""
-    port = free_port()
-    chroma = Path(sys.executable).parent / "chroma"
-    proc = subprocess.Popen([str(chroma), "run", "--path", str(tmp_path / "server-data"), "--host", "127.0.0.1",
-                             "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/api/v2/heartbeat", timeout=1):
-                break
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                pytest.fail(f"chroma server did not start on port {port}")
-            time.sleep(0.2)
+    url, proc = start_chroma(tmp_path / "server-data")
     yield url, proc
     proc.kill()
     proc.wait(timeout=15)

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..core.settings import Settings
-from ..llm import ChatModel, make_llm
+from ..llm import FROM_SETTINGS, chosen_llm
 from ..retrieve.filters import Filters
 from ..retrieve.retriever import Retriever
 from .plan import plan
@@ -22,23 +22,21 @@ from .result import Answer
 from .routes import route
 from .state import Question, Tools
 
-_DEFAULT: Any = object()
-
 
 class Answerer(Tools):
     """Answers questions over one index: the ``Tools`` (models and indexes, loaded once) and the entry point.
 
     ``llm=None`` answers without a model (claim checks and passage sentences only)."""
 
-    def __init__(self, settings: Settings, retriever: Retriever | None = None, llm: ChatModel | None = _DEFAULT) -> None:
-        super().__init__(settings, retriever or Retriever(settings), make_llm(settings) if llm is _DEFAULT else llm)
+    def __init__(self, settings: Settings, retriever: Retriever | None = None, llm: Any = FROM_SETTINGS) -> None:
+        super().__init__(settings, retriever or Retriever(settings), chosen_llm(settings, llm))
 
     def ask(self, question: str, filters: Filters | None = None, on_token: Callable[[str], None] | None = None,
             cancel: threading.Event | None = None) -> Answer:
         """Answer ``question`` from the index; ``on_token`` receives the answer text as it is verified."""
         started = time.perf_counter()
         question = " ".join(question.split())
-        q = Question(plan(question, self.retriever.sources), filters or Filters(), on_token, cancel)
+        q = Question(plan(self.retriever.plan(" ".join(question.split()))), filters or Filters(), on_token, cancel)
         answer = route(self, q)
         answer.seconds = time.perf_counter() - started
         return answer

@@ -11,9 +11,11 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from ..retrieve.outlets import OutletMention, outlets_of
+from ..retrieve.analysis import QueryPlan
+from ..retrieve.outlets import OutletMention
 from ..text.mentions import MONTHS, DateMention, find_dates, find_names
 from ..text.words import content_keys, word_keys
+from .wants import Want, wanted
 
 YES_NO_OPENERS = frozenset("did does do is was were are has have had can could would will should".split())
 WH_OPENERS = frozenset("who whom whose which what".split())
@@ -68,6 +70,8 @@ class Plan:
     options: tuple[str, str] | None = None
     frame: str | None = None          # "consistent" | "inconsistent" when the question asks about (in)consistency
     names: list[str] = field(default_factory=list)  # proper names in the question, outlets excluded
+    search: QueryPlan | None = None  # the analysis retrieval reads (outlets in any case, dates, sub-queries)
+    want: Want | None = None  # the answer type and its constraints (spaCy on the question)
 
     @property
     def sources(self) -> list[str]:
@@ -175,11 +179,12 @@ def question_names(question: str, mentions: Sequence[OutletMention]) -> list[str
     return names
 
 
-def plan(question: str, known_sources: Sequence[str]) -> Plan:
-    """Everything the answerer needs to know about a question before retrieving."""
-    question = " ".join(question.split())
+def plan(search: QueryPlan) -> Plan:
+    """Everything the answerer needs to know about a question before retrieving, read off the one analysis
+    search uses (``Retriever.plan``) and kept with it, so the question is analysed once."""
+    question = search.question
     kind, options = question_kind(question)
-    mentions = outlets_of(known_sources).mentions(question, cased=True)
+    mentions = search.named
     claims = decompose(question, mentions) if kind in ("yesno", "choice", "outlet_choice") else []
     frame = None
     if _NEGATIVE_FRAME.search(question) and not (options and "consistent" in options):
@@ -189,7 +194,7 @@ def plan(question: str, known_sources: Sequence[str]) -> Plan:
     return Plan(
         question=question, kind=kind, outlets=mentions, unknown_outlets=unknown_outlets(question, mentions),
         claims=claims, order=order_relation(question, mentions) if kind == "yesno" else None, options=options,
-        frame=frame, names=question_names(question, mentions),
+        frame=frame, names=question_names(question, mentions), search=search, want=wanted(question),
     )
 
 

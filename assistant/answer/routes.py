@@ -17,6 +17,7 @@ indexed articles do not say.
 from __future__ import annotations
 
 import re
+from itertools import zip_longest
 from datetime import date, timedelta
 
 from ..core.passage import Passage
@@ -32,6 +33,8 @@ from .plan import ANTONYM_PREFIXES, Claim, Plan, name_found
 from .result import Answer
 from .sources import Sources, prompt_passages
 from .state import Question, Tools
+from .tidy import clean
+from .typed import typed_answer
 
 CLAIM_SUPPORT = 0.5
 """Least cosine between a question's claim and an outlet's sentence for the claim to count as found."""
@@ -39,6 +42,8 @@ OPEN_SUPPORT = 0.45
 """Least cosine between a question and a passage sentence for extractive answers to quote it."""
 ENTITY_MIN_QUERIES = 2
 """An answer entity must appear in the results of at least this many of the question's descriptions."""
+DESCRIPTIONS = 2
+"""A question with at least this many descriptions of its answer is answered by the name they agree on."""
 
 Found = list[tuple[Claim, Evidence | None]]
 
@@ -51,7 +56,7 @@ def route(tools: Tools, q: Question) -> Answer:
         return abstain(tools, q, f"no articles from {names} are in the index")
     if p.kind in ("yesno", "choice", "outlet_choice") and p.claims:
         return judge(tools, q)
-    if p.kind == "entity":
+    if p.kind == "entity" or p.want is not None and p.want.typed:
         return entity(tools, q)
     return open_question(tools, q)
 
@@ -95,7 +100,7 @@ def judge(tools: Tools, q: Question) -> Answer:
     p = q.plan
     found: Found = [(claim, claim_evidence(tools, claim, q.filters)) for claim in p.claims]
     q.passages = [e.passage for _, e in found if e] + tools.retriever.search(
-        p.question, k=tools.settings.answer.names_passages, filters=q.filters)
+        p.question, k=tools.settings.answer.names_passages, filters=q.filters, plan=p.search)
     block = names_block(q)
     if block:
         return abstain(tools, q, block)
@@ -191,15 +196,17 @@ def _entity_search(tools: Tools, q: Question) -> list[list[Passage]]:
     pieces = clauses(q.text, fine=True) or [q.text]
     queries = [q.text, *pieces[:6]]
     k = tools.settings.answer.entity_passages
-    lists = tools.retriever.search_batch(queries, k=k, filters=q.scoped)
+    plans = [q.plan.search, *[None] * (len(queries) - 1)]
+    lists = tools.retriever.search_batch(queries, k=k, filters=q.scoped, plans=plans)
     if q.plan.sources and sum(map(len, lists)) == 0:
-        lists = tools.retriever.search_batch(queries, k=k, filters=q.filters)
+        lists = tools.retriever.search_batch(queries, k=k, filters=q.filters, plans=plans)
     q.passages = list({x.chunk_id: x for lst in lists for x in lst}.values())
     return lists
 
 
 def entity(tools: Tools, q: Question) -> Answer:
-    """The name the descriptions' results agree on, quoted (or phrased by the model and verified)."""
+    """The answer of the wanted type the evidence supports (``typed``); a question built of several
+    descriptions is answered by the name their results agree on. The model, when there is one, phrases."""
     p = q.plan
     lists = _entity_search(tools, q)
     if not q.passages:
@@ -207,28 +214,52 @@ def entity(tools: Tools, q: Question) -> Answer:
     block = names_block(q)
     if block:
         return abstain(tools, q, block)
+    # The results of the question and of its descriptions, interleaved by rank (each one's best first).
+    ordered = list({x.chunk_id: x for rank in zip_longest(*lists) for x in rank if x is not None}.values())
     outlets = [o.surface for o in p.outlets] + list(tools.retriever.sources)
     cands = entity_candidates(p.question, lists[1:] or lists, exclude=outlets, want=wanted_type(p.question))
     best = cands[0] if cands else None
-    if best is None or len(best.queries) < min(ENTITY_MIN_QUERIES, max(1, len(lists) - 1)):
-        if tools.llm is not None:
-            return model_answer(tools, q, q.passages[:4])
-        return abstain(tools, q, "no name is supported by several of the question's descriptions")
+    agreed = best is not None and len(best.queries) >= min(ENTITY_MIN_QUERIES, max(1, len(lists) - 1))
+    if tools.llm is None or q.cancelled:
+        # Several descriptions of one unnamed answer ("the figure whose departure … and who …"): the name
+        # most of their results hold is the answer; a plain question is answered by extraction.
+        if agreed and len(lists) - 1 >= DESCRIPTIONS and best is not None:
+            composed, srcs = _entity_quotes(tools, q, best)
+            if composed:
+                answer = finish(tools, q.quiet(), [stated_in_full(composed[0], best.display(), q, srcs),
+                                                   *composed[1:]], srcs, "entity")
+                if not answer.abstained:
+                    q.emit(answer.answer)
+                    return answer
+        return typed_answer(tools, q, ordered)
+    if not agreed or best is None:
+        return model_answer(tools, q, q.passages[:4])
     composed, srcs = _entity_quotes(tools, q, best)
-    if tools.llm is not None and not q.cancelled:
-        phrased = model_answer(tools, q.quiet(), [srcs.items[c.citations[0] - 1] for c in composed][:4],
-                               must_mention=best.display())
-        if not phrased.abstained:
-            q.emit(phrased.answer)
-            phrased.route = "entity+model"
-            return phrased
-    if not composed:
-        return abstain(tools, q, "no quotable evidence")
-    return finish(tools, q, composed, srcs, "entity")
+    phrased = model_answer(tools, q.quiet(), [srcs.items[c.citations[0] - 1] for c in composed][:4],
+                           must_mention=best.display())
+    if not phrased.abstained:
+        q.emit(phrased.answer)
+        phrased.route = "entity+model"
+        return phrased
+    return typed_answer(tools, q, ordered)
+
+
+def stated_in_full(first: Composed, name: str, q: Question, srcs: Sources) -> Composed:
+    """The first quote, cleaned, naming the answer in full ('Bankman-Fried said' -> 'Sam Bankman-Fried said'),
+    also citing a passage that writes the full name."""
+    text = clean(first.text)
+    if name in text:
+        return Composed(text, first.citations)
+    holder = next((x for x in q.passages if name in " ".join(x.text.split())), None)
+    short = name.split()[-1]
+    if holder is None or not re.search(rf"\b{re.escape(short)}\b", text):
+        return Composed(text, first.citations)
+    text = re.sub(rf"\b{re.escape(short)}\b", name, text, count=1)
+    return Composed(text, list(dict.fromkeys([*first.citations, srcs.cite(holder)])))
 
 
 def _entity_quotes(tools: Tools, q: Question, best: Candidate) -> tuple[list[Composed], Sources]:
-    """Up to three sentences naming the entity, from different articles; the first starts with the name."""
+    """Up to three sentences naming the entity, from different articles (the passages the model phrases from)."""
     name = best.display()
     holders = [x for x in q.passages if set(best.key) <= set(word_keys(f"{x.article.title} {x.text}"))]
     seen_articles: set[str] = set()
@@ -247,7 +278,7 @@ def _entity_quotes(tools: Tools, q: Question, best: Candidate) -> tuple[list[Com
     for i, ev in enumerate(evidence):
         n = srcs.cite(ev.passage)
         text = excerpt(ev.sentence)
-        composed.append(Composed(f"{name}: {text}" if i == 0 else text, [n]))
+        composed.append(Composed(text, [n]))
     return composed, srcs
 
 
@@ -256,7 +287,8 @@ def _entity_quotes(tools: Tools, q: Question, best: Candidate) -> tuple[list[Com
 def open_question(tools: Tools, q: Question) -> Answer:
     """The model phrases from the closest passages (verified passage sentences when it fails); or, with
     no model, the closest passage sentences are quoted."""
-    q.passages = tools.retriever.search(q.text, k=tools.settings.answer.open_passages, filters=q.scoped)
+    q.passages = tools.retriever.search(q.text, k=tools.settings.answer.open_passages, filters=q.scoped,
+                                        plan=q.plan.search)
     if not q.passages:
         return abstain(tools, q, "nothing in the index matches the question")
     block = names_block(q)
@@ -272,7 +304,7 @@ def open_question(tools: Tools, q: Question) -> Answer:
         # sentences still answer: the model phrases, it does not get to decide to fail.
         return model_answer(tools, q, [by_id[c] for c in order][: prompt_passages(tools.settings)],
                             fallback=lambda: extractive(tools, q))
-    return extractive(tools, q)
+    return typed_answer(tools, q, q.passages)
 
 
 def extractive(tools: Tools, q: Question) -> Answer:

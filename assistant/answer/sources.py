@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from ..core.passage import Passage
 from ..core.settings import Settings
 from ..llm.prompting import format_passages
@@ -44,8 +46,7 @@ def pack(tools: Tools, question: str, passages: list[Passage]) -> tuple[list[dic
     chosen: list[Passage] = []
     used = 0
     for passage in passages:
-        trimmed = Passage(passage.chunk_id, tools.scorer.trim(question, passage), passage.article, passage.score,
-                          passage.position, dict(passage.extras))
+        trimmed = replace(passage, text=tools.scorer.trim(question, passage))
         cost = count(format_passages([trimmed], start=len(chosen) + 1)) + 2
         if used + cost > budget:
             continue

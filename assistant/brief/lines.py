@@ -30,9 +30,6 @@ DISPUTE = re.compile(
     r"but (?:critics|others|opponents))\b")
 SPEECH = (r"said|says|told(?: [a-z]+)?|added|explained|insisted|warned|wrote|stated|declared|argued|"
           r"announced|noted|claimed|admitted|confirmed|revealed")
-ACTION = re.compile(
-    rf"\b(?:{SPEECH}|has|have|had|will|would|is|was|were|are|plans?|agreed|signed|launched|"
-    r"filed|sued|ruled|voted|approved|rejected|denied|testified|accused|met|offered|pitched|urged|called)\b")
 FIRST_PERSON = re.compile(r"\b(?:I|I['’](?:m|ve|d|ll)|me|my|we|we['’](?:re|ve|d|ll)|our|us|let['’]s|you|your)\b")
 WEEKDAYS = frozenset("monday tuesday wednesday thursday friday saturday sunday today yesterday".split())
 QUOTE_RES = (
@@ -167,12 +164,12 @@ def well_formed(text: str, cited: bool, min_words: int) -> bool:
     return cited or bool(re.search(r"[.!?][\"'”’)]*$", text.strip()))
 
 
-def best_overlap(text: str, passages: Sequence[Passage]) -> list[int]:
+def best_overlap(text: str, passages: Sequence[Passage], least: float) -> list[int]:
     """For a model line that names no passage: the number of the prompt passage sharing most of its
-    content words, if that is at least half of them (the verifier still checks the line against it)."""
+    content words, if that is at least ``least`` of them (the verifier still checks the line against it)."""
     claimed = set(content_keys(text))
     if not claimed:
         return []
     shares = [len(claimed & set(content_keys(p.text))) / len(claimed) for p in passages]
     best = max(range(len(passages)), key=lambda i: shares[i], default=None)
-    return [best + 1] if best is not None and shares[best] >= 0.5 else []
+    return [best + 1] if best is not None and shares[best] >= least else []

@@ -7,6 +7,7 @@ import re
 import sys
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from ..core.passage import Passage
@@ -46,7 +47,7 @@ def map_notes(state: NoteState, progress: bool | None) -> None:
             if not well_formed(sentence.text, bool(sentence.citations), state.cfg.min_words):
                 state.drop("key_developments", sentence.text, ["not a complete sentence"])
                 continue
-            numbers = sentence.citations or ([] if sentence.invalid else best_overlap(sentence.text, chosen))
+            numbers = sentence.citations or ([] if sentence.invalid else best_overlap(sentence.text, chosen, state.cfg.model_line_overlap))
             proposed.append((sentence.text, [chosen[n - 1] for n in numbers], ai))
     state.llm_stats["notes_proposed"] += len(proposed)
     kept = verify_model_lines(state, proposed, "key_developments")
@@ -218,7 +219,7 @@ def _truncate_passage(passage: Passage, budget: int, llm: Any) -> Passage:
 
     enc = tiktoken_encoding(getattr(llm, "name", "") or "")
     text = enc.decode(enc.encode(passage.text, disallowed_special=())[: max(16, budget - 24)])
-    return Passage(passage.chunk_id, text, passage.article, passage.score, passage.position, dict(passage.extras))
+    return replace(passage, text=text)
 
 
 def _one_line(exc: BaseException) -> str:

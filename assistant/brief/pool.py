@@ -9,14 +9,19 @@ from collections.abc import Sequence
 import numpy as np
 
 from ..core.errors import InputError
+from ..text.screening import instruction_like
 from ..text.sentences import split_sentences
 from ..text.words import content_keys
+from .centrality import lexrank
+from .people import cast
+from .standalone import stand_alone
 from .lines import FIRST_PERSON, Line, prose_ok, strip_dateline, unquoted
-from .state import NoteState, unit
+from .state import NoteState
 
 
 def collect_sentences(state: NoteState) -> None:
-    """Every sentence of every article, mapped to the passage that holds it; prose candidates scored."""
+    """Every sentence of every article, mapped to the passage that holds it; prose candidates scored.
+    Instruction-like sentences never enter the pool: no line, actor or quote is taken from them."""
     cfg = state.cfg
     for ai, article in enumerate(state.articles):
         position = 0
@@ -24,16 +29,17 @@ def collect_sentences(state: NoteState) -> None:
         for passage in article.passages:
             for sentence in split_sentences(passage.text):
                 text = " ".join(sentence.split())
-                if text in seen:  # chunk overlap repeats sentences
+                if text in seen or instruction_like(text):  # chunk overlap repeats sentences
                     continue
                 seen.add(text)
                 state.sentences.append(Line(strip_dateline(text, cfg.min_words), ai, [passage], position, raw=sentence))
                 position += 1
         if position == 0:
             state.problems.append({"article_id": article.id, "title": article.title, "reason": "no usable text"})
-    state.lines = [s for s in state.sentences if prose_ok(s.text, cfg.min_words, cfg.max_words)]
     if not state.sentences:
         raise InputError("the selected articles contain no usable sentences")
+    standalone = _stand_alone(state)
+    state.lines = [s for s in state.sentences if id(s) in standalone and prose_ok(s.text, cfg.min_words, cfg.max_words)]
     texts = [s.raw or s.text for s in state.sentences]
     if state.topic:
         texts.append(state.topic)
@@ -47,10 +53,33 @@ def collect_sentences(state: NoteState) -> None:
     score_lines(state, state.sentences)
 
 
+def _stand_alone(state: NoteState) -> set[int]:
+    """The actors of the articles (``people.cast``), and the ids of the sentences that stand alone: an
+    opening pronoun is replaced by its referent from the sentence before (whose passage the line then
+    cites too); a sentence whose referent is unclear is left out of the prose."""
+    from ..text.nlp import parse_many
+
+    texts = [s.text for s in state.sentences]
+    state.actors = cast(texts)
+    docs = parse_many(texts)
+    ok: set[int] = set()
+    for i, (line, doc) in enumerate(zip(state.sentences, docs)):
+        before = state.sentences[i - 1] if i and state.sentences[i - 1].article == line.article else None
+        text = stand_alone(line.text, doc, docs[i - 1] if before else None, state.actors)
+        if text is None:
+            continue
+        if text != line.text:
+            line.text = text
+            if before is not None and before.passages[0].chunk_id != line.passages[0].chunk_id:
+                line.passages = [before.passages[0], *line.passages]
+        ok.add(id(line))
+    return ok
+
+
 def score_lines(state: NoteState, lines: Sequence[Line]) -> None:
     """score = position weight/(1+position) + centrality weight*centrality + topic weight*topic similarity.
 
-    Centrality mixes the article's own centroid and the centroid of all articles, so the lines that
+    Centrality is LexRank over every sentence of every article (``centrality``), so the lines that
     several sources share rise; on news, lead sentences are the strongest single signal. With a
     topic, relevance counts more and position less (the leads of several articles compete). The
     reporter's own first-person voice ("I have been wondering…") is not briefing material."""
@@ -59,18 +88,31 @@ def score_lines(state: NoteState, lines: Sequence[Line]) -> None:
         w_position, w_topic = cfg.position_weight / 2, cfg.topic_weight * 2
     else:
         w_position, w_topic = cfg.position_weight, 0.0
-    overall = unit(np.mean([s.vec for s in state.sentences], axis=0))
-    per_article: dict[int, np.ndarray] = {}
-    for ai in {s.article for s in state.sentences}:
-        per_article[ai] = unit(np.mean([s.vec for s in state.sentences if s.article == ai], axis=0))
-    for line in lines:
-        central = 0.5 * float(line.vec @ overall) + 0.5 * float(line.vec @ per_article[line.article])
+    central = _centrality(state, lines)
+    for line, centre in zip(lines, central):
         topical = float(line.vec @ state.topic_vec) if state.topic_vec is not None else 0.0
-        line.score = w_position / (1 + line.position) + cfg.centrality_weight * central + w_topic * topical
+        line.score = w_position / (1 + line.position) + cfg.centrality_weight * centre + w_topic * topical
         if line.text[:1] in "\"'“‘":
             line.score -= cfg.quote_penalty  # quotes have their own section
         if FIRST_PERSON.search(unquoted(line.text)):
             line.score -= cfg.first_person_penalty
+
+
+def _centrality(state: NoteState, lines: Sequence[Line]) -> list[float]:
+    """Each line's LexRank score in the graph of all the articles' sentences; a model line takes the
+    score of the sentence it is most like (it restates that sentence)."""
+    if state.centrality is None:
+        state.centrality = lexrank(np.stack([s.vec for s in state.sentences]))
+    index = {id(s): i for i, s in enumerate(state.sentences)}
+    matrix = None
+    out = []
+    for line in lines:
+        i = index.get(id(line))
+        if i is None:
+            matrix = np.stack([s.vec for s in state.sentences]) if matrix is None else matrix
+            i = int(np.argmax(matrix @ line.vec))
+        out.append(float(state.centrality[i]))
+    return out
 
 
 def repeats(state: NoteState, line: Line, others: Sequence[Line]) -> bool:

@@ -101,10 +101,9 @@ def _md_escape(text: str) -> str:
     return _MD_BLOCK_START.sub(lambda m: m.group(0)[:-1] + "\\" + m.group(0)[-1], text)
 
 
-def _md_url(url: str) -> str | None:
-    """``url`` as a Markdown link destination, or None: only absolute http(s) URLs with a host and no
-    whitespace or control characters; parentheses and the other characters that could end or escape the
-    destination are percent-encoded."""
+def _web_url(url: str) -> str | None:
+    """``url`` when it is an absolute http(s) URL with a host and no whitespace or control characters, else
+    None: the one check both renderers link through."""
     url = url.strip()
     if not url or any(c.isspace() or not c.isprintable() for c in url):
         return None
@@ -112,9 +111,14 @@ def _md_url(url: str) -> str | None:
         parts = urlsplit(url)
     except ValueError:  # e.g. an unbalanced IPv6 bracket
         return None
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        return None
-    return "".join(_URL_UNSAFE.get(c, c) for c in url)
+    return url if parts.scheme.lower() in ("http", "https") and parts.hostname else None
+
+
+def _md_url(url: str) -> str | None:
+    """``url`` as a Markdown link destination, or None; parentheses and the other characters that could end
+    or escape the destination are percent-encoded."""
+    checked = _web_url(url)
+    return None if checked is None else "".join(_URL_UNSAFE.get(c, c) for c in checked)
 
 
 def _md_bullet(key: str, bullet: Bullet) -> str:
@@ -202,10 +206,6 @@ def _e(text: str) -> str:
     return html.escape(text or "", quote=True)
 
 
-def _href(url: str) -> str | None:
-    return url if url.startswith(("http://", "https://")) else None
-
-
 def _html_cites(brief: Brief, numbers: list[int]) -> str:
     out = []
     for n in numbers:
@@ -246,7 +246,7 @@ def brief_to_html(brief: Brief) -> str:
     parts.append('<section class="sources" id="sources"><h2>Sources</h2><ol>')
     for src in _sources(brief):
         title = _e(src["title"] or "(untitled)")
-        url = _href(src["url"])
+        url = _web_url(src["url"])
         link = f'<a href="{_e(url)}" rel="noopener noreferrer">{title}</a>' if url else title
         meta = ", ".join(p for p in (src["source"], src["published_at"][:10]) if p)
         cites = (" — passages " + ", ".join(f'<a href="#p{n}">[{n}]</a>' for n in src["passages"])) if src["passages"] else " — not cited"

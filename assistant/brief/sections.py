@@ -10,31 +10,31 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
+from dataclasses import replace
+from datetime import date
 
-from ..text.mentions import MONTH_NAMES, find_dates, find_names
-from ..text.words import STOPWORDS, fold
+from ..text.event_dates import event_date
+from ..text.mentions import find_names
+from ..text.words import fold
 from .lines import (
-    ACTION,
     DISPUTE,
     FUTURE,
     JUNK,
     QUOTE_RES,
-    SPEECH,
-    WEEKDAYS,
     Line,
     name_key,
     speaker,
 )
 from .model import Bullet
 from .notes import model_bottom_line
+from .people import mentions
 from .pool import best_line, repeats
 from .state import NoteState
 
 
 def build_sections(state: NoteState) -> None:
     """Every section, in the order that decides which section a line shared by several goes to."""
-    budget = min(state.cfg.prose_words + state.cfg.prose_words_per_extra_article * (len(state.articles) - 1),
-                 state.cfg.prose_words_max)
+    budget = prose_budget(state.cfg, len(state.articles))
     used_words = _bottom_line(state, budget)
     _key_developments(state, budget, used_words)
     _actors(state)
@@ -42,6 +42,13 @@ def build_sections(state: NoteState) -> None:
     _timeline(state)
     _differences(state)
     _open_questions(state)
+
+
+def prose_budget(cfg, n_articles: int) -> int:
+    """Words of the standard note: ``brief.words`` when set, else growing with the number of sources."""
+    if cfg.words is not None:
+        return cfg.words
+    return min(cfg.prose_words + cfg.prose_words_per_extra_article * (n_articles - 1), cfg.prose_words_max)
 
 
 def _bottom_line(state: NoteState, budget: int) -> int:
@@ -63,7 +70,7 @@ def _key_developments(state: NoteState, budget: int, used_words: int) -> None:
     minimum = cfg.min_developments if len(state.articles) == 1 else 2
     developments: list[Line] = []
     while True:
-        room = budget + cfg.prose_slack - used_words
+        room = budget - used_words
         fits = [c for c in pool if c.words <= room] if used_words < budget else []
         if not fits and len(developments) < minimum:
             fits = [c for c in pool if c.words <= 40]
@@ -112,41 +119,47 @@ def _take(state: NoteState, key: str, candidates: Sequence[tuple[Line, str]], li
 
 
 def _actors(state: NoteState) -> None:
-    """Named people and organisations that say or do something, most active first, each with the
-    best line where they act."""
-    mentions: Counter[str] = Counter()
-    acting: Counter[str] = Counter()
-    forms: dict[str, Counter[str]] = defaultdict(Counter)
-    lines_for: dict[str, list[Line]] = defaultdict(list)
+    """The people and organisations that act in the articles (``people``): people with a role first,
+    then the most active; each labelled with full name and role, with the best line where they act,
+    citing also the passage that gives the role."""
+    from ..text.nlp import parse_many
+
     excluded = {fold(o).lower() for o in state.outlets}
-    for line in state.lines:
-        for name in find_names(line.text):
-            words = name.text.split()
-            key = name_key(name.text)
-            if not key or key in WEEKDAYS or key in STOPWORDS or fold(name.text).lower() in excluded:
-                continue
-            if len(words) == 1 and not name.is_acronym and len(words[0]) < 3:
-                continue
-            mentions[key] += 1
-            forms[key][name.text] += 1
-            after = line.text[name.end:name.end + 40]
-            if ACTION.match(after.strip()) or re.search(rf"(?:{SPEECH})\s+$", line.text[:name.start]):
-                acting[key] += 1
-                lines_for[key].insert(0, line)
-            else:
-                lines_for[key].append(line)
-    ranked = sorted((k for k in mentions if acting[k] or mentions[k] >= 2),
-                    key=lambda k: (-acting[k], -mentions[k], k))
-    candidates = []
-    for key in ranked:
-        actor_lines = lines_for[key]
-        acting_lines = actor_lines[:acting[key]] or actor_lines
-        line = max(acting_lines, key=lambda ln: ln.score)
-        label = max((f for f in forms[key] if f in line.text), key=len, default=max(forms[key], key=len))
-        candidates.append((line, label))
-    _take(state, "actors", candidates, state.cfg.max_actors)
+    persons = frozenset(k for k, a in state.actors.items() if a.person)
+    where: dict[str, list[tuple[Line, bool]]] = defaultdict(list)
+    for line, doc in zip(state.lines, parse_many([ln.text for ln in state.lines])):
+        for m in {m.key: m for m in reversed(mentions(doc, persons))}.values():
+            where[m.key].append((line, m.acting))
+    ranked = sorted((a for a in state.actors.values() if where[a.key] and fold(a.name).lower() not in excluded
+                     and (a.acting or a.mentions >= 2 and (a.person or a.role))),
+                    key=lambda a: (not a.person, not a.role, -a.acting, -a.mentions, a.key))
+    taken: list[Line] = []
+    labels: list[str] = []
+    for actor in ranked:
+        if len(taken) == state.cfg.max_actors:
+            break
+        lines = sorted(where[actor.key], key=lambda la: (not la[1], -la[0].score))
+        line = next((ln for ln, _ in lines if not repeats(state, ln, state.used)), None)
+        if line is not None:
+            taken.append(_with_role_source(state, line, actor))
+            labels.append(actor.label)
+            state.used.append(line)
+    _emit(state, "actors", taken, labels)
     if not state.sections["actors"].bullets:
         state.sections["actors"].note = "No named actors stand out in these articles."
+
+
+def _with_role_source(state: NoteState, line: Line, actor) -> Line:
+    """``line`` citing also the first passage that gives the actor's role (so the label is grounded)."""
+    if not actor.role:
+        return line
+    surname = actor.name.split()[-1]
+    for s in state.sentences:
+        if actor.role in s.text and surname in s.text:
+            if all(p.chunk_id != s.passages[0].chunk_id for p in line.passages):
+                return replace(line, passages=[*line.passages, s.passages[0]])
+            break
+    return line
 
 
 def _quotes(state: NoteState) -> None:
@@ -169,8 +182,8 @@ def _quotes(state: NoteState) -> None:
 
 
 def _attributed_quotes(state: NoteState) -> list[tuple[Line, str, float]]:
-    """(line "Speaker: “quote”", speaker, score of the sentence holding it) for every quote of five to
-    sixty words whose speaker the passage names."""
+    """(line "Speaker: “quote”", speaker, score of the sentence holding it) for every quote of
+    ``brief.quote_min_words`` to ``quote_max_words`` words whose speaker the passage names."""
     found: list[tuple[Line, str, float]] = []
     for ai, article in enumerate(state.articles):
         for passage in article.passages:
@@ -179,13 +192,14 @@ def _attributed_quotes(state: NoteState) -> list[tuple[Line, str, float]]:
             spans = sorted({(m.start(), m.end(), m.group(1)) for pattern in QUOTE_RES for m in pattern.finditer(text)})
             for start, end, inner in spans:
                 quote = " ".join(inner.split()).rstrip(" ,;:")
-                if not 5 <= len(quote.split()) <= 60:
+                if not state.cfg.quote_min_words <= len(quote.split()) <= state.cfg.quote_max_words:
                     continue
                 who = speaker(text, start, end, last_speaker)
                 if not who:
                     continue
                 last_speaker = who
-                line = Line(f"{who}: “{quote}”", ai, [passage], 0)
+                actor = state.actors.get(name_key(who))
+                line = Line(f"{actor.name if actor and actor.person else who}: “{quote}”", ai, [passage], 0)
                 found.append((line, who, _sentence_score(state, ai, quote)))
     return found
 
@@ -199,45 +213,34 @@ def _sentence_score(state: NoteState, ai: int, fragment: str) -> float:
 
 
 def _timeline(state: NoteState) -> None:
-    """Dated events: sentences that name a date with its year (a year is never guessed: "June" in
-    an October article may be last June), then each article's best line under its publication
-    date; in date order."""
-    events: list[tuple[tuple[int, int, int], str, Line]] = []
+    """Dated events, not publication dates: each line that names a day ("on Tuesday", "March 3",
+    "2025-02-25"), resolved against its article's date (``text.event_dates``), best first, shown in date
+    order; a relative day in an undated article names no day."""
+    events: list[tuple[date, Line]] = []
     for line in sorted(state.lines, key=lambda ln: -ln.score):
-        dates = [d for d in find_dates(line.text) if d.year]
-        if not dates:
-            continue
-        date = dates[0]
-        events.append(((date.year, date.month, date.day or 0), _date_label(date.year, date.month, date.day), line))
-    for ai, article in enumerate(state.articles):
-        day = article.published_at[:10]
-        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", day):
-            first = [ln for ln in state.lines if ln.article == ai and not repeats(state, ln, state.used)]
-            if first:
-                y, m, d = (int(x) for x in day.split("-"))
-                lead = max(first, key=lambda ln: ln.score)
-                events.append(((y, m, d), f"{day} ({article.source or 'published'})", lead))
-    taken: list[tuple[tuple[int, int, int], str, Line]] = []
-    for event in events:
+        when = event_date(line.text, _published(state.articles[line.article].published_at))
+        if when is not None:
+            events.append((when.day, line))
+    taken: list[tuple[date, Line]] = []
+    for day, line in events:
         if len(taken) == state.cfg.max_timeline:
             break
-        if any(event[2] is t[2] for t in taken) or repeats(state, event[2], state.used):
-            continue
-        taken.append(event)
-        state.used.append(event[2])
+        if not repeats(state, line, state.used):
+            taken.append((day, line))
+            state.used.append(line)
     taken.sort(key=lambda e: e[0])
-    _emit(state, "timeline", [t[2] for t in taken], [t[1] for t in taken])
+    _emit(state, "timeline", [t[1] for t in taken], [t[0].isoformat() for t in taken])
     if not taken:
-        dated = any(find_dates(line.text) for line in state.used)
+        dated = any(event_date(line.text, None) for line in state.used)
         state.sections["timeline"].note = ("No further dated events (the dates are in the lines above)." if dated
                                            else "The articles give no dates for these events.")
 
 
-def _date_label(year: int | None, month: int, day: int | None) -> str:
-    if year and day:
-        return f"{year:04d}-{month:02d}-{day:02d}"
-    parts = [MONTH_NAMES[month - 1]] + ([str(day)] if day else [])
-    return " ".join(parts) + (f" {year}" if year else "")
+def _published(stamp: str) -> date | None:
+    try:
+        return date.fromisoformat(stamp[:10])
+    except ValueError:
+        return None
 
 
 def _differences(state: NoteState) -> None:

@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 
 from ..core.passage import ArticleRef, Passage
 from ..retrieve.fusion import fuse
+from ..text.markers import strip_citation_marks
 from .model import BriefArticle
 
 if TYPE_CHECKING:
@@ -22,16 +23,18 @@ def select_articles(retriever: Retriever, topic: str, filters: Filters, n: int,
     hybrid passage search (so exact names count too). An article takes part when its vector is at least
     ``brief.min_article_similarity`` and half the best article's similarity to the topic (or it is the
     passage search's first article and not far off), so a narrow topic does not pull in unrelated articles."""
-    dense = _dense_similarities(retriever, topic, filters, n)
+    wanted = max(settings.brief.search_per_article * n, settings.brief.search_min)
+    dense = _dense_similarities(retriever, topic, filters, wanted)
     hybrid: list[str] = []
-    for passage in retriever.search(topic, k=max(3 * n, 20), filters=filters):
+    for passage in retriever.search(topic, k=wanted, filters=filters):
         if passage.article.id not in hybrid:
             hybrid.append(passage.article.id)
     rankings = [sorted(dense, key=lambda a: -dense[a]), hybrid]
     fused = {p.chunk_id: p.score for p in fuse([(1.0, _stand_ins(ids)) for ids in rankings], settings.retrieval.rrf_k)}
-    floor = max(settings.brief.min_article_similarity, 0.5 * max(dense.values(), default=0.0))
-    keep = [aid for aid in fused
-            if dense.get(aid, 0.0) >= floor or (hybrid[:1] == [aid] and dense.get(aid, 0.0) >= floor - 0.1)][:n]
+    cfg = settings.brief
+    floor = max(cfg.min_article_similarity, cfg.relative_similarity * max(dense.values(), default=0.0))
+    keep = [aid for aid in fused if dense.get(aid, 0.0) >= floor
+            or (hybrid[:1] == [aid] and dense.get(aid, 0.0) >= floor - cfg.lead_article_margin)][:n]
     articles: list[BriefArticle] = []
     problems: list[dict[str, str]] = []
     for aid in keep:
@@ -48,14 +51,14 @@ def select_articles(retriever: Retriever, topic: str, filters: Filters, n: int,
     return articles, problems
 
 
-def _dense_similarities(retriever: Retriever, topic: str, filters: Filters, n: int) -> dict[str, float]:
+def _dense_similarities(retriever: Retriever, topic: str, filters: Filters, wanted: int) -> dict[str, float]:
     """Cosine similarity of the topic to the nearest articles' mean-chunk vectors, nearest first."""
     store = retriever.store
     total = store.articles.count()
     if not total:
         return {}
     vector = retriever.embedder.embed([topic])[0]
-    got = store.articles.query(query_embeddings=[vector], n_results=min(total, max(3 * n, 20)),
+    got = store.articles.query(query_embeddings=[vector], n_results=min(total, wanted),
                                where=filters.where(), include=["distances"])
     return {aid: 1.0 - float(d) for aid, d in zip(got["ids"][0], got["distances"][0])}
 
@@ -90,6 +93,6 @@ def articles_from_texts(texts: Sequence[str], settings: Settings, *, titles: Seq
         aid = f"{id_prefix}{i + 1}"
         title = titles[i] if i < len(titles) else ""
         ref = ArticleRef(aid, title, outlet, published_at, url)
-        passages = [Passage(f"{aid}-{j:04d}", chunk, ref, position=j) for j, chunk in enumerate(chunker.split(text))]
+        passages = [Passage(f"{aid}-{j:04d}", chunk, ref, position=j) for j, chunk in enumerate(chunker.split(strip_citation_marks(text)))]
         out.append(BriefArticle(aid, title, outlet, published_at, url, passages))
     return out

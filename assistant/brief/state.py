@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .lines import Line
+from .people import Actor
 from .model import SECTIONS, BriefArticle, Section
 
 if TYPE_CHECKING:
@@ -20,11 +21,6 @@ if TYPE_CHECKING:
     from ..grounding.verifier import Verifier
     from ..index.vectors import UnitVectors
     from ..llm import ChatModel
-
-
-def unit(vectors: np.ndarray) -> np.ndarray:
-    norms = np.linalg.norm(vectors, axis=-1, keepdims=True)
-    return vectors / np.maximum(norms, 1e-12)
 
 
 @dataclass
@@ -45,6 +41,10 @@ class NoteState:
     notes: list[Line] = field(default_factory=list)
     """Verified model notes."""
     topic_vec: np.ndarray | None = None
+    actors: dict[str, Actor] = field(default_factory=dict)
+    """The people and organisations named in the articles, by key (``people.cast``)."""
+    centrality: np.ndarray | None = None
+    """LexRank score of each of ``sentences`` (computed once, when lines are first scored)."""
     sections: dict[str, Section] = field(default_factory=lambda: {k: Section(k, t) for k, t in SECTIONS})
     used: list[Line] = field(default_factory=list)
     """Lines already placed in the note (nothing repeats them)."""

@@ -22,6 +22,7 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 from ..core.errors import InputError
+from ..llm import FROM_SETTINGS, chosen_llm
 from ..text.sentences import split_sentences
 from .assemble import assemble
 from .model import Brief, BriefArticle
@@ -38,7 +39,6 @@ if TYPE_CHECKING:
     from ..retrieve.filters import Filters
     from ..retrieve.retriever import Retriever
 
-FROM_SETTINGS: Any = object()
 """Default for ``llm=``: build the model ``settings.llm.spec`` names."""
 
 
@@ -73,10 +73,7 @@ def brief_articles(articles: Sequence[BriefArticle], settings: Settings, *, topi
                    progress: bool | None = None) -> Brief:
     """The map/reduce core: a briefing note on exactly these articles (most relevant first)."""
     started = time.monotonic()
-    if llm is FROM_SETTINGS:
-        from ..llm import make_llm
-
-        llm = make_llm(settings)
+    llm = chosen_llm(settings, llm)
     if embedder is None:
         from ..index.embedder import make_embedder
 
@@ -105,6 +102,18 @@ def brief_articles(articles: Sequence[BriefArticle], settings: Settings, *, topi
 def lead_sentences(text: str, n: int = 3) -> str:
     """The lead-n baseline: the first ``n`` sentences of ``text``."""
     return " ".join(" ".join(s.split()) for s in split_sentences(text)[:n])
+
+
+def leads_in_turn(texts: Sequence[str], words: int) -> str:
+    """The multi-article baseline: the articles' first sentences, then their second ones, and so on,
+    until ``words`` words."""
+    split = [[" ".join(x.split()) for x in split_sentences(t)] for t in texts]
+    out: list[str] = []
+    for rank in range(max((len(s) for s in split), default=0)):
+        for sentences in split:
+            if rank < len(sentences) and sum(len(o.split()) for o in out) < words:
+                out.append(sentences[rank])
+    return " ".join(out)
 
 
 def _day(stamp: int | None) -> str | None:

@@ -14,6 +14,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from ..core.errors import AssistantError
+from ..llm import FROM_SETTINGS, chosen_llm
 from .commands import COMMANDS, Command, CommandError, help_text, parse_command
 from .display import AnswerView, Output, show_article, show_sources
 from .filter_spec import FilterSpec, prompt_text
@@ -29,18 +30,14 @@ if TYPE_CHECKING:
 class ChatSession:
     """Chat state: the models (loaded once), the active filter, the turns so far, the last answer."""
 
-    def __init__(self, settings: "Settings", *, retriever=None, llm: "ChatModel | None | str" = "settings",
+    def __init__(self, settings: "Settings", *, retriever=None, llm: Any = FROM_SETTINGS,
                  answerer=None, filters: FilterSpec | None = None, out: Output | None = None) -> None:
         from ..retrieve.retriever import Retriever
 
         self.settings = settings
         self.out = out or Output()
         self.retriever = retriever or Retriever(settings)
-        if llm == "settings":
-            from ..llm import make_llm
-
-            llm = make_llm(settings)
-        self.llm: ChatModel | None = llm  # type: ignore[assignment]
+        self.llm: ChatModel | None = chosen_llm(settings, llm)
         self.answerer = answerer or self._make_answerer(settings, self.llm)
         self.spec = FilterSpec()
         self.filters = None  # retrieve.filters.Filters | None
@@ -90,6 +87,17 @@ class ChatSession:
             self.out.line(f"! {exc}")
             return True
 
+    def _follow_the_index(self) -> None:
+        """Another process ingested since the last question: answer from the index as it stands now."""
+        if not self.retriever.changed():
+            return
+        self.retriever = self.retriever.reloaded()
+        if getattr(self.answerer, "retriever", None) is not None:
+            self.answerer.retriever = self.retriever
+        if not self.spec.is_empty():
+            self.set_filter(self.spec)
+        self.out.line("the index changed; reloaded")
+
     def run_command(self, cmd: Command) -> bool:
         """Run a parsed command through ``HANDLERS``; ``False`` means "quit"."""
         if cmd.name == "quit":
@@ -101,6 +109,7 @@ class ChatSession:
     def ask(self, question: str) -> Turn:
         """Condense, answer (streaming), show compact sources; the turn joins the conversation."""
         out = self.out
+        self._follow_the_index()
         started = time.perf_counter()
         turn = Turn(question=question, filters=self.spec.label())
         view = AnswerView(out, turn, started)

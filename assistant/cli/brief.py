@@ -21,6 +21,9 @@ def add_parser(sub, shared) -> None:
         epilog='example: assistant brief "EU-India defence partnership" --since 2025-01-01 --format html -o brief.html')
     p.add_argument("topic", help="what the note is about")
     p.add_argument("--articles", type=int, default=8, metavar="N", help="most articles to use (default 8)")
+    p.add_argument("--words", type=int, metavar="N",
+                   help="length of the standard note (bottom line + key developments) in words; default: it grows "
+                        "with the number of articles (about 120 for one, up to 250 for several)")
     p.add_argument("--format", choices=FORMATS, help="md (default), html or json; with -o, taken from the file's suffix")
     p.add_argument("-o", "--output", action="append", default=[], metavar="FILE",
                    help="write to FILE instead of stdout (repeatable: one run, several formats)")
@@ -53,7 +56,7 @@ def run(args: argparse.Namespace) -> int:
 
     if args.format and len(args.output) > 1:
         raise InputError("--format applies to one output; with several -o files the suffix picks each format")
-    settings = settings_from_args(args)
+    settings = settings_from_args(args, {"brief.words": args.words} if args.words is not None else None)
     brief = write_brief(args.topic, settings, since=args.since, until=args.until, sources=args.source,
                         n_articles=args.articles, progress=False if args.no_progress else None)
     for problem in brief.problems:

@@ -37,6 +37,12 @@ def add_parser(sub, shared) -> None:
     q.add_argument("--out", required=True, metavar="DIR")
     q.add_argument("--baseline", metavar="DIR")
     q.add_argument("--limit", type=int, help="only N queries, spread evenly over the question types")
+    q.add_argument("--dataset", metavar="DIR",
+                   help="a RealTime-QA-layout folder (questions.jsonl + corpus.jsonl) instead of --queries/--corpus: "
+                        "each question is asked as of its question_date")
+    from .main import add_as_of
+
+    add_as_of(q.add_argument_group("time"))
     q.set_defaults(handler=run_qa)
 
     b = kinds.add_parser("brief", parents=[common], help="ROUGE of briefing notes vs references, with a lead-3 baseline",
@@ -73,6 +79,11 @@ def run_qa(args: argparse.Namespace) -> int:
     from ..evals.qa_eval import run_qa_eval
     from .main import settings_from_args
 
+    if args.dataset:
+        from ..evals.news_eval import run_news_eval
+
+        run_news_eval(settings_from_args(args), args.dataset, args.out, limit=args.limit)
+        return 0
     run_qa_eval(settings_from_args(args), args.queries, args.corpus, args.out, baseline_dir=args.baseline,
                 limit=args.limit)
     return 0

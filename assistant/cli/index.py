@@ -9,9 +9,10 @@ import json
 def add_parser(sub, shared) -> None:
     p = sub.add_parser("index", parents=[shared["common"]], help="index statistics and article list",
                        description="stats: articles, chunks, outlets, date range, disk size. list: every article "
-                                   "with outlet and date, newest first.",
+                                   "with outlet and date, newest first. repair: delete chunks of no article's current version "
+                                   "(left by ingests racing on one Chroma server; every ingest also does this first).",
                        epilog="example: assistant index stats --json")
-    p.add_argument("action", choices=["stats", "list"])
+    p.add_argument("action", choices=["stats", "list", "repair"])
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(handler=run)
 
@@ -22,6 +23,12 @@ def run(args: argparse.Namespace) -> int:
     from .main import settings_from_args
 
     settings = settings_from_args(args)
+    if args.action == "repair":
+        from ..ingest.pipeline import repair_index
+
+        removed = repair_index(settings)
+        print(json.dumps({"orphans_deleted": removed}) if args.json else f"{removed} orphaned chunks deleted")
+        return 0
     if args.action == "stats":
         stats = index_stats(settings)
         if args.json:

@@ -12,7 +12,8 @@ import os
 import sys
 from typing import Any
 
-COMMANDS = ("ingest", "retrieve", "ask", "brief", "chat", "verify", "check", "eval", "index", "config", "setup")
+COMMANDS = ("ingest", "feeds", "fetch", "stories", "watch", "retrieve", "ask", "brief", "chat", "verify", "check", "serve",
+            "eval", "index", "config", "setup")
 
 
 def common_options() -> argparse.ArgumentParser:
@@ -40,7 +41,15 @@ def filter_options() -> argparse.ArgumentParser:
     group.add_argument("--until", metavar="DATE", help="only articles published on or before DATE")
     group.add_argument("--source", metavar="NAME", action="append", default=[],
                        help="only this outlet (repeatable; case-insensitive)")
+    add_as_of(group)
     return filters
+
+
+def add_as_of(group) -> None:
+    """``--as-of DATE``: answer as if it were that day (retrieve, ask, brief, chat and eval)."""
+    group.add_argument("--as-of", metavar="DATE", dest="as_of",
+                       help="answer as if it were DATE: nothing published after it is read, and 'last week' or "
+                            "'on Tuesday' count back from it (default today)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -68,9 +77,23 @@ def settings_from_args(args: argparse.Namespace, extra: dict[str, Any] | None = 
         "chroma_url": getattr(args, "chroma_url", None),
         "llm.spec": getattr(args, "llm", None),
         "embed.model": getattr(args, "embed", None),
+        "retrieval.as_of": as_of_day(getattr(args, "as_of", None)),
     }
     overrides.update(extra or {})
     return load_settings(getattr(args, "config", None), overrides)
+
+
+def as_of_day(text: str | None) -> str | None:
+    """The ``--as-of`` day as YYYY-MM-DD; a clear one-line error when it is no date."""
+    if not text:
+        return None
+    from ..core.errors import InputError
+    from ..text.dates import parse_date
+
+    iso = parse_date(text)
+    if iso is None:
+        raise InputError(f"--as-of {text!r} is not a date (use YYYY-MM-DD)")
+    return iso[:10]
 
 
 def main(argv: list[str] | None = None) -> int:

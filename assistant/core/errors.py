@@ -33,6 +33,10 @@ class StoreError(AssistantError):
     """The Chroma server cannot be reached, or stopped answering mid-operation."""
 
 
+class DiskFullError(StoreError):
+    """The disk holding the index has too little space left for the next batch."""
+
+
 class EmptyIndexError(AssistantError):
     """The index has no articles yet."""
 

@@ -30,7 +30,7 @@ class Passage:
     article: ArticleRef
     score: float = 0.0
     position: int = 0
-    extras: dict[str, Any] = field(default_factory=dict)
+    also_reported_by: list[dict[str, str]] = field(default_factory=list)  # other outlets' copies of its story
 
     @classmethod
     def from_metadata(cls, chunk_id: str, text: str, meta: dict[str, Any], score: float = 0.0) -> "Passage":
@@ -42,5 +42,8 @@ class Passage:
 
     def to_dict(self, rank: int) -> dict[str, Any]:
         """The ``retrieve --json`` result shape (README, docs/ARCHITECTURE.md "Contracts")."""
-        return {"rank": rank, "score": round(self.score, 6), "text": self.text, "chunk_id": self.chunk_id,
-                "article": self.article.to_dict()}
+        shape = {"rank": rank, "score": round(self.score, 6), "text": self.text, "chunk_id": self.chunk_id,
+                 "article": self.article.to_dict()}
+        if self.also_reported_by:
+            shape["also_reported_by"] = self.also_reported_by
+        return shape

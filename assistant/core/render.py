@@ -24,4 +24,8 @@ def passage_lines(n: int, passage: Passage, max_chars: int = 320) -> list[str]:
     if art.url:
         lines.append(f"    {strip_controls(art.url)}")
     lines.extend(textwrap.wrap(text, _width(), initial_indent="    ", subsequent_indent="    "))
+    also = passage.also_reported_by
+    if also:
+        names = ", ".join(dict.fromkeys(strip_controls(a.get("source") or a.get("url") or "?") for a in also))
+        lines.append(f"    also reported by {names}")
     return lines

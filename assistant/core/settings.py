@@ -10,6 +10,7 @@ import hashlib
 import json
 import os
 import tomllib
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -45,10 +46,19 @@ class IngestSettings(_Section):
     min_body_chars: int = Field(40, ge=1, description="Articles with a shorter body are skipped as empty.")
     write_batch_chunks: int = Field(256, ge=1, le=5000, description="Chunks embedded and written per batch (bounds memory).")
     lock_timeout_s: float = Field(30.0, ge=0, description="How long a second ingest waits for the index lock before refusing.")
+    lease_ttl_s: float = Field(600.0, gt=0, description="Server mode: how long the writer's lease kept in the Chroma server "
+                               "lasts unless renewed (before each batch); a killed ingest blocks others this long at most.")
+    lease_settle_s: float = Field(1.0, ge=0, description="Server mode: wait between writing the lease and reading it back "
+                                  "(of writers racing for it, the last write wins).")
+    min_free_mb: float = Field(50.0, ge=0, description="Free space (MB) the disk holding an embedded index must have before each "
+                               "batch is written; below it the ingest stops cleanly (what was committed stays readable).")
 
 
 class RetrievalSettings(_Section):
     k: int = Field(10, ge=1, le=100, description="Passages returned per query.")
+    read_retries: int = Field(5, ge=0, le=50, description="Times a read of the store is retried, reopening it, when another "
+                              "process's write left this one's view of the index stale ('Error finding id').")
+    read_retry_wait_s: float = Field(0.2, ge=0, le=10, description="Wait before the first retry of a stale read (doubling each time).")
     candidates: int = Field(60, ge=1, le=1000, description="Candidates taken from each retriever before fusion.")
     dense_ef_search: int = Field(1000, ge=1, description="HNSW search breadth of the dense query. Measured on the 511 public questions' 60 nearest chunks: at Chroma's default 100, 146 lists differed from exact search and 17 changed between processes (the graph is rebuilt in a different order); at 1000 none differed from exact, for ~3.5 ms more a query (2.0 -> 5.4 ms).")
     dense_weight: float = Field(0.3, ge=0, description="Weight of the dense (embedding) ranking in fusion.")
@@ -56,11 +66,13 @@ class RetrievalSettings(_Section):
     rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant.")
     per_article_cap: int = Field(3, ge=1, le=100, description="Most passages one article may place in the top k.")
     mode: str = Field("hybrid", pattern="^(dense|bm25|hybrid)$", description="dense, bm25 or hybrid.")
+    as_of: date | None = Field(None, description="Answer as if it were this day (--as-of): nothing published after it is read, and relative time in a question ('last week', 'on Tuesday') counts back from it. None: today, relative time counting back from the newest article.")
     query_understanding: bool = Field(True, description="Recognise outlets/dates in questions and split multi-source questions.")
     named_outlet_boost: float = Field(0.5, ge=0, description="Score boost for passages from outlets the question names.")
     reserved_per_subquery: int = Field(2, ge=0, le=5, description="Places in the top k reserved for each sub-query's best passages.")
     reranked_per_article_cap: int = Field(5, ge=1, le=100, description="Per-article cap when the learned ranker orders the passages (it weighs articles itself; measured with bench/train_ranker.py: 3 -> 5 raised AllEvidence@10 0.467 -> 0.476).")
     rerank: bool = Field(True, description="Order a multi-source question's candidates with the learned ranker (assistant/retrieve/ranker.json; hybrid mode).")
+    one_per_story: bool = Field(True, description="One passage per story: syndicated copies and near-duplicates (index/stories.py) fold into their best-ranked passage, which names the others as 'also reported by'.")
     bridge_names: int = Field(1, ge=0, le=5, description="For 'which/who' questions: names recurring in the top passages added to each sub-query (0 = off).")
     bridge_names_depth: int = Field(5, ge=1, le=60, description="How many of the whole question's top fused passages bridge_names looks in (a name must recur in more than half of them). A setting like rrf_k: it shapes the group rankings the learned ranker was trained on (with 5) without being one of its features.")
 
@@ -92,7 +104,7 @@ class AnswerSettings(_Section):
 
 class BriefSettings(_Section):
     position_weight: float = Field(2.0, ge=0, description="Briefing line score: weight of a sentence's place in its article (weight / (1 + position)); on news the lead is the strongest single signal. Halved when a topic is given (the leads of several articles compete).")
-    centrality_weight: float = Field(1.0, ge=0, description="Briefing line score: weight of a sentence's similarity to its article's and all articles' centroids (lines several sources share rise).")
+    centrality_weight: float = Field(1.0, ge=0, description="Briefing line score: weight of a sentence's LexRank centrality in the graph of all the articles' sentences, scaled to 0..1 (lines several sources share rise).")
     topic_weight: float = Field(1.5, ge=0, description="Briefing line score: weight of a sentence's similarity to the topic, doubled (relevance counts more than position when a topic is given).")
     quote_penalty: float = Field(0.3, ge=0, description="Score taken from a prose candidate that opens with a quote (quotes have their own section).")
     first_person_penalty: float = Field(0.5, ge=0, description="Score taken from a line in the reporter's own first-person voice (not briefing material).")
@@ -101,10 +113,10 @@ class BriefSettings(_Section):
     repeat_jaccard: float = Field(0.6, ge=0, le=1, description="Two lines sharing at least this share of content words (Jaccard) say the same thing: the note keeps one.")
     mmr_lambda: float = Field(0.8, ge=0, le=1, description="Prose selection (maximal marginal relevance): weight of a line's score against its similarity to the lines already chosen.")
     outlet_penalty: float = Field(0.1, ge=0, description="Prose selection: taken per line already chosen from the same outlet, so several sources get a place.")
-    prose_words: int = Field(70, ge=1, description="Word budget of the bottom line and key developments for one article.")
-    prose_words_per_extra_article: int = Field(25, ge=0, description="Words added to the prose budget per further article.")
-    prose_words_max: int = Field(220, ge=1, description="Most words of the bottom line and key developments together.")
-    prose_slack: int = Field(0, ge=0, description="Words a key development may run over the prose budget.")
+    words: int | None = Field(None, ge=20, description="Length in words of the standard note (bottom line + key developments); unset: it grows with the story (prose_words for one article, prose_words_per_extra_article more per further article, at most prose_words_max). CLI: --words.")
+    prose_words: int = Field(120, ge=1, description="Word budget of the bottom line and key developments for one article (when brief.words is unset).")
+    prose_words_per_extra_article: int = Field(35, ge=0, description="Words added to the prose budget per further article.")
+    prose_words_max: int = Field(250, ge=1, description="Most words of the bottom line and key developments together (when brief.words is unset).")
     min_words: int = Field(6, ge=1, description="Fewest words of a prose line or a model line (shorter ones are fragments).")
     max_words: int = Field(60, ge=1, description="Most words of a prose line (longer ones are run-on text or lists).")
     short_bottom_line: int = Field(30, ge=0, description="A two-sentence bottom line shorter than this many words gets a third sentence.")
@@ -120,6 +132,50 @@ class BriefSettings(_Section):
     max_timeline: int = Field(5, ge=0, description="Most lines in 'Timeline'.")
     max_differences: int = Field(3, ge=0, description="Most lines in 'Where sources differ'.")
     max_open_questions: int = Field(3, ge=0, description="Most lines in 'Open questions / what to watch'.")
+    search_per_article: int = Field(3, ge=1, description="Article selection: passages searched per article wanted (at least search_min), so the wanted articles have several chances each.")
+    search_min: int = Field(20, ge=1, description="Article selection: fewest passages searched and article vectors compared.")
+    relative_similarity: float = Field(0.5, ge=0, le=1, description="Article selection: an article must also reach this share of the best article's similarity to the topic (a narrow topic keeps unrelated articles out).")
+    lead_article_margin: float = Field(0.1, ge=0, le=1, description="Article selection: the passage search's first article may fall this far below the similarity floor (its exact words matched).")
+    quote_min_words: int = Field(5, ge=1, description="Fewest words of a notable quote (shorter ones are fragments).")
+    quote_max_words: int = Field(60, ge=1, description="Most words of a notable quote.")
+    model_line_overlap: float = Field(0.5, ge=0, le=1, description="A model line that cites nothing is given the passage holding at least this share of its content words (the verifier still checks it).")
+
+
+class FetchSettings(_Section):
+    timeout_s: float = Field(10.0, gt=0, description="Timeout of each network step (connect, read between bytes) of a feed, page, sitemap or robots.txt request.")
+    page_deadline_s: float = Field(30.0, gt=0, description="Most seconds one response may take in all (a server trickling bytes is cut off here).")
+    max_redirects: int = Field(5, ge=0, le=20, description="Most redirects followed per request.")
+    max_page_mb: float = Field(5.0, gt=0, description="Responses larger than this are abandoned with a reason.")
+    user_agent: str = Field("news-assistant/0.1 (feed reader of the news-assistant project)", description="User-Agent sent with every request (and matched against robots.txt).")
+    per_host: int = Field(2, ge=1, le=32, description="Most requests in flight to one host at once.")
+    workers: int = Field(8, ge=1, le=64, description="Requests in flight in all.")
+    robots: bool = Field(True, description="Honour robots.txt (a page it disallows is not fetched; the feed's own text is used).")
+    every_s: float = Field(1800.0, ge=60, description="Default polling interval of a feed added without --every.")
+    backoff_s: float = Field(300.0, ge=1, description="Wait before retrying a failed feed, doubled per consecutive failure (capped at backoff_max_s).")
+    backoff_max_s: float = Field(86400.0, ge=1, description="Longest wait before retrying a failing feed.")
+    max_sitemap_urls: int = Field(5000, ge=1, description="Most page URLs read from one sitemap (and the sitemaps it lists).")
+
+
+class StorySettings(_Section):
+    shingle_words: int = Field(5, ge=1, le=20, description="Words per shingle of the near-duplicate MinHash.")
+    num_perm: int = Field(128, ge=16, le=1024, description="MinHash permutations (more: a closer Jaccard estimate, more memory).")
+    candidate_jaccard: float = Field(0.3, gt=0, le=1, description="LSH threshold: least estimated shingle Jaccard for two articles to be compared at all (so the shorter is at least this share of the longer).")
+    duplicate_containment: float = Field(0.8, ge=0, le=1, description="Least estimated share of the shorter article's shingles found in the longer for the two to be one story (a syndicated copy with another headline or a trimmed ending is contained in the original).")
+    cluster_cosine: float = Field(0.6, ge=0, le=1, description="Least cosine of two stories' article vectors for them to be one event cluster.")
+    cluster_days: float = Field(3.0, ge=0, description="Most days between two stories' dates for them to be one event cluster.")
+
+
+class ServeSettings(_Section):
+    workers: int = Field(1, ge=1, le=16, description="Questions, briefs and checks `assistant serve` works on at once. One by default: every request shares the loaded models, and the in-process llama.cpp model writes one reply at a time anyway (a model call is serialised whatever this is).")
+    queue: int = Field(64, ge=0, le=10000, description="Requests that may wait for a worker; one more gets 429 (with Retry-After) instead of holding memory.")
+    max_request_kb: int = Field(64, ge=1, le=10240, description="Largest request body, in KiB; a larger one gets 413.")
+    max_question_chars: int = Field(2000, ge=10, le=100000, description="Longest question (the last user message) or brief topic; a longer one gets 400.")
+    max_messages: int = Field(50, ge=1, le=1000, description="Most messages in one chat request (the conversation so far and the question).")
+    max_answer_chars: int = Field(2000, ge=100, le=100000, description="Longest reply: whole verified sentences are kept up to this many characters (model replies are also bounded by answer.max_tokens_cap).")
+    max_brief_articles: int = Field(12, ge=1, le=100, description="Most articles one POST /v1/briefs may ask for.")
+    max_claims: int = Field(32, ge=1, le=1000, description="Most claims one POST /v1/verify may check.")
+    cors_origins: list[str] = Field(default_factory=list, description="Origins (e.g. 'http://localhost:3000') whose web pages may call the API from a browser; empty = CORS off, only the server's own page.")
+    retry_after_s: int = Field(2, ge=1, le=3600, description="Seconds a 429 or 503 reply tells the client to wait (Retry-After).")
 
 
 class CheckSettings(_Section):
@@ -138,6 +194,9 @@ class Settings(_Section):
     answer: AnswerSettings = Field(default_factory=AnswerSettings)
     brief: BriefSettings = Field(default_factory=BriefSettings)
     check: CheckSettings = Field(default_factory=CheckSettings)
+    fetch: FetchSettings = Field(default_factory=FetchSettings)
+    stories: StorySettings = Field(default_factory=StorySettings)
+    serve: ServeSettings = Field(default_factory=ServeSettings)
 
     def identity(self) -> str:
         """Hash of everything that shapes the stored vectors: changing it selects a new collection."""

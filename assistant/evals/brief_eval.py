@@ -49,7 +49,10 @@ def rouge(scorer, reference: str, text: str) -> dict[str, float]:
 
 
 def _group(item: dict[str, Any]) -> str:
-    """Outlet of the item (from its URL), the by-type grouping of the report."""
+    """Outlet of the item (from its URL), or the size of a multi-article cluster: the by-type grouping of
+    the report."""
+    if len(item["documents"]) > 1:
+        return f"clusters of {len(item['documents'])} articles"
     url = str(item["extra"].get("url") or "")
     host = (urlsplit(url.split("id_/", 1)[-1]).hostname or "") if url else ""
     return host.removeprefix("www.") or "unknown"
@@ -72,6 +75,7 @@ def _metrics(rows: list[dict[str, Any]], keys: list[str]) -> dict[str, Any]:
 
 def settings_hash(settings, prompt_versions: dict[str, str]) -> str:
     key = {"identity": settings.identity(), "llm": settings.llm.model_dump(), "answer": settings.answer.model_dump(),
+           "brief": settings.brief.model_dump(),
            "chunk": settings.chunk.model_dump(), "prompts": prompt_versions}
     return hashlib.sha256(json.dumps(key, sort_keys=True, default=str).encode()).hexdigest()[:12]
 
@@ -144,18 +148,19 @@ def _score_items(tools: _Tools, items: list[dict[str, Any]], records: Path, show
     """Brief and score each item, writing its record to ``records`` as soon as it is scored."""
     from tqdm import tqdm
 
-    from ..brief.writer import lead_sentences
+    from ..brief.writer import lead_sentences, leads_in_turn
 
     scores = _Scores()
     with records.open("w", encoding="utf-8") as sink:
         for item in tqdm(items, desc="eval brief", unit="item", disable=not show, file=sys.stderr, dynamic_ncols=True):
             group = _group(item)
-            lead = lead_sentences(item["documents"][0], 3)
             try:
                 brief, seconds = _brief(tools, item)
             except Exception as exc:  # one bad item never sinks the run
                 scores.failures.append({"id": item["id"], "reason": f"{type(exc).__name__}: {exc}"[:300]})
                 continue
+            docs = item["documents"]  # one article: lead-3; several: their leads in turn, as long as the note
+            lead = lead_sentences(docs[0], 3) if len(docs) == 1 else leads_in_turn(docs, len(brief.prose().split()))
             scores.seconds += seconds
             note_row, lead_row, record = _score(tools.scorer, item, group, brief, lead)
             scores.notes.append(note_row)

@@ -7,6 +7,7 @@ is rebuilt whenever Chroma changed and can never disagree with it, even after an
 
 from __future__ import annotations
 
+import atexit
 import fcntl
 import hashlib
 import json
@@ -22,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from ..core.settings import Settings
+from ..text.markers import strip_citation_marks
 
 _TOKEN = re.compile(r"(?u)\b\w\w+\b")  # bm25s's default token pattern
 _BUILD_LOCK = ".build.lock"
@@ -75,18 +77,30 @@ def _sweep(root: Path) -> None:
         pass
 
 
-def refresh_sidecar(store, settings: Settings) -> Path:
+def refresh_sidecar(store, settings: Settings, spare: bool = False) -> Path:
     """Build the sidecar for the store's current generation unless it exists; drop older ones and the
-    leftovers of interrupted builds."""
+    leftovers of interrupted builds. ``spare`` (readers): when the index's disk is full, build it in the
+    system's temporary folder for this process instead, so reads keep working on what was committed."""
     root = _folder(settings, store.identity)
     target = root / generation(store)
     _sweep(root)
     if _complete(target):
         return target
-    from llama_index.core.schema import TextNode
-    from llama_index.retrievers.bm25 import BM25Retriever
+    nodes = _nodes(store)
+    try:
+        return _build(nodes, root, target, settings)
+    except Exception as exc:
+        from .space import out_of_space
 
-    from .sentence_vectors import SentenceVectors
+        if not (spare and out_of_space(exc, settings.index)):
+            raise
+    spare_root = Path(tempfile.mkdtemp(prefix="assistant-bm25-"))
+    atexit.register(shutil.rmtree, spare_root, True)
+    return _build(nodes, spare_root, spare_root / target.name, settings)
+
+
+def _nodes(store) -> list:  # -> list[llama_index TextNode]
+    from llama_index.core.schema import TextNode
 
     nodes = []
     for cid, text, meta in store.iter_chunks():
@@ -94,6 +108,15 @@ def refresh_sidecar(store, settings: Settings) -> Path:
         # Title and outlet are indexed with every chunk: questions name them ("according to The Verge").
         nodes.append(TextNode(id_=cid, text=text, metadata=kept,
                               excluded_embed_metadata_keys=[k for k in kept if k not in ("title", "source")]))
+    return nodes
+
+
+def _build(nodes: list, root: Path, target: Path, settings: Settings) -> Path:
+    """The sidecar of ``nodes`` staged under ``root`` and renamed to ``target``; older ones under ``root`` go."""
+    from llama_index.retrievers.bm25 import BM25Retriever
+
+    from .sentence_vectors import SentenceVectors
+
     root.mkdir(parents=True, exist_ok=True)
     with _staging(root) as staging:
         if nodes:
@@ -107,18 +130,26 @@ def refresh_sidecar(store, settings: Settings) -> Path:
         except OSError:
             if not _complete(target):  # not another process's finished copy either
                 raise
-    for old in root.iterdir():
-        if old != target and not old.name.startswith("."):
-            shutil.rmtree(old, ignore_errors=True)
+    _drop_old(root, target)
     return target
+
+
+def _drop_old(root: Path, target: Path) -> None:
+    """Remove older sidecars but the newest of them: a reader that opened it just before this build (a chat
+    session, an 'ask') still loads its sentence vectors from it, and moves to ``target`` at its next question."""
+    older = sorted((p for p in root.iterdir() if p != target and not p.name.startswith(".") and p.is_dir()),
+                   key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in older[1:]:
+        shutil.rmtree(old, ignore_errors=True)
 
 
 class BM25Index:
     """Loaded sidecar with per-query filter masks (the retriever's own filters are fixed at build)."""
 
     def __init__(self, store, settings: Settings) -> None:
-        folder = refresh_sidecar(store, settings)
+        folder = refresh_sidecar(store, settings, spare=True)
         self._folder, self._models_dir = folder, settings.embed.models_dir
+        self.generation = folder.name
         self._sentences = None
         self.ids: list[str] = []
         self.meta: list[dict[str, Any]] = []
@@ -146,7 +177,7 @@ class BM25Index:
                 node = json.loads(entry["_node_content"])
                 self.ids.append(node["id_"])
                 self.meta.append(node["metadata"])
-                self.texts.append(node["text"])
+                self.texts.append(strip_citation_marks(node["text"]))  # a sidecar built before they were stripped
 
     def __len__(self) -> int:
         return len(self.ids)

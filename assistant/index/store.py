@@ -14,8 +14,10 @@ there would be read with it (609 bodies cost 2.6 s more to write as documents, o
 
 from __future__ import annotations
 
+import shutil
+import time
 import warnings
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +27,8 @@ from urllib.parse import urlsplit
 from ..core.article import Article
 from ..core.errors import ConfigError, StoreError
 from ..text.dates import to_timestamp
+from ..text.markers import strip_citation_marks
+from .space import disk_full, out_of_space
 
 ARTICLE_FIELDS = ("title", "source", "author", "published_at", "url", "category", "path")
 TEXT = "text"  # metadata key of a chunk's text
@@ -97,7 +101,7 @@ class _ServerCollection:
         return call
 
 
-def _client(settings):  # -> chromadb.api.ClientAPI
+def _client(settings, writing: bool = True):  # -> chromadb.api.ClientAPI
     import chromadb
     from chromadb.config import Settings as ChromaSettings
 
@@ -115,16 +119,43 @@ def _client(settings):  # -> chromadb.api.ClientAPI
         return client
     path = Path(settings.index) / "chroma"
     path.mkdir(parents=True, exist_ok=True)
-    return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+    try:
+        return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+    except Exception as exc:
+        # Chroma writes to its database as it opens; on a full disk a reader opens a copy elsewhere instead.
+        if writing or not out_of_space(exc, settings.index):
+            raise
+    return chromadb.PersistentClient(path=str(_snapshot(path)), settings=chroma_settings)
+
+
+def _snapshot(path: Path) -> Path:
+    """A copy of the Chroma folder in the system's temporary folder, removed when the process ends."""
+    import atexit
+    import sys
+    import tempfile
+
+    copy = Path(tempfile.mkdtemp(prefix="assistant-chroma-"))
+    atexit.register(shutil.rmtree, copy, True)
+    shutil.copytree(path, copy / "chroma")
+    print(f"note: the disk holding {path.parent} is full; reading a copy of the index", file=sys.stderr)
+    return copy / "chroma"
 
 
 class Store:
     """The chunk and article collections for one embedder + chunking identity."""
 
-    def __init__(self, settings) -> None:
+    def __init__(self, settings, writing: bool = False) -> None:
+        """``writing``: the ingest's store, which must never fall back to a read-only copy of the index."""
         self.settings = settings
+        self.writing = writing
         self.identity = settings.identity()
-        self.client = _client(settings)
+        self._states: dict[str, ArticleState] | None = None
+        self._open()
+        self._search_breadth(settings.retrieval.dense_ef_search)
+
+    def _open(self) -> None:
+        settings = self.settings
+        self.client = _client(settings, self.writing)
         meta = {"hnsw:space": "cosine", "embedder": settings.embed.model,
                 "max_wordpieces": settings.chunk.max_wordpieces, "overlap": settings.chunk.overlap_wordpieces}
         url = settings.chroma_url
@@ -134,8 +165,40 @@ class Store:
             self._batch = max(1, min(self.client.get_max_batch_size(), 2000))
         if url:  # a server can go away at any call
             self.chunks, self.articles = _ServerCollection(self.chunks, url), _ServerCollection(self.articles, url)
-        self._search_breadth(settings.retrieval.dense_ef_search)
-        self._states: dict[str, ArticleState] | None = None
+
+    def reopen(self) -> None:
+        """A fresh view of the index, which sees what other processes wrote since this one opened it."""
+        if not self.settings.chroma_url:
+            try:
+                self.client.close()
+            except Exception:  # noqa: BLE001 - a client that cannot close cleanly is dropped all the same
+                pass
+        self._open()
+        self._states = None
+
+    def read(self, call: Callable[[], Any]) -> Any:
+        """``call()`` (a read of the collections), retried on a fresh view when another process's write left
+        this one's stale: Chroma then fails with 'Error finding id' for a chunk deleted since it was opened."""
+        from chromadb.errors import InternalError
+
+        cfg = self.settings.retrieval
+        wait = cfg.read_retry_wait_s
+        for attempt in range(cfg.read_retries + 1):
+            try:
+                return call()
+            except InternalError as exc:
+                if attempt == cfg.read_retries:
+                    first = (str(exc).strip().splitlines() or ["internal error"])[0][:200]
+                    raise StoreError(f"the index at {self.location} kept changing under this read: {first}",
+                                     hint="retry once the ingest writing to it has finished") from None
+            time.sleep(wait)
+            wait *= 2
+            self.reopen()
+        raise AssertionError("unreachable")
+
+    @property
+    def location(self) -> str:
+        return self.settings.chroma_url or str(self.settings.index)
 
     def _search_breadth(self, ef_search: int) -> None:
         """Set the chunk index's HNSW search breadth (a query-time setting, so existing indexes take it too)."""
@@ -150,7 +213,7 @@ class Store:
         """Current content hash per article id (the commit record readers trust)."""
         if self._states is None or refresh:
             states: dict[str, ArticleState] = {}
-            for ids, metas, _ in self._scan(self.articles):
+            for ids, metas, _ in self._scan("articles"):
                 for aid, meta in zip(ids, metas):
                     states[aid] = ArticleState(str(meta["content_hash"]), str(meta["body_hash"]), int(meta["n_chunks"]))
             self._states = states
@@ -160,11 +223,13 @@ class Store:
         state = self.states().get(str(meta.get("article_id")))
         return state is not None and state.content_hash == meta.get("content_hash")
 
-    def _scan(self, collection, include: tuple[str, ...] = ("metadatas",), where: dict | None = None,
+    def _scan(self, collection: str, include: tuple[str, ...] = ("metadatas",), where: dict | None = None,
               page: int = 1000) -> Iterator[tuple[list[str], list[dict], list[str] | None]]:
         offset = 0
         while True:
-            got = collection.get(include=list(include), limit=page, offset=offset, where=where)
+            # By name: a retry reads the reopened collection.
+            got = self.read(lambda: getattr(self, collection).get(include=list(include), limit=page, offset=offset,
+                                                                  where=where))
             ids = got["ids"]
             if not ids:
                 return
@@ -174,12 +239,14 @@ class Store:
                 return
 
     def _current(self, ids: Sequence[str], metas: Sequence[dict[str, Any]]) -> list[tuple[str, str, dict[str, Any]]]:
-        """(id, text, metadata) of the current chunks among ``ids``; the text is taken out of the metadata."""
-        return [(cid, meta.pop(TEXT, ""), meta) for cid, meta in zip(ids, metas) if self.is_current(meta)]
+        """(id, text, metadata) of the current chunks among ``ids``; the text is taken out of the metadata, without
+        the citation markers an index from before the loaders stripped them may hold."""
+        return [(cid, strip_citation_marks(meta.pop(TEXT, "")), meta) for cid, meta in zip(ids, metas)
+                if self.is_current(meta)]
 
     def iter_chunks(self) -> Iterator[tuple[str, str, dict[str, Any]]]:
         """Every current chunk: (id, text, metadata). Used to build the BM25 sidecar."""
-        for ids, metas, _ in self._scan(self.chunks):
+        for ids, metas, _ in self._scan("chunks"):
             yield from self._current(ids, metas)
 
     def nearest(self, vector, n: int, where: dict | None = None) -> list[tuple[str, float]]:
@@ -187,33 +254,52 @@ class Store:
         order. No metadata: reading it costs ~10 ms a query (measured, 60 results), and a retriever holds
         every current chunk's already. A few more than ``n`` are asked for so that chunks tied at the cut
         (an article reprinted by two outlets) are chosen by id, not by the order Chroma happened to visit them."""
-        got = self.chunks.query(query_embeddings=[vector], n_results=n + TIE_MARGIN, where=where, include=["distances"])
+        got = self.read(lambda: self.chunks.query(query_embeddings=[vector], n_results=n + TIE_MARGIN, where=where,
+                                                  include=["distances"]))
         hits = sorted(zip(got["distances"][0], got["ids"][0]))
         return [(cid, float(dist)) for dist, cid in hits[:n]]
 
     def article_chunks(self, article_id: str) -> list[tuple[str, str, dict[str, Any]]]:
         """An article's current chunks, in no particular order: (id, text, metadata)."""
-        got = self.chunks.get(where={"article_id": article_id}, include=["metadatas"])
+        got = self.read(lambda: self.chunks.get(where={"article_id": article_id}, include=["metadatas"]))
         return self._current(got["ids"], got["metadatas"])
 
     def iter_articles(self, with_body: bool = False) -> Iterator[tuple[str, dict[str, Any], str | None]]:
         include = ("metadatas", "documents") if with_body else ("metadatas",)
-        for ids, metas, docs in self._scan(self.articles, include):
+        for ids, metas, docs in self._scan("articles", include):
             for i, (aid, meta) in enumerate(zip(ids, metas)):
-                yield aid, meta, (docs[i] if docs else None)
+                yield aid, meta, (strip_citation_marks(docs[i]) if docs else None)
 
     def get_article(self, article_id: str) -> tuple[dict[str, Any], str] | None:
-        got = self.articles.get(ids=[article_id], include=["metadatas", "documents"])
+        got = self.read(lambda: self.articles.get(ids=[article_id], include=["metadatas", "documents"]))
         if not got["ids"]:
             return None
-        return got["metadatas"][0], got["documents"][0]
+        return got["metadatas"][0], strip_citation_marks(got["documents"][0] or "")
 
     def count_chunks(self) -> int:
         return sum(state.n_chunks for state in self.states().values())
 
     # ---- writing -------------------------------------------------------------------------
+    def check_space(self) -> None:
+        """Refuse to start a batch on a disk with less than ``ingest.min_free_mb`` free (embedded index only):
+        Chroma fails in the middle of a compaction when it runs out, not cleanly before."""
+        if not self.settings.chroma_url:
+            free = shutil.disk_usage(Path(self.settings.index)).free
+            if free < self.settings.ingest.min_free_mb * 1e6:
+                raise disk_full(self.settings.index)
+
     def write(self, items: Sequence[tuple[Article, list[str], list[list[float]]]]) -> None:
-        """Store a batch of articles with their chunks and vectors, committing each article atomically."""
+        """Store a batch of articles with their chunks and vectors, committing each article atomically; a
+        disk that fills up on the way is one ``DiskFullError`` (the batch is repaired by the next ingest)."""
+        self.check_space()
+        try:
+            self._write(items)
+        except Exception as exc:
+            if not self.settings.chroma_url and out_of_space(exc, self.settings.index):
+                raise disk_full(self.settings.index) from None
+            raise
+
+    def _write(self, items: Sequence[tuple[Article, list[str], list[list[float]]]]) -> None:
         states = self.states()
         ids: list[str] = []
         metas: list[dict[str, Any]] = []
@@ -248,6 +334,17 @@ class Store:
         ids = list(ids)
         for start in range(0, len(ids), self._batch):
             self.chunks.delete(ids=ids[start:start + self._batch])
+
+    def orphans(self) -> list[str]:
+        """Ids of stored chunks whose article record names another version (or no article): what two writers
+        racing on one server leave behind. Safe to delete only while no ingest writes (the writer's lease)."""
+        self.states(refresh=True)
+        return [cid for ids, metas, _ in self._scan("chunks") for cid, meta in zip(ids, metas) if not self.is_current(meta)]
+
+    def side_collection(self, name: str):  # -> chromadb Collection
+        """Another collection of this index (the writer's lease), reached like the chunk collections."""
+        col = self.client.get_or_create_collection(f"{name}_{self.identity}", embedding_function=None)
+        return _ServerCollection(col, self.settings.chroma_url) if self.settings.chroma_url else col
 
     def repair(self, pending: Iterable[tuple[str, str, int]]) -> int:
         """After an interrupted ingest: drop chunks of (article, hash, n) that lost or never won the commit."""

@@ -19,6 +19,7 @@ from typing import Any
 
 from ..core.article import Article
 from ..core.sanitize import strip_controls
+from ..text.markers import strip_citation_marks
 from ..text.dates import read_date, split_date_line
 
 SUPPORTED = {".txt", ".md", ".markdown", ".html", ".htm", ".json", ".jsonl"}
@@ -178,6 +179,8 @@ def article_from_record(record: Any, where: str) -> Article | Skipped:
         published = read_date(raw_date) if raw_date else ""
     except ValueError as exc:
         return Skipped(where, f"{exc} in published_at '{raw_date}'")
+    # Citation markers are ours alone: one in the article's text would pass for a source of ours.
+    body, title = strip_citation_marks(body), strip_citation_marks(title)
     if not title:
         title = body.strip().split("\n", 1)[0][:120]
     return Article(

@@ -15,14 +15,15 @@ import sys
 import time
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from ..core.article import Article
-from ..core.errors import InputError
+from ..core.errors import DiskFullError, InputError
 from ..core.settings import Settings
 from .loaders import Skipped, discover, load_path
-from .locking import index_lock
+from .locking import index_lock, store_lock
 from .threads import release_memory, run_ahead, short_gil_slices, trimming
 
 
@@ -37,6 +38,8 @@ class IngestReport:
     chunks: int = 0
     seconds: float = 0.0
     embed_seconds: float = 0.0
+    repaired: int = 0
+    """Orphaned chunks (of no article's current version) deleted before the run."""
 
     @property
     def usable(self) -> int:
@@ -69,31 +72,69 @@ class _Journal:
 
 
 def _check_paths(paths: Iterable[str | Path]) -> list[Path]:
+    """The paths to ingest; a missing, looping or unreadable one is left to ``discover``, which says which it is."""
     paths = [Path(p) for p in paths]
     if not paths:
         raise InputError("nothing to ingest", hint="give one or more files or folders")
-    missing = [str(p) for p in paths if not p.exists()]
-    if missing:
-        raise InputError(f"no such file or folder: {', '.join(missing)}")
     return paths
 
 
 def ingest(paths: Iterable[str | Path], settings: Settings, progress: bool | None = None) -> IngestReport:
     """Ingest files and folders into the index named by ``settings``; returns what happened."""
+    return _locked_run(list(discover(_check_paths(paths))), settings, progress)
+
+
+def ingest_articles(articles: Iterable[Article | Skipped], settings: Settings, progress: bool | None = None) -> IngestReport:
+    """Ingest articles made elsewhere (fetched pages, feed entries) through the same dedup and crash-safe
+    run as files; a ``Skipped`` among them is reported as it is."""
+    return _locked_run(list(articles), settings, progress)
+
+
+def _locked_run(items: list, settings: Settings, progress: bool | None) -> IngestReport:
+    """One run over loaded items under the folder lock and the store's lock, a full disk made one error."""
     from ..index.store import Store
 
-    roots = _check_paths(paths)
     show = sys.stderr.isatty() if progress is None else progress
     report = IngestReport()
     started = time.perf_counter()
-    with index_lock(Path(settings.index), settings.ingest.lock_timeout_s, _say_waiting):
-        run = _Run(settings, Store(settings), report)
-        run.execute(list(discover(roots)), show)
+    with index_lock(Path(settings.index), settings.ingest.lock_timeout_s, _say_waiting), _space_kept(settings):
+        store = Store(settings, writing=True)
+        with store_lock(store, settings, _say_waiting) as lease:
+            run = _Run(settings, store, report, lease)
+            run.execute(items, show)
     report.seconds = time.perf_counter() - started
     return report
 
 
-def _say_waiting(pid: int) -> None:
+@contextmanager
+def _space_kept(settings: Settings) -> Iterator[None]:
+    """A full disk (in Chroma, the journal or the sidecar build) is one ``DiskFullError``; what was committed
+    stays, and the rerun repairs the batch in flight."""
+    from ..index.space import disk_full, out_of_space
+
+    try:
+        yield
+    except DiskFullError:
+        raise
+    except Exception as exc:
+        if not settings.chroma_url and out_of_space(exc, settings.index):
+            raise disk_full(settings.index) from None
+        raise
+
+
+def repair_index(settings: Settings) -> int:
+    """``assistant index repair``: delete the chunks no article record names (under both writer locks)."""
+    from ..index.store import Store
+
+    with index_lock(Path(settings.index), settings.ingest.lock_timeout_s, _say_waiting):
+        store = Store(settings, writing=True)
+        with store_lock(store, settings, _say_waiting):
+            orphans = store.orphans()
+            store.delete_chunks(orphans)
+            return len(orphans)
+
+
+def _say_waiting(pid: int | str) -> None:
     print(f"waiting for another ingest (pid {pid}) to finish…", file=sys.stderr)
 
 
@@ -102,19 +143,23 @@ class _Run:
     repaired: its three stages (sort out and chunk, embed, write) and the loop that runs them in their
     threads."""
 
-    def __init__(self, settings: Settings, store, report: IngestReport) -> None:  # store: index.store.Store
+    def __init__(self, settings: Settings, store, report: IngestReport, lease=None) -> None:  # store: index.store.Store
         from ..index.embedder import make_embedder
         from .chunking import Chunker
 
         self.settings = settings
         self.store = store
         self.report = report
+        self.lease = lease  # index.lease.StoreLease on a server
         self.journal = _Journal(Path(settings.index) / f"ingest-{store.identity}.journal")
         self.max_bytes = int(settings.ingest.max_file_mb * 1e6)
         # Loaded on first use: an unchanged re-ingest needs neither model.
         self.chunker = functools.cache(lambda: Chunker.for_settings(settings))
         self.embedder = functools.cache(lambda: make_embedder(settings))
         self._recover()
+        orphans = store.orphans()  # what writers racing on a server before the lease left behind
+        store.delete_chunks(orphans)
+        report.repaired = len(orphans)
         self.states = store.states(refresh=True)
         self.owners = {state.body_hash: aid for aid, state in self.states.items()}
 
@@ -125,11 +170,12 @@ class _Run:
             self.store.repair(rows)
             self.journal.clear()
 
-    def execute(self, files: list[Path | Skipped], show: bool) -> None:
+    def execute(self, files: list[Path | Article | Skipped], show: bool) -> None:
         """All batches through the three stages, then the BM25 sidecar when anything changed."""
         from ..index.sidecar import refresh_sidecar
+        from ..index.story_book import refresh_stories
 
-        bar = _bar(sum(1 for f in files if isinstance(f, Path) for _ in load_path(f, self.max_bytes)), show)
+        bar = _bar(sum(1 for f in files if not isinstance(f, Skipped) for _ in self._load(f)), show)
         # Writes run in their own thread while the next batch is embedded, one at a time and in order;
         # leaving the block (also on Ctrl-C) waits for the write in flight, so it is never cut short.
         with trimming(), short_gil_slices(), ThreadPoolExecutor(1, thread_name_prefix="store") as writer:
@@ -139,8 +185,12 @@ class _Run:
             release_memory()
             if self.report.added or self.report.updated:
                 refresh_sidecar(self.store, self.settings)
+            refresh_stories(self.store, self.settings)  # also files what a run killed before this point left
 
-    def _stream(self, files: list[Path | Skipped], writer: ThreadPoolExecutor, bar) -> None:
+    def _load(self, entry: Path | Article) -> Iterable[Article | Skipped]:
+        return [entry] if isinstance(entry, Article) else load_path(entry, self.max_bytes)
+
+    def _stream(self, files: list[Path | Article | Skipped], writer: ThreadPoolExecutor, bar) -> None:
         """Embed each batch as it arrives from the run-ahead thread and hand it to the writer, waiting for
         the previous write first; returns once the last write is done."""
         pending: Future | None = None
@@ -155,7 +205,7 @@ class _Run:
         if pending is not None:
             pending.result()
 
-    def _batches(self, files: list[Path | Skipped]) -> Iterator[tuple[list[tuple[Article, list[str]]], int]]:
+    def _batches(self, files: list[Path | Article | Skipped]) -> Iterator[tuple[list[tuple[Article, list[str]]], int]]:
         """Runs ahead of the embedder in its own thread: loads, sorts out and chunks articles. Yields
         (articles to write, how many others were passed over) once a batch holds enough chunks."""
         batch: list[tuple[Article, list[str]]] = []
@@ -165,7 +215,7 @@ class _Run:
             if isinstance(entry, Skipped):
                 self.report.skipped.append(entry)
                 continue
-            for item in load_path(entry, self.max_bytes):
+            for item in self._load(entry):
                 if isinstance(item, Skipped):
                     self.report.skipped.append(item)
                     passed += 1
@@ -215,7 +265,10 @@ class _Run:
 
     def _write(self, items: list, rows: list[tuple[str, str, int]]) -> None:
         """The batch's journal first, then its chunks and commit, then no journal: a run cut short in
-        between leaves the journal for the next run's ``_recover``."""
+        between leaves the journal for the next run's ``_recover``. No batch starts on a full disk."""
+        self.store.check_space()
+        if self.lease is not None:
+            self.lease.renew()
         self.journal.write(rows)
         self.store.write(items)
         self.journal.clear()

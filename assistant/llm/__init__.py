@@ -7,7 +7,7 @@ Importing this package loads neither llama_cpp nor openai; a provider imports it
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..core.errors import ModelError
 from .base import ChatModel, Message, ensure_tiktoken_cache
@@ -15,7 +15,17 @@ from .base import ChatModel, Message, ensure_tiktoken_cache
 if TYPE_CHECKING:
     from ..core.settings import Settings
 
-__all__ = ["ChatModel", "Message", "ensure_tiktoken_cache", "make_llm", "parse_spec"]
+__all__ = ["FROM_SETTINGS", "ChatModel", "Message", "chosen_llm", "ensure_tiktoken_cache", "make_llm", "parse_spec"]
+
+
+class _FromSettings:
+    """The default of every ``llm=`` parameter: build the model the settings name (``None`` means no model)."""
+
+    def __repr__(self) -> str:
+        return "FROM_SETTINGS"
+
+
+FROM_SETTINGS: Any = _FromSettings()
 
 SPEC_FORMS = "'local', 'gguf:PATH', 'openai:MODEL' or 'none'"
 
@@ -44,3 +54,8 @@ def make_llm(settings: Settings) -> ChatModel | None:
     from .local import LocalChatModel, bundled_gguf
 
     return LocalChatModel(bundled_gguf() if kind == "local" else arg, cfg.context_window, cfg.threads)
+
+
+def chosen_llm(settings: Settings, llm: Any = FROM_SETTINGS) -> ChatModel | None:
+    """``llm`` as given (a model, or ``None`` for none), or the settings' model for ``FROM_SETTINGS``."""
+    return make_llm(settings) if llm is FROM_SETTINGS else llm

@@ -21,6 +21,8 @@ from .outlets import OutletMention, outlets_of
 # "in November 2023" is a month to search; a bare "the November 2023 report" names a report, not a span.
 _MONTH_CUE = re.compile(r"\b(?:in|during|throughout|since|by|of)\s+$", re.I)
 _RELATIVE = re.compile(r"\b(last|past|this|previous)\s+(week|month|year|(\d+)\s+days)\b", re.I)
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_WEEKDAY = re.compile(rf"\b(?:on|last|this|past)\s+({'|'.join(_WEEKDAYS)})\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -44,9 +46,10 @@ class SubQuery:
 @dataclass
 class QueryPlan:
     question: str
-    outlets: list[OutletMention] = field(default_factory=list)
+    outlets: list[OutletMention] = field(default_factory=list)  # any case: search only boosts them
     dates: list[Mention] = field(default_factory=list)  # value: (since_ts, until_ts)
     subqueries: list[SubQuery] = field(default_factory=list)
+    named: list[OutletMention] = field(default_factory=list)  # written with a capital: answering's claims are about these
 
     @property
     def named_sources(self) -> set[str]:
@@ -54,7 +57,8 @@ class QueryPlan:
 
 
 def find_dates(question: str, newest: date | None) -> list[Mention]:
-    """Days (±1 day for time zones), months, and 'last week'-style spans relative to the newest article, as
+    """Days (±1 day for time zones), months, and 'last week' / 'on Tuesday' spans relative to ``newest`` (the
+    newest article, or the ``--as-of`` day), as
     inclusive (since, until) timestamps; dates without a year are not spans."""
     out: list[Mention] = []
     for found in find_date_mentions(question):
@@ -77,6 +81,12 @@ def find_dates(question: str, newest: date | None) -> list[Mention]:
             days = int(match.group(3)) if match.group(3) else {"week": 7, "month": 31, "year": 366}[unit]
             window = (day_stamp(newest - timedelta(days=days)), day_stamp(newest, end=True))
             out.append(Mention(match.start(), match.end(), window))
+        for match in _WEEKDAY.finditer(question):
+            # "on Tuesday": the latest Tuesday on or before the reference day, ±1 day for time zones
+            back = (newest.weekday() - _WEEKDAYS.index(match.group(1).lower())) % 7
+            day = newest - timedelta(days=back)
+            window = (day_stamp(day - timedelta(days=1)), day_stamp(min(day + timedelta(days=1), newest), end=True))
+            out.append(Mention(match.start(), match.end(), window))
     return sorted(out, key=lambda m: m.start)
 
 
@@ -89,9 +99,11 @@ def _strip_spans(text: str, spans: Sequence[tuple[int, int]]) -> str:
     return re.sub(r"\s+", " ", "".join(out)).strip()
 
 
-def plan(question: str, sources: Sequence[str], newest: date | None) -> QueryPlan:
-    """Outlets (any case: search is lenient), dates and sub-queries for one question."""
-    result = QueryPlan(question, outlets_of(sources).mentions(question), find_dates(question, newest))
+def analyse(question: str, sources: Sequence[str], newest: date | None) -> QueryPlan:
+    """The one analysis of a question that search and answering both read: outlets, dates, sub-queries."""
+    outlets = outlets_of(sources)
+    result = QueryPlan(question, outlets.mentions(question), find_dates(question, newest),
+                       named=outlets.mentions(question, cased=True))
     outlet_spans = [(m.start, m.end) for m in result.outlets]
     seen: set[tuple[str, ...]] = set()
     for i, mention in enumerate(result.outlets):

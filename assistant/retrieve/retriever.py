@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Sequence
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -16,10 +16,12 @@ import numpy as np
 from ..core.errors import EmptyIndexError
 from ..core.passage import Passage
 from ..core.settings import Settings
+from ..text.dates import day_stamp
 from .filters import Filters, make_filters
 from .fusion import diversify, fuse
 
 if TYPE_CHECKING:
+    from .analysis import QueryPlan
     from .features import Bag, FeatureParams
 
 
@@ -38,49 +40,77 @@ class Retriever:
                                   hint="run 'assistant ingest PATH' first")
         self.embedder = embedder or make_embedder(settings)
         self.bm25 = BM25Index(self.store, settings)
+        self.generation = self.bm25.generation
         self._ts = np.array([m.get("published_ts", np.nan) for m in self.bm25.meta], dtype=float)
         self._sources = np.array([m.get("source", "") for m in self.bm25.meta], dtype=object)
         self._masks: dict[tuple, np.ndarray] = {}  # sub-queries of one question share their filters
         self.sources = sorted({m.get("source", "") for m in self.bm25.meta if m.get("source")})
         stamps = self._ts[np.isfinite(self._ts)]
         self.newest = (datetime.fromtimestamp(float(stamps.max()), tz=timezone.utc).date() if stamps.size else None)
+        self.as_of: date | None = settings.retrieval.as_of
+        """``--as-of``: search as on that day (nothing published after it; 'last week' counts back from it)."""
         self._ranker = None  # rerank.Ranker, loaded on the first planned question
         self._lexicon = None  # rerank.Lexicon
         self._term_cache: dict[str, Bag] = {}  # chunk id -> its terms (rerank.features)
         self._rows: dict[int, Passage] = {}  # BM25 row -> its passage, parsed once
         self._row_of = {cid: row for row, cid in enumerate(self.bm25.ids)}
+        self.stories = _story_book(self.store, settings)  # None: no two articles share a story
 
     # ---- public API ------------------------------------------------------------------------
+    def changed(self) -> bool:
+        """Whether the index's articles changed since this retriever loaded them (another process ingested)."""
+        from ..index.sidecar import generation
+
+        self.store.states(refresh=True)
+        return generation(self.store) != self.generation
+
+    def reloaded(self) -> Retriever:
+        """A retriever over the index as it stands now, sharing this one's embedder and a freshly opened store."""
+        self.store.reopen()
+        return Retriever(self.settings, store=self.store, embedder=self.embedder)
+
     def filters(self, since: str | None = None, until: str | None = None, sources: Sequence[str] = ()) -> Filters:
         return make_filters(since, until, sources, self.sources)
 
     def search(self, query: str, k: int | None = None, filters: Filters | None = None,
-               mode: str | None = None, understand: bool | None = None, rerank: bool | None = None) -> list[Passage]:
-        return self.search_batch([query], k, filters, mode, understand, rerank)[0]
+               mode: str | None = None, understand: bool | None = None, rerank: bool | None = None,
+               plan: QueryPlan | None = None) -> list[Passage]:
+        return self.search_batch([query], k, filters, mode, understand, rerank, [plan])[0]
 
     def search_batch(self, queries: Sequence[str], k: int | None = None, filters: Filters | None = None,
                      mode: str | None = None, understand: bool | None = None,
-                     rerank: bool | None = None) -> list[list[Passage]]:
-        """Ranked passages per query; query vectors are computed in one batch. ``None`` = the settings' choice."""
+                     rerank: bool | None = None,
+                     plans: Sequence[QueryPlan | None] | None = None) -> list[list[Passage]]:
+        """Ranked passages per query; query vectors are computed in one batch. ``None`` = the settings' choice;
+        ``plans`` are analyses the caller already made (``self.plan``), so a question is analysed once."""
         k = k or self.settings.retrieval.k
         mode = mode or self.settings.retrieval.mode
         filters = filters or Filters()
+        if self.as_of is not None:
+            filters = filters.merged(Filters(until=day_stamp(self.as_of, end=True)))
         understand = self.settings.retrieval.query_understanding if understand is None else understand
         rerank = self.settings.retrieval.rerank if rerank is None else rerank
-        plans = [self.plan(q) if understand else None for q in queries]
+        given = list(plans) if plans is not None else [None] * len(queries)
+        plans = [(given[i] or self.plan(q)) if understand else None for i, q in enumerate(queries)]
         # Sub-queries run on BM25 in hybrid mode (one query embedding per question), so only dense mode embeds them.
         texts = list(dict.fromkeys(queries))
         if mode == "dense":
             texts = list(dict.fromkeys([*texts, *(s.text for p in plans if p for s in p.subqueries)]))
         vectors = dict(zip(texts, self.embedder.embed(texts))) if mode in ("dense", "hybrid") else {}
-        return [self._planned(q, plan, vectors, k, filters, mode, rerank) if plan and plan.subqueries
-                else self._one(q, vectors.get(q), k, filters, mode, plan) for q, plan in zip(queries, plans)]
+        wide = 2 * k if self.stories else k  # room for the copies one_per_story folds away
+        lists = [self._planned(q, plan, vectors, wide, filters, mode, rerank) if plan and plan.subqueries
+                 else self._one(q, vectors.get(q), wide, filters, mode, plan) for q, plan in zip(queries, plans)]
+        if self.stories:
+            from .stories import one_per_story
 
-    def plan(self, question: str):  # -> query.QueryPlan
+            lists = [one_per_story(found, self.stories.story_of)[:k] for found in lists]
+        return lists
+
+    def plan(self, question: str) -> QueryPlan:
         """Outlets, dates and sub-queries named in the question (see ``assistant.retrieve.analysis``)."""
-        from .analysis import plan
+        from .analysis import analyse
 
-        return plan(question, self.sources, self.newest)
+        return analyse(question, self.sources, self.as_of or self.newest)
 
     # ---- internals -------------------------------------------------------------------------
     def ranked_lists(self, query: str, vector, filters: Filters, mode: str) -> list[tuple[float, list[Passage]]]:
@@ -257,3 +287,12 @@ march april may june july august september october november december however als
 before there here what which who why how some many most more one two three""".split())
 
 
+def _story_book(store, settings: Settings):  # -> index.story_book.StoryBook | None
+    """The index's stories when retrieval.one_per_story is on and some story has several articles."""
+    if not settings.retrieval.one_per_story:
+        return None
+    from ..index.story_book import StoryBook
+
+    book = StoryBook.load(settings, store.identity)
+    stories = [row["story"] for row in book.articles.values()]
+    return book if len(set(stories)) < len(stories) else None

@@ -13,8 +13,11 @@ from .sentences import split_sentences
 _INSTRUCTION_LIKE = re.compile(
     r"\b(?:ignore|disregard|forget|override)\b.{0,40}\b(?:instructions?|prompts?|rules|directions)\b"
     r"|\b(?:system prompt|you are now|new instructions|as an ai|language model)\b"
+    # A role prefix, as a chat transcript marks who speaks ("System: ...", "[assistant]:", "### User:").
+    r"|^[\s\"'“#*<\[(|]*(?:system|assistant|developer|user)(?:\s+(?:message|prompt|note|override))?[\s|>\])]*:"
+    r"|\b(?:developer|jailbreak)\s+mode\b"
     r"|\b(?:reply|respond|answer|say|output|print|write)\s+(?:only\s+|just\s+|exactly\s+)?(?:with\s+)?[\"'“]?[A-Z]{4,}\b",
-    re.IGNORECASE | re.DOTALL,
+    re.IGNORECASE | re.DOTALL | re.MULTILINE,
 )
 REDACTED = "(instruction-like text removed)"
 

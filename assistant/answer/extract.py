@@ -1,0 +1,197 @@
+"""Answer extraction: candidates of the wanted type in the best evidence sentences, scored by how tightly they
+attach to the question's words in that sentence, how many passages and outlets agree, and passage rank.
+
+A candidate is a spaCy entity whose label fits the wanted type (``wants.LABELS``), in one of the sentences
+closest to the question; names the question already contains are no answer. Its attachment is the
+dependency-path length from the entity to the nearest question word in the sentence (the token window when
+the parse puts them in different trees). Coordinated entities of the same label ("Japan and South Korea")
+are one list answer.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from ..core.passage import Passage
+from ..text.mentions import find_names
+from ..text.nlp import entities, parse_many
+from ..text.screening import clean_sentences, instruction_like
+from ..text.words import word_keys
+from .evidence import Evidence
+from .wants import Want
+
+SENTENCES = 14
+"""Evidence sentences read for candidates (the best by similarity to the question)."""
+AGREEMENT = 0.35
+"""Weight of agreement: each further article naming the candidate adds this times log(1 + articles)."""
+
+
+@dataclass
+class Occurrence:
+    """A candidate in one evidence sentence and how well it answers there."""
+
+    evidence: Evidence
+    text: str
+    score: float
+    rank: int
+
+
+@dataclass
+class Found:
+    """A candidate answer and where it occurs, best occurrence first."""
+
+    key: tuple[str, ...]
+    label: str
+    occurrences: list[Occurrence] = field(default_factory=list)
+    score: float = 0.0
+
+    @property
+    def text(self) -> str:
+        return self.occurrences[0].text
+
+    @property
+    def articles(self) -> set[str]:
+        return {o.evidence.passage.article.id for o in self.occurrences}
+
+    @property
+    def best(self) -> Occurrence:
+        return self.occurrences[0]
+
+
+def _path(a, b) -> int:
+    """Dependency-path length between two tokens (through their lowest common ancestor)."""
+    up = {a.i: 0}
+    for depth, tok in enumerate(a.ancestors, 1):
+        up[tok.i] = depth
+    if b.i in up:
+        return up[b.i]
+    for depth, tok in enumerate(b.ancestors, 1):
+        if tok.i in up:
+            return depth + up[tok.i]
+    return abs(a.i - b.i)
+
+
+def _attachment(doc, span, focus: set[str]) -> float:
+    """1 / (1 + the shortest path from the span to a question word), times the share of question words present."""
+    hits = [t for t in doc if t.lemma_.lower() in focus and not (span.start <= t.i < span.end)]
+    if not hits:
+        return 0.0
+    shortest = min(_path(span.root, t) for t in hits)
+    covered = len({t.lemma_.lower() for t in hits}) / max(1, len(focus))
+    return (1.0 / (1.0 + shortest)) * (0.5 + covered)
+
+
+def _labels(docs) -> dict[tuple[str, ...], set[str]]:
+    """The label each name gets most often in the evidence; a short name takes its longer forms' labels
+    ('Von der Leyen', ORG in one sentence, is the PERSON 'Ursula von der Leyen' of another)."""
+    seen: dict[tuple[str, ...], Counter[str]] = {}
+    for doc in docs:
+        for e in entities(doc):
+            seen.setdefault(tuple(k for k in word_keys(e.text) if k), Counter())[e.label] += 1
+    out = {}
+    for key, counts in seen.items():
+        longer = [c for k, c in seen.items() if len(k) > len(key) and set(key) <= set(k)]
+        out[key] = {c.most_common(1)[0][0] for c in longer} if longer else {counts.most_common(1)[0][0]}
+    return out
+
+
+def _spans(doc, want: Want, asked: set[str], labels: dict[tuple[str, ...], set[str]]):
+    """(char start, char end, label) of the candidates in one parsed sentence."""
+    found = entities(doc)
+    ents = [e for e in found if want.labels & labels.get(tuple(k for k in word_keys(e.text) if k), {e.label})]
+    out = []
+    i = 0
+    while i < len(ents):
+        start, end, j = _joined_chars(doc, ents, i)
+        keys = [k for k in word_keys(doc.text[start:end]) if k]
+        if keys and not all(k in asked for k in keys):
+            out.append((start, end, ents[i].label))
+        i = j + 1
+    return out
+
+
+def _joined_chars(doc, ents, i: int) -> tuple[int, int, int]:
+    """Entities i..j coordinated by 'and' / commas with the same label, as one character span ('Japan and South
+    Korea' is one list answer); returns (start, end, j)."""
+    start, end, j = ents[i].start, ents[i].end, i
+    while j + 1 < len(ents) and ents[j + 1].label == ents[i].label:
+        gap = doc.text[ents[j].end:ents[j + 1].start].strip()
+        if gap not in ("and", ",", ", and", "&", "or"):
+            break
+        j += 1
+        end = ents[j].end
+    return start, end, j
+
+
+def candidates(want: Want, question: str, ranked: Sequence[Evidence], passages: Sequence[Passage]) -> list[Found]:
+    """Candidates of ``want``'s type in the ``SENTENCES`` best of ``ranked``, best first."""
+    if not want.labels:
+        return []
+    top = list(ranked[:SENTENCES])
+    docs = parse_many([e.sentence for e in top])
+    rank_of = {p.chunk_id: r for r, p in enumerate(passages)}
+    asked = set(word_keys(question))
+    focus = set(want.focus)
+    found: dict[tuple[str, ...], Found] = {}
+    labels = _labels(docs)
+    for ev, doc in zip(top, docs):
+        rank = rank_of.get(ev.passage.chunk_id, len(passages))
+        for start, end, label in _spans(doc, want, asked, labels):
+            span = doc.char_span(start, end, alignment_mode="expand")
+            if span is None:
+                continue
+            attach = _attachment(doc, span, focus)
+            score = ev.score * (0.6 + attach) / (1.0 + 0.05 * rank)
+            key = tuple(k for k in word_keys(span.text) if k)
+            cand = found.setdefault(key, Found(key, label))
+            cand.occurrences.append(Occurrence(ev, span.text, score, rank))
+    for cand in found.values():
+        cand.occurrences.sort(key=lambda o: -o.score)
+        outlets = {o.evidence.passage.article.source for o in cand.occurrences}
+        cand.score = cand.best.score + AGREEMENT * math.log1p(len(cand.articles) - 1) \
+            + 0.5 * AGREEMENT * math.log1p(len(outlets) - 1)
+    return sorted(found.values(), key=lambda c: -c.score)
+
+
+def described(subject: str, ranked: Sequence[Evidence]) -> Evidence | None:
+    """The sentence that describes ``subject`` most fully: the most words in the noun phrase around the name
+    ("the EU Commissioner for Defence and Space Andrius Kubilius"), closeness to the question breaking ties."""
+    keys = set(word_keys(subject))
+    top = [e for e in ranked[:SENTENCES] if keys <= set(word_keys(e.sentence))]
+    best, most = None, 0.0
+    for ev, doc in zip(top, parse_many([e.sentence for e in top])):
+        for tok in doc:
+            if tok.pos_ != "PROPN" or not set(word_keys(tok.text)) & keys:
+                continue
+            head = tok
+            while head.dep_ in ("compound", "flat", "appos") and head.head is not head:
+                head = head.head
+            words = [t for t in head.subtree if t.is_alpha and not set(word_keys(t.text)) & keys]
+            size = len(words) + ev.score
+            if len(words) >= 2 and size > most:
+                best, most = ev, size
+    return best
+
+
+def full_name(found: Found, passages: Sequence[Passage]) -> tuple[str, Passage] | None:
+    """The fullest form of a short name the passages write ('Sam Altman' for 'Altman') and a passage holding
+    it; None when the candidate is already written in full."""
+    key = set(found.key)
+    forms: Counter[str] = Counter()
+    holder: dict[str, Passage] = {}
+    for passage in passages:
+        # instruction-like sentences are never evidence, so never the source of a name either
+        title = [f"{passage.article.title}."] if not instruction_like(passage.article.title) else []
+        for mention in find_names(" ".join([*title, *clean_sentences(passage.text)])):
+            words = mention.text.split()
+            # a fuller form ends with the short one: "Sam Altman" for "Altman", not "EU-India" for "EU"
+            if len(words) <= 4 and key < set(word_keys(mention.text)) and mention.text.endswith(f" {found.text}"):
+                forms[mention.text] += 1
+                holder.setdefault(mention.text, passage)
+    if not forms:
+        return None
+    best = max(forms, key=lambda f: (forms[f], len(f)))
+    return best, holder[best]

@@ -1,0 +1,92 @@
+"""Clean answer sentences: a passage sentence as a person would quote it in an answer.
+
+No dateline ("NEW DELHI:", "date 2025-02-28"), no leading "And"/"But", balanced quotes, and a pronoun
+speaker ("…, she said") replaced by the named speaker when the passage before the sentence names exactly
+one person (spaCy's PERSON entities, surnames folded into full names).
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..core.passage import Passage
+from ..text.nlp import entities, parse
+from ..text.words import word_keys
+
+_DATELINE = re.compile(r"^(?:date\s+\d{4}-\d\d-\d\d\s+)?(?:[A-Z][A-Z.'’-]+(?:[ ,]+[A-Z][A-Z.'’-]+)*"
+                       r"(?:\s*\([^)]{1,30}\))?\s*[:—–-]\s+)?")
+_LEADING = re.compile(r"^(?:And|But|So|Yet|Or|Also|However),?\s+")
+_PRONOUN_SAID = re.compile(r"(,[\"”’]?\s+)(she|he|they)\s+(said|says|added|told|noted|stated|explained)\b")
+_QUOTES = ('"', "“", "”")
+_SAYING = frozenset("say add tell note state explain announce".split())
+
+
+def _balanced(text: str) -> str:
+    """Quotes made even: an opening quote without its end (the quote runs on in the next sentence) or a
+    closing one without its start is dropped."""
+    straight = text.count('"')
+    curly_open, curly_close = text.count("“"), text.count("”")
+    if straight % 2:
+        i = text.find('"') if text.lstrip().startswith('"') else text.rfind('"')
+        text = text[:i] + text[i + 1:]
+    if curly_open != curly_close:
+        extra = "“" if curly_open > curly_close else "”"
+        i = text.find(extra) if extra == "“" else text.rfind(extra)
+        text = text[:i] + text[i + 1:]
+    return " ".join(text.split())
+
+
+def clean(sentence: str) -> str:
+    """The sentence without a dateline or a leading conjunction, its quotes balanced, first letter capital."""
+    text = " ".join(sentence.split())
+    cut = _DATELINE.match(text)
+    if cut and cut.end() and cut.end() < len(text) - 20:
+        text = text[cut.end():]
+    text = _LEADING.sub("", _balanced(text))
+    if text.startswith(tuple(_QUOTES)) and len(text) > 1:
+        return text[0] + text[1:2].upper() + text[2:]
+    return text[:1].upper() + text[1:]
+
+
+def _people(doc, speakers_only: bool) -> list[str]:
+    """The distinct people of a parse (a surname folds into the full name); with ``speakers_only`` only
+    those who are the subject of a verb of saying."""
+    people: dict[tuple[str, ...], str] = {}
+    for ent in entities(doc):
+        # spaCy's small model often calls a person's surname an ORG ("Von der Leyen"): as the subject of a
+        # verb of saying, a name is a speaker either way
+        if ent.label != "PERSON" and not (speakers_only and ent.label == "ORG"):
+            continue
+        if speakers_only:
+            span = doc.char_span(ent.start, ent.end, alignment_mode="expand")
+            if span is None or span.root.dep_ != "nsubj" or span.root.head.lemma_ not in _SAYING:
+                continue
+        key = tuple(word_keys(ent.text))
+        if any(set(key) <= set(k) for k in people):
+            continue
+        for k in [k for k in people if set(k) <= set(key)]:
+            del people[k]
+        people[key] = ent.text
+    return list(people.values())
+
+
+def speaker(passage: Passage, sentence: str) -> str | None:
+    """Who '…, she said' is: the one person the passage names before ``sentence``, or, when it names none
+    before it (the chunk starts mid-story), the one person the passage has saying anything."""
+    at = passage.text.find(sentence[:40])
+    before = passage.text[:at] if at > 0 else ""
+    people = _people(parse(before[-1500:]), False) if before.strip() else []
+    if not people:
+        people = _people(parse(passage.text), True)
+    return people[0] if len(people) == 1 else None
+
+
+def name_speaker(passage: Passage, sentence: str) -> str:
+    """``sentence`` with '…, she said' naming the speaker, when the passage attributes it unambiguously."""
+    m = _PRONOUN_SAID.search(sentence)
+    if not m:
+        return sentence
+    who = speaker(passage, sentence)
+    if who is None:
+        return sentence
+    return sentence[:m.start(2)] + who + sentence[m.end(2):]

@@ -1,0 +1,166 @@
+"""Answers built from what the question wants: per part of the question, the candidate of the wanted type that
+attaches best to the question's words (``extract``), stated in the cleaned sentence that holds it (``tidy``),
+with at most two supporting sentences from other articles. A typed question (who, where, when, how many…)
+whose wanted candidate is not in the evidence abstains, saying what the articles do say about the subject.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..core.passage import Passage
+from ..text.clauses import clauses
+from ..text.nlp import entities, parse
+from ..text.screening import instruction_like
+from ..text.words import content_keys
+from .compose import Composed, abstain, excerpt, finish
+from .evidence import Evidence
+from .extract import Found, candidates, described, full_name
+from .result import Answer
+from .sources import Sources
+from .state import Question, Tools
+from .tidy import clean, name_speaker
+from .wants import Want, parts, wanted
+
+SENTENCE_FLOOR = 0.4
+"""Least cosine between a question part and the sentence stating its answer."""
+CANDIDATE_FLOOR = 0.3
+"""Least extraction score (``extract.candidates``) for a candidate to answer a typed question."""
+REASON_BONUS = 0.1
+"""Added to a sentence's similarity for a why-question when the sentence states a cause."""
+_CAUSAL = re.compile(r"\b(?:because|due to|owing to|as a result|in order to|so that|since|thanks to)\b", re.I)
+READ_PASSAGES = 8
+"""Passages whose sentences answer a question (the best of the retrieved list)."""
+
+
+@dataclass
+class PartAnswer:
+    """One part's answer: the evidence sentence stating it and the candidate (None for reasons and things)."""
+
+    evidence: Evidence
+    found: Found | None
+    full: tuple[str, Passage] | None = None  # the fuller name the passages give a short-named candidate
+
+
+def _answer_part(tools: Tools, part: str, want: Want, passages: list[Passage]) -> PartAnswer | None:
+    """The best candidate of the wanted type and its sentence; for untyped parts the best sentence."""
+    ranked = [e for e in tools.scorer.ranked_sentences([part, *clauses(part, fine=True)], passages)
+              if not instruction_like(e.sentence) and not e.sentence.rstrip(" \"”’").endswith("?")]
+    if want.type == "reason":  # a sentence giving a cause answers "why" before one that only shares its words
+        ranked = sorted(ranked, key=lambda e: -(e.score + (REASON_BONUS if _CAUSAL.search(e.sentence) else 0.0)))
+    if "PERSON" in want.labels:  # "…, she said" names its speaker, so the speaker can be the answer
+        ranked = [Evidence(e.passage, name_speaker(e.passage, e.sentence), e.score) for e in ranked]
+    if want.subject:
+        ev = described(want.subject, ranked)
+        return PartAnswer(ev, None) if ev is not None else None
+    cands = [c for c in candidates(want, part, ranked, passages) if c.best.evidence.score >= SENTENCE_FLOOR]
+    if cands and cands[0].score >= CANDIDATE_FLOOR:
+        full = full_name(cands[0], passages) if cands[0].label in ("PERSON", "ORG") else None
+        return PartAnswer(cands[0].best.evidence, cands[0], full)
+    if want.typed:
+        return None
+    if ranked and ranked[0].score >= SENTENCE_FLOOR:
+        return PartAnswer(ranked[0], None)
+    return None
+
+
+def _holds(first: PartAnswer, want: Want) -> bool:
+    """Whether the first part's stated sentence already holds an entity a later part wants."""
+    doc = parse(_stated(first.evidence))
+    return any(e.label in want.labels for e in entities(doc))
+
+
+def _stated(ev: Evidence) -> str:
+    return excerpt(clean(name_speaker(ev.passage, ev.sentence)))
+
+
+def _supporting(found: Found, used: set[str]) -> list[Evidence]:
+    """Up to two more sentences naming the candidate, from articles not yet cited."""
+    out = []
+    for occ in found.occurrences[1:]:
+        article = occ.evidence.passage.article.id
+        if article in used or occ.evidence.score < SENTENCE_FLOOR:
+            continue
+        used.add(article)
+        out.append(occ.evidence)
+        if len(out) == 2:
+            break
+    return out
+
+
+def _compose(answers: list[PartAnswer]) -> tuple[list[Composed], Sources]:
+    """First the sentence of each part (a sentence already holding a later part's answer states it once),
+    then the supporting sentences, at most two."""
+    srcs = Sources()
+    composed: list[Composed] = []
+    said: set[str] = set()
+    used: set[str] = set()
+    for a in answers:
+        text = _stated(a.evidence)
+        if text in said:
+            continue
+        said.add(text)
+        used.add(a.evidence.passage.article.id)
+        cites = [srcs.cite(a.evidence.passage)]
+        if a.full is not None and a.found is not None and a.full[0] not in text:
+            # "Altman's exit…" names the answer in full: "Sam Altman's exit…", citing where the full name is
+            text = re.sub(rf"\b{re.escape(a.found.text)}\b", a.full[0], text, count=1)
+            cites = list(dict.fromkeys([*cites, srcs.cite(a.full[1])]))
+        composed.append(Composed(text, cites))
+    if len(answers) == 1 and answers[0].found is not None:
+        for ev in _supporting(answers[0].found, used):
+            composed.append(Composed(_stated(ev), [srcs.cite(ev.passage)]))
+    return composed, srcs
+
+
+def typed_answer(tools: Tools, q: Question, passages: list[Passage]) -> Answer:
+    """Answer ``q`` part by part from ``passages``; abstain, saying what the articles do say, when a part's
+    wanted answer is missing."""
+    pool = passages[:READ_PASSAGES]
+    pieces = parts(q.text)
+    answers = []
+    for i, part in enumerate(pieces):
+        want = q.plan.want if i == 0 and len(pieces) == 1 and q.plan.want else wanted(part)
+        if i and answers and _holds(answers[0], want):
+            continue  # the first part's sentence already names it ("…, Ursula von der Leyen said")
+        # A later part ("who said it") is read in the first part's article first, with the first part as context.
+        near = [x for x in pool if answers and x.article.id == answers[0].evidence.passage.article.id]
+        found = _answer_part(tools, part if i == 0 else f"{part} {pieces[0]}", want, near) if near else None
+        if want.subject:  # "Who is X?": the passages about X describe X, whatever the question's other words
+            pool = list({x.chunk_id: x for x in [*pool, *tools.retriever.search(
+                want.subject, k=READ_PASSAGES, filters=q.scoped)]}.values())
+        found = found or _answer_part(tools, part if i == 0 else f"{part} {pieces[0]}", want, pool)
+        if found is None:
+            return not_said(tools, q, part, pool)
+        answers.append(found)
+    composed, srcs = _compose(answers)
+    answer = finish(tools, q.quiet(), composed, srcs, "typed")
+    if answer.abstained:  # the cleaned first sentence failed: the passage's own words, as written
+        raw = {excerpt(a.evidence.sentence): srcs.cite(a.evidence.passage) for a in answers}
+        answer = finish(tools, q.quiet(), [Composed(t, [n]) for t, n in raw.items()], srcs, "typed")
+    if not answer.abstained:
+        q.emit(answer.answer)
+    return answer if not answer.abstained else not_said(tools, q, q.text, pool)
+
+
+def not_said(tools: Tools, q: Question, part: str, passages: list[Passage]) -> Answer:
+    """'The indexed articles do not say which …', then one verified, cited sentence on the subject."""
+    asked = part.strip().rstrip("?").strip()
+    lead = f"The indexed articles do not say {asked[:1].lower() + asked[1:]}."
+    ranked = [e for e in tools.scorer.ranked_sentences([part], passages)
+              if not instruction_like(e.sentence) and not e.sentence.rstrip(" \"”’").endswith("?")]
+    keys = set(content_keys(" ".join(wanted(part).focus)))  # the subject, not the wanted noun ("percentage")
+    on_subject = [e for e in ranked[:5] if keys & set(content_keys(e.sentence))]
+    answer = abstain(tools, q.quiet(), f"no {q.plan.want.type if q.plan.want else 'answer'} the question wants "
+                     "is in the evidence", sources=passages[:3])
+    answer.answer = lead
+    if on_subject:
+        srcs = Sources()
+        line = finish(tools, q.quiet(), [Composed(_stated(on_subject[0]), [srcs.cite(on_subject[0].passage)])],
+                      srcs, "abstain")
+        if not line.abstained:
+            answer.answer = f"{lead} {line.answer}"
+            answer.sentences, answer.sources = line.sentences, line.sources
+    q.emit(answer.answer)
+    return answer

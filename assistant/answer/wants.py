@@ -1,0 +1,162 @@
+"""What a question wants: the answer type (person, organisation, place, date, number, amount, percentage,
+thing, yes/no, reason, list) and the words the answer must attach to, read from spaCy's parse of the question.
+
+The type comes from the question word and, for "which/what X", from X (the noun the question word
+determines) looked up in ``TYPE_NOUNS``: a general lexicon of type nouns, the way an NER scheme describes its
+labels, not words taken from any dev question. The answer's constraints are the question's content lemmas
+and names; extraction (``extract.py``) scores candidates by how close they sit to them in a sentence.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ..text.nlp import entities, parse
+
+LABELS: dict[str, frozenset[str]] = {
+    "person": frozenset({"PERSON"}),
+    "organisation": frozenset({"ORG"}),
+    "place": frozenset({"GPE", "LOC", "FAC"}),
+    "date": frozenset({"DATE", "TIME"}),
+    "number": frozenset({"CARDINAL", "QUANTITY"}),
+    "amount": frozenset({"MONEY"}),
+    "percentage": frozenset({"PERCENT"}),
+    "thing": frozenset({"ORG", "GPE", "LOC", "FAC", "NORP", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW", "PERSON"}),
+}
+"""spaCy entity labels that can fill each answer type ("thing": any name)."""
+TYPED = frozenset({"person", "organisation", "place", "date", "number", "amount", "percentage"})
+"""Types whose answer is an entity of a known label: without one in the evidence, the answer abstains."""
+
+TYPE_NOUNS: dict[str, str] = {
+    **dict.fromkeys("person people man woman individual player leader president minister official executive ceo "
+                    "founder actor actress singer artist author writer coach politician senator governor judge "
+                    "candidate athlete star musician director chancellor king queen prince pope manager "
+                    "rapper comedian host anchor journalist scientist activist".split(), "person"),
+    **dict.fromkeys("company organisation organization firm group agency institution team club party "
+                    "network brand bank union league band startup airline retailer maker manufacturer "
+                    "government court committee council university school newspaper outlet".split(), "organisation"),
+    **dict.fromkeys("country city state nation place town region province capital island continent county "
+                    "location village territory venue stadium airport park river mountain ocean sea".split(), "place"),
+    **dict.fromkeys("year date day month time decade century season week".split(), "date"),
+    **dict.fromkeys("percentage percent proportion share".split(), "percentage"),
+    **dict.fromkeys("price cost amount sum salary fine fee budget revenue worth".split(), "amount"),
+    **dict.fromkeys("number count total".split(), "number"),
+}
+_YES_NO = frozenset("did does do is was were are has have had can could would will should".split())
+_WH = frozenset("who whom whose which what when where why how".split())
+
+
+@dataclass
+class Want:
+    """The answer type a question asks for, the noun naming it ('country'), and what the answer must attach to."""
+
+    type: str
+    noun: str | None = None
+    focus: list[str] = field(default_factory=list)  # content lemmas of the question, lower case
+    names: list[str] = field(default_factory=list)  # named entities in the question
+    subject: str | None = None  # "Who is Kubilius?": the name to describe (the answer is who or what it is)
+
+    @property
+    def labels(self) -> frozenset[str]:
+        return LABELS.get(self.type, frozenset())
+
+    @property
+    def typed(self) -> bool:
+        return self.type in TYPED
+
+
+def _wh_noun(doc) -> tuple[str | None, str | None]:
+    """The question word and, for 'which/what (kind of) X', the noun X."""
+    for tok in doc:
+        low = tok.lower_
+        if low not in _WH:
+            continue
+        if low in ("which", "what", "whose") and tok.dep_ in ("det", "attr", "nsubj", "dobj", "pobj") or low == "how":
+            nxt = [t for t in doc[tok.i + 1: tok.i + 4] if t.pos_ in ("NOUN", "PROPN", "ADJ", "ADV")]
+            if low == "how" and nxt:
+                return low, nxt[0].lower_
+            head = tok.head if tok.dep_ == "det" else next((t for t in nxt if t.pos_ == "NOUN"), None)
+            if head is not None and head.lemma_.lower() in ("kind", "type", "sort", "name"):
+                head = next((c for c in head.children if c.dep_ == "prep"), head)
+                head = next((c for c in head.children if c.dep_ == "pobj"), head)
+            return low, head.lemma_.lower() if head is not None and head.pos_ in ("NOUN", "PROPN") else None
+        return low, None
+    return None, None
+
+
+def _type_of(doc, word: str | None, noun: str | None) -> str:
+    first = doc[0].lower_ if len(doc) else ""
+    if word is None:
+        return "yesno" if first in _YES_NO else "thing"
+    if word in ("who", "whom"):
+        return "person"
+    if word == "when":
+        return "date"
+    if word == "where":
+        return "place"
+    if word == "why":
+        return "reason"
+    if word == "how":
+        if noun in ("many",):
+            return "number"
+        if noun in ("much",):
+            return "amount"
+        if noun in ("long", "old", "far", "big", "tall", "large", "high"):
+            return "number"
+        return "reason"
+    if noun and noun in TYPE_NOUNS:
+        return TYPE_NOUNS[noun]
+    if noun and noun.endswith("s") and noun[:-1] in TYPE_NOUNS:
+        return TYPE_NOUNS[noun[:-1]]
+    if word == "whose":
+        return "person"
+    return "list" if noun and doc_has_plural(doc, noun) else "thing"
+
+
+def doc_has_plural(doc, noun: str) -> bool:
+    return any(t.lemma_.lower() == noun and t.tag_ in ("NNS", "NNPS") for t in doc)
+
+
+def wanted(question: str) -> Want:
+    """The answer type and constraints of ``question`` (one spaCy parse, cached)."""
+    doc = parse(question)
+    word, noun = _wh_noun(doc)
+    kind = _type_of(doc, word, noun)
+    focus = [t.lemma_.lower() for t in doc if t.is_alpha and not t.is_stop and t.pos_ in ("NOUN", "PROPN", "VERB", "ADJ", "NUM")
+             and t.lemma_.lower() != noun]
+    names = [e.text for e in entities(doc) if e.label in LABELS["thing"]]
+    return Want(kind, noun, list(dict.fromkeys(focus)), names, _subject(doc, word, noun))
+
+
+def _subject(doc, word: str | None, noun: str | None) -> str | None:
+    """The proper name a 'who/what is NAME?' question asks to describe (its verb is 'be', nothing else asked)."""
+    root = next((t for t in doc if t.dep_ == "ROOT"), None)
+    if word not in ("who", "what") or noun is not None or root is None or root.lemma_ != "be":
+        return None
+    rest = [t for t in doc[root.i + 1:] if not t.is_punct and t.pos_ != "DET"]
+    names = [e for e in entities(doc) if e.start >= root.idx]
+    if names and all(names[0].start <= t.idx < names[0].end for t in rest):
+        return names[0].text
+    if rest and all(t.pos_ == "PROPN" for t in rest):
+        return " ".join(t.text for t in rest)
+    return None
+
+
+_PART_BREAK = re.compile(r",?\s+and\s+(?=(?:who|whom|whose|what|which|when|where|why|how)\b)", re.I)
+_PRONOUN = re.compile(r"\b(?:he|she|him|her)\b", re.I)
+
+
+def parts(question: str) -> list[str]:
+    """A multi-part question's questions ('Who is X and why is he in India?' -> two), pronouns in the later
+    parts replaced by the first part's person ('why is Kubilius in India')."""
+    pieces = [p.strip(" ?") for p in _PART_BREAK.split(question) if p.strip(" ?")]
+    if len(pieces) < 2:
+        return [question]
+    doc = parse(pieces[0])
+    names = [e.text for e in entities(doc) if e.label == "PERSON"]
+    if not names and doc[0].lower_ in ("who", "whom"):  # spaCy may miss a lone surname: the subject asked about
+        names = [t.text for t in doc if t.pos_ == "PROPN"][-1:]
+    if names:
+        pieces = [pieces[0], *(_PRONOUN.sub(names[-1], p, count=1) for p in pieces[1:])]
+    return [p + "?" for p in pieces]

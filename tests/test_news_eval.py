@@ -1,0 +1,42 @@
+"""``eval qa --dataset``: the RealTime QA layout, built here from the tests' own articles."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from conftest import MINI_CORPUS, make_settings
+
+from assistant.evals.news_eval import contains, run_news_eval, token_f1
+
+
+def test_contains_is_whole_words_after_squad_normalisation() -> None:
+    assert contains("The EU chose Japan and South Korea.", ["south korea"])
+    assert not contains("Koreans voted.", ["Korea"])
+    assert token_f1("Sam Bankman-Fried", "Bankman Fried") > token_f1("Sam Bankman-Fried", "Caroline Ellison")
+
+
+def test_news_eval_asks_as_of_the_question_date(tmp_path: Path, monkeypatch) -> None:
+    articles = json.loads(MINI_CORPUS.read_text(encoding="utf-8"))
+    folder = tmp_path / "news"
+    folder.mkdir()
+    with (folder / "corpus.jsonl").open("w", encoding="utf-8") as out:
+        for a in articles:
+            out.write(json.dumps({"url": a["url"], "title": a["title"], "text": a["body"], "source": a["source"],
+                                  "author": a.get("author"), "published_at": a["published_at"]}) + "\n")
+    urls = [a["url"] for a in articles]
+    questions = [
+        {"id": "q1", "query": "Which judge scolded Bankman-Fried?", "choices": ["Lewis Kaplan", "Amit Mehta"],
+         "answer": ["0"], "gold": ["Lewis Kaplan"], "question_date": "2023-11-01", "doc_urls": urls},
+        # asked before any article was published: nothing can be read, so the answer abstains
+        {"id": "q2", "query": "Which judge scolded Bankman-Fried?", "choices": ["Lewis Kaplan", "Amit Mehta"],
+         "answer": ["0"], "gold": ["Lewis Kaplan"], "question_date": "2023-09-01", "doc_urls": urls},
+    ]
+    (folder / "questions.jsonl").write_text("".join(json.dumps(q) + "\n" for q in questions), encoding="utf-8")
+    monkeypatch.setenv("ASSISTANT_EVAL_CACHE", str(tmp_path / "cache"))
+    out = run_news_eval(make_settings(tmp_path / "unused", **{"llm.spec": "none"}), folder, tmp_path / "run")
+    rows = [json.loads(line) for line in (out / "items.jsonl").read_text().splitlines()]
+    assert rows[0]["contained"] == 1.0 and rows[0]["best_choice"] == 1.0 and rows[0]["gold_in_top10"] == 1.0
+    assert rows[1]["abstained"] == 1.0 and rows[1]["gold_in_top10"] == 0.0
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert "contained_answerable" in json.dumps(metrics)

@@ -1,0 +1,139 @@
+"""A newsroom's questions on the sample article and the mini corpus, answered by the system alone (``llm=None``
+so the answers are deterministic): the first sentence must state the expected answer, and nothing the
+verifier did not support is shown."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import make_settings
+
+from assistant.answer.answerer import Answerer
+from assistant.answer.result import Answer
+from assistant.answer.tidy import clean
+from assistant.answer.wants import parts, wanted
+from assistant.retrieve.retriever import Retriever
+
+
+@pytest.fixture(scope="module")
+def answerer(built_index: Path) -> Answerer:
+    settings = make_settings(built_index)
+    return Answerer(settings, retriever=Retriever(settings), llm=None)
+
+
+def first_sentence(answer: Answer) -> str:
+    shown = [s for s in answer.sentences if s.supported]
+    assert shown, answer.reason
+    return shown[0].text
+
+
+def assert_clean(answer: Answer) -> None:
+    assert all(s.supported and s.citations for s in answer.sentences), answer.sentences
+    for s in answer.sentences:
+        assert not s.text.startswith(("And ", "But ", "NEW DELHI", "date ")), s.text
+        assert s.text.count('"') % 2 == 0 and ":" not in s.text.split()[0], s.text
+
+
+@pytest.mark.parametrize("question, expected", [
+    # the demo article
+    pytest.param("Which existing partnerships did the EU say the India security pact would be modelled on?",
+                 "Japan and South Korea", id="which-partnerships"),
+    pytest.param("What security partnership is the EU exploring with India?", "security and defence pact",
+                 id="what-partnership"),
+    pytest.param("Who is the European Commission president?", "Ursula von der Leyen", id="who-president"),
+    pytest.param("Which prime minister did von der Leyen hold talks with?", "Narendra Modi", id="which-pm"),
+    pytest.param("Which projects is India interested in joining?", "Permanent Structured Cooperation",
+                 id="which-projects"),
+    pytest.param("What threats will the partnership help counter?", "cross-border terrorism", id="what-threats"),
+    pytest.param("Who held talks with Andrius Kubilius?", "Sanjay Seth", id="who-met"),
+    # the mini corpus
+    pytest.param("Who is Sam Bankman-Fried?", "founder of failed cryptocurrency exchange FTX", id="who-is"),
+    pytest.param("How many counts was Bankman-Fried found guilty on?", "seven counts", id="how-many"),
+    pytest.param("Which judge scolded Bankman-Fried?", "Lewis Kaplan", id="which-judge"),
+    pytest.param("How much did Alameda owe FTX?", "$8 billion", id="how-much"),
+    pytest.param("Who presided over the US v. Google case?", "Amit Mehta", id="who-presided"),
+    pytest.param("Which prosecutor cross-examined Bankman-Fried?", "Danielle Sassoon", id="which-prosecutor"),
+    pytest.param("Why is Apple in court?", "because of something called the Information Services Agreement",
+                 id="why"),
+    pytest.param("Who did Bankman-Fried direct to repay third-party loans?", "Caroline Ellison", id="who-directed"),
+])
+def test_the_first_sentence_states_the_answer(answerer: Answerer, question: str, expected: str) -> None:
+    answer = answerer.ask(question)
+    assert not answer.abstained, answer.reason
+    assert expected in first_sentence(answer)
+    assert len([s for s in answer.sentences if s.supported]) <= 3
+    assert_clean(answer)
+
+
+@pytest.mark.parametrize("question, first, second", [
+    pytest.param("Who is Kubilius and why is he in India?", "EU Commissioner for Defence and Space",
+                 "part of Von der Leyen's delegation", id="who-and-why"),
+    pytest.param("What did the EU offer India on defence, and who said it?", "security and defence pact",
+                 "Von der Leyen", id="what-and-who"),
+])
+def test_two_part_questions_are_answered_part_by_part(answerer: Answerer, question: str, first: str,
+                                                     second: str) -> None:
+    answer = answerer.ask(question)
+    assert not answer.abstained, answer.reason
+    shown = [s.text for s in answer.sentences if s.supported]
+    assert first in shown[0] and any(second.lower() in s.lower() for s in shown[1:])
+    assert_clean(answer)
+
+
+def test_a_pronoun_speaker_is_named(answerer: Answerer) -> None:
+    answer = answerer.ask("What did the EU offer India on defence, and who said it?")
+    assert not any(s.text.endswith(("she said", "he said")) for s in answer.sentences)
+
+
+@pytest.mark.parametrize("question", [
+    pytest.param("What percentage of a watermelon is water?", id="percentage-missing"),
+    pytest.param("When was the Information Services Agreement signed by Microsoft?", id="date-missing"),
+    pytest.param("How many goals did Lionel Messi score?", id="unknown-person"),
+    pytest.param("Which country won the Eurovision song contest?", id="unknown-event"),
+])
+def test_a_missing_answer_abstains(answerer: Answerer, question: str) -> None:
+    answer = answerer.ask(question)
+    assert answer.abstained
+    assert answer.answer.startswith("The indexed articles do not say")
+    assert all(s.supported for s in answer.sentences if f"{s.text}" in answer.answer)
+
+
+def test_a_missing_typed_answer_says_what_the_articles_do_say(answerer: Answerer) -> None:
+    answer = answerer.ask("What percentage of a watermelon is water?")
+    assert answer.abstained and answer.answer.startswith("The indexed articles do not say what percentage")
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("Who is Kubilius?", "person"), ("Which country staged a military parade?", "place"),
+    ("Which company is being sued by the FTC?", "organisation"), ("When did the talks start?", "date"),
+    ("How many people died in the flood?", "number"), ("How much did the company pay?", "amount"),
+    ("What percentage of voters backed the plan?", "percentage"), ("Why is Apple in court?", "reason"),
+    ("Did the EU offer India a pact?", "yesno"), ("Which drug cartel was the boat carrying?", "thing"),
+])
+def test_the_wanted_answer_type(question: str, kind: str) -> None:
+    assert wanted(question).type == kind
+
+
+def test_parts_carry_the_person_into_later_parts() -> None:
+    assert parts("Who is Kubilius and why is he in India?") == ["Who is Kubilius?", "why is Kubilius in India?"]
+    assert parts("Which country won?") == ["Which country won?"]
+
+
+@pytest.mark.parametrize("raw, tidy", [
+    ("date 2025-02-28 NEW DELHI: The European Union is exploring a pact with India.",
+     "The European Union is exploring a pact with India."),
+    ("WASHINGTON (Reuters) - The Fed held rates steady on Wednesday.", "The Fed held rates steady on Wednesday."),
+    ('"But it is also a key part in strengthening our economic security', "It is also a key part in strengthening "
+     "our economic security"),
+    ("And this is why security should be a core part.", "This is why security should be a core part."),
+])
+def test_clean_sentences(raw: str, tidy: str) -> None:
+    assert clean(raw) == tidy
+
+
+def test_as_of_reads_nothing_published_later(built_index: Path) -> None:
+    settings = make_settings(built_index, **{"retrieval.as_of": "2025-02-27"})
+    answer = Answerer(settings, llm=None).ask("Who held talks with Andrius Kubilius?")
+    assert answer.abstained
+    assert all(p.article.published_at[:10] <= "2025-02-27" for p in answer.sources)
