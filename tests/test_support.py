@@ -14,7 +14,9 @@ from assistant.grounding.evidence import EvidenceSet
 from assistant.grounding.roles import compare_roles, modals, negations, roles
 from assistant.grounding.support import MODEL_PATH, SupportModel, load_model
 from assistant.grounding.support_features import FEATURES, FeatureMaker
-from assistant.grounding.verifier import Verifier
+from assistant.core.settings import load_settings
+from assistant.grounding.static import load_static
+from assistant.grounding.verifier import Verifier, make_verifier
 from assistant.index.vectors import UnitVectors
 from assistant.text import nlp
 
@@ -53,19 +55,19 @@ def test_role_clash_message_quotes_the_passage() -> None:
     [
         pytest.param("The talks did not end.", 1, 0, id="not"),
         pytest.param("The talks never ended.", 1, 0, id="never"),
+        pytest.param("The talks didn’t end.", 1, 0, id="n't"),
         pytest.param("The EU may sign a pact.", 0, 1, id="may"),
         pytest.param("The EU plans to sign a pact.", 0, 1, id="plans"),
         pytest.param("The EU signed a pact.", 0, 0, id="plain"),
     ],
 )
 def test_negation_and_modality_counts(text: str, negation: int, modal: int) -> None:
-    doc = nlp.parse(text)
-    assert (negations(doc), modals(doc)) == (negation, modal)
+    assert (negations(text), modals(text)) == (negation, modal)
 
 
 @pytest.fixture(scope="module")
-def maker(embedder) -> FeatureMaker:
-    return FeatureMaker(UnitVectors(embedder))
+def maker() -> FeatureMaker:
+    return FeatureMaker(UnitVectors(load_static(load_settings().embed.models_dir)))
 
 
 EVIDENCE = ("Apple sued Samsung over the design of its phones in 2011. The case went to trial in San Jose. "
@@ -130,24 +132,40 @@ def test_a_model_for_other_features_is_refused(tmp_path) -> None:
 
 @pytest.fixture(scope="module")
 def verifier(embedder) -> Verifier:
-    return Verifier(embedder)
+    return make_verifier(load_settings(), embedder, learned=True)
+
+
+def test_settings_choose_the_verifier(embedder) -> None:
+    settings = load_settings()
+    assert not make_verifier(settings, embedder).learned  # answer.verifier defaults to the rule
+    learned = settings.model_copy(update={"answer": settings.answer.model_copy(update={"verifier": "learned"})})
+    verifier = make_verifier(learned, embedder)
+    assert verifier.learned and verifier.threshold == load_model().threshold
+
+
+@pytest.fixture(scope="module")
+def strict(embedder) -> Verifier:
+    """The learned verifier at the calibrated even odds (answer.support_threshold = 0.5) instead of the
+    shipped dev-chosen threshold, which keeps 90% of correct FRANK summaries and so rejects little."""
+    return Verifier(embedder, 0.5, learned=UnitVectors(load_static(load_settings().embed.models_dir)))
 
 
 @pytest.mark.slow
-def test_wrong_person_is_rejected_with_the_mismatch(verifier: Verifier) -> None:
+def test_wrong_person_scores_below_the_right_one(verifier: Verifier, strict: Verifier) -> None:
     article = SAMPLE.read_text(encoding="utf-8")
-    verdict = verifier.check("Sanjay Seth is visiting India as a part of Von der Leyen's delegation.", [article])
+    wrong = verifier.check("Sanjay Seth is visiting India as a part of Von der Leyen's delegation.", [article])
+    right = verifier.check("Kubilius is visiting India as a part of Von der Leyen's delegation.", [article])
+    assert right.supported and right.score > wrong.score and wrong.features["subject_clash"] > 0
+    verdict = strict.check("Sanjay Seth is visiting India as a part of Von der Leyen's delegation.", [article])
     assert not verdict.supported
     assert any("Sanjay Seth" in r and "Kubilius is visiting" in r for r in verdict.reasons), verdict.reasons
-    right = verifier.check("Kubilius is visiting India as a part of Von der Leyen's delegation.", [article])
-    assert right.supported and right.score > verdict.score
 
 
 @pytest.mark.slow
-def test_wrong_speaker_is_rejected(verifier: Verifier) -> None:
+def test_wrong_speaker_is_rejected_at_even_odds(strict: Verifier) -> None:
     article = SAMPLE.read_text(encoding="utf-8")
-    verdict = verifier.check("Sanjay Seth said security should be a core part of the new strategic partnership "
-                             "with India.", [article])
+    verdict = strict.check("Sanjay Seth said security should be a core part of the new strategic partnership "
+                           "with India.", [article])
     assert not verdict.supported
     assert any("Sanjay Seth" in r and "Von der Leyen" in r for r in verdict.reasons), verdict.reasons
 

@@ -22,6 +22,14 @@ def run(*args: str, stdin: str | None = None, timeout: float = 300) -> subproces
                           input=stdin, timeout=timeout)
 
 
+def even_odds(tmp_path: Path) -> list[str]:
+    """A config setting the learned threshold to the calibrated even odds (the shipped one, chosen to keep
+    90% of correct FRANK summaries, rejects little beyond the hard checks)."""
+    config = tmp_path / "even.toml"
+    config.write_text("[answer]\nsupport_threshold = 0.5\n")
+    return ["--config", str(config)]
+
+
 @pytest.mark.slow
 def test_verify_batch_json_in_order_with_bad_lines(tmp_path: Path) -> None:
     batch = tmp_path / "claims.jsonl"
@@ -32,7 +40,7 @@ def test_verify_batch_json_in_order_with_bad_lines(tmp_path: Path) -> None:
              json.dumps({"claim": TRUE, "evidence": "no"}),  # a lone string is one passage
              json.dumps({"claim": TRUE, "evidence": [1]})]
     batch.write_text("\n".join(lines) + "\n")
-    proc = run("verify", "--batch", str(batch), "--json")
+    proc = run(*even_odds(tmp_path), "verify", "--batch", str(batch), "--json")
     assert proc.returncode == 0, proc.stderr
     out = [json.loads(line) for line in proc.stdout.splitlines()]
     assert len(out) == 6
@@ -63,11 +71,11 @@ def test_verify_needs_claim_or_batch() -> None:
 def test_verify_claim_with_evidence_files(tmp_path: Path) -> None:
     evidence = tmp_path / "article.txt"
     evidence.write_text(ARTICLE)
-    proc = run("verify", WRONG_PERSON, "--evidence", str(evidence))
+    proc = run(*even_odds(tmp_path), "verify", WRONG_PERSON, "--evidence", str(evidence))
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.startswith("NOT supported (score ")
     assert "names Sanjay Seth, but the passage says “Kubilius is visiting”" in proc.stdout
-    proc = run("verify", TRUE, "--evidence", str(evidence), "--json")
+    proc = run(*even_odds(tmp_path), "verify", TRUE, "--evidence", str(evidence), "--json")
     assert json.loads(proc.stdout)["supported"] is True
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, replace
 
 from ..core.passage import Passage
 from ..core.settings import Settings
-from ..grounding.verifier import Verifier
+from ..grounding.verifier import make_verifier
 from ..index.vectors import UnitVectors
 from ..llm import ChatModel
 from ..llm.prompting import load_prompt
@@ -31,8 +31,7 @@ class Tools:
         self.retriever = retriever
         self.llm = llm
         vectors = UnitVectors(retriever.embedder)  # one cache: the verifier reads the sentences the scorer chose
-        self.verifier = Verifier(vectors, settings.answer.support_threshold,
-                        similarity=settings.answer.support_similarity)
+        self.verifier = make_verifier(settings, vectors)
         self.scorer = SentenceScorer(vectors)
         self.prompt = load_prompt("answer")
 

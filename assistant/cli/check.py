@@ -41,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
     from ..core.errors import InputError
     from ..grounding.draft import check_draft
     from ..grounding.draft_render import to_html, to_json, to_markdown
-    from ..grounding.verifier import Verifier
+    from ..grounding.verifier import make_verifier
     from ..retrieve.retriever import Retriever
     from .main import settings_from_args
 
@@ -49,8 +49,7 @@ def run(args: argparse.Namespace) -> int:
     settings = settings_from_args(args)
     retriever = Retriever(settings)
     filters = retriever.filters(args.since, args.until, args.source)
-    verifier = Verifier(retriever.embedder, settings.answer.support_threshold,
-                        similarity=settings.answer.support_similarity)
+    verifier = make_verifier(settings, retriever.embedder, learned=True)
     checks = check_draft(text, retriever, verifier, args.k or settings.check.passages,
                          settings.check.same_topic_similarity, filters)
     if not checks:

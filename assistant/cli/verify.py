@@ -103,13 +103,12 @@ def run(args: argparse.Namespace) -> int:
         print(f"assistant: {reason}", file=sys.stderr)
     if not usable:
         raise InputError("no usable line in the batch file")
-    from ..grounding.verifier import Verifier
+    from ..grounding.verifier import make_verifier
     from ..index.embedder import make_embedder
     from .main import settings_from_args
 
     settings = settings_from_args(args)
-    verdicts = iter(Verifier(make_embedder(settings), settings.answer.support_threshold,
-                        similarity=settings.answer.support_similarity).check_many(usable))
+    verdicts = iter(make_verifier(settings, make_embedder(settings), learned=True).check_many(usable))
     for item in items:
         if isinstance(item, str):
             if args.json:

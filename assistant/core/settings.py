@@ -12,7 +12,7 @@ import os
 import tomllib
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -90,8 +90,9 @@ class LLMSettings(_Section):
 class AnswerSettings(_Section):
     max_passages: int = Field(6, ge=1, le=30, description="Passages placed in the answer prompt of an open question (at most answer.max_passages_cap).")
     prompt_budget_tokens: int = Field(1400, ge=200, description="Token budget for the passages in a prompt.")
-    support_threshold: float | None = Field(None, ge=0, le=1, description="Least calibrated support score (0-1) for a sentence to count as supported; unset = the threshold shipped beside the support model in assistant/grounding/support.json (chosen on the FRANK validation summaries by bench/train_verifier.py). Also used by verify and check.")
-    support_similarity: float = Field(0.45, ge=0, le=1, description="A sentence the support model scores below answer.support_threshold still passes when its embedding similarity to a cited window is at least this and the parse shows no clash (another subject for the same verb, swapped roles, a flipped negation); the hard checks always apply.")
+    verifier: Literal["rules", "learned"] = Field("rules", description="What checks answer, brief and chat sentences after the hard checks (numbers, dates, names, quotes): 'rules' = MiniLM similarity to a cited window of at least answer.support_similarity; 'learned' = the support model (assistant/grounding/support.json) at answer.support_threshold. 'assistant verify' and 'assistant check' always use the learned model.")
+    support_threshold: float | None = Field(None, ge=0, le=1, description="Learned verifier: least calibrated support score (0-1) for a sentence to count as supported; unset = the threshold shipped beside the support model in assistant/grounding/support.json (chosen on the FRANK validation summaries, a dev set, by bench/train_verifier.py).")
+    support_similarity: float = Field(0.45, ge=0, le=1, description="Rule verifier: least MiniLM similarity between a sentence and a window of one or two sentences of a cited passage.")
     show_unsupported: bool = Field(False, description="Keep unsupported sentences in the output, marked, instead of dropping them.")
     max_passages_cap: int = Field(4, ge=1, le=30, description="Upper bound on answer.max_passages: the bundled SmolLM2-135M answers from a short prompt, so however many passages are configured it is shown at most this many. Raise it (with max_passages) for a larger model.")
     max_tokens_cap: int = Field(120, ge=1, le=8192, description="Upper bound on llm.max_tokens for an answer (briefs have their own): an answer is a few short cited sentences, every token more is CPU time for the local model, and the answer's tokens come out of the prompt's room for passages.")

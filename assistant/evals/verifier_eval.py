@@ -74,12 +74,11 @@ def perturbation_run(verifier, cases: list[Case]) -> dict[str, Any]:
 def run_verifier_eval(settings, dev_path: str | Path | None, corpus_path: str | Path, out_dir: str | Path,
                       n: int = 120, seed: int = 5, limit: int | None = None) -> Path:
     """Both runs, one report; the dev run is skipped (with a note) when its file is absent."""
-    from ..grounding.verifier import Verifier
+    from ..grounding.verifier import make_verifier
     from ..index.embedder import make_embedder
 
     started = time.strftime("%Y-%m-%dT%H:%M:%S%z")
-    verifier = Verifier(make_embedder(settings), settings.answer.support_threshold,
-                        similarity=settings.answer.support_similarity)
+    verifier = make_verifier(settings, make_embedder(settings), learned=True)
     verifier.check("The verifier warms up.", ["The verifier warms up before it is timed."])
     variants: dict[str, Any] = {}
     notes = [f"Threshold {verifier.threshold:.3f}; a summary's score is the {verifier.model.summary} of its "

@@ -9,6 +9,7 @@ claim's roles with those of the evidence sentence that uses the same verb.
 from __future__ import annotations
 
 from collections.abc import Sequence
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -24,6 +25,7 @@ NEGATIONS = frozenset({"not", "n't", "never", "no", "none", "nobody", "nothing",
 MODALS = frozenset({"may", "might", "could", "would", "should", "can", "will", "shall", "must", "plan", "plans",
                     "planned", "planning", "expect", "expected", "likely", "possibly", "reportedly", "allegedly",
                     "intend", "intends", "hope", "hopes", "propose", "proposed", "consider", "considering"})
+_WORD = re.compile(r"n't|[a-z]+(?=n't)|[a-z]+")  # "didn't" -> "did", "n't"
 _PRONOUNS = frozenset({"he", "she", "it", "they", "we", "i", "you", "who", "which", "that", "this", "these",
                        "those", "him", "her", "them", "one", "someone", "what"})
 
@@ -91,14 +93,19 @@ def roles(doc: "Doc | Span") -> list[Role]:
     return out
 
 
-def negations(doc: "Doc | Span") -> int:
-    """Negation words in the text ("not", "n't", "never", "no" …)."""
-    return sum(t.lower_ in NEGATIONS for t in doc)
+def _words(text: str) -> list[str]:
+    return _WORD.findall(text.lower().replace("’", "'"))
 
 
-def modals(doc: "Doc | Span") -> int:
+def negations(text: str) -> int:
+    """Negation words in the text ("not", "n't", "never", "no" …); read from the words, not a parse, so the
+    evidence windows need none."""
+    return sum(w in NEGATIONS for w in _words(text))
+
+
+def modals(text: str) -> int:
     """Hedging and future words ("may", "could", "plans", "expected" …): a plan is not a done deal."""
-    return sum(t.lower_ in MODALS for t in doc)
+    return sum(w in MODALS for w in _words(text))
 
 
 @dataclass(frozen=True)

@@ -59,9 +59,10 @@ class Analysis:
 
 @dataclass(frozen=True)
 class FeatureParams:
-    """How much evidence each claim reads: windows embedded, sentences parsed, sentences tried in pairs."""
+    """How much evidence each claim reads: windows compared (static vectors: cheap, so nearly all),
+    sentences whose roles are read, sentences tried in pairs."""
 
-    max_windows: int = 8
+    max_windows: int = 64
     parse_sentences: int = 4
     splice_sentences: int = 6
 
@@ -104,46 +105,51 @@ def _splice_gain(claimed: set[str], evidence: EvidenceSet, best_cover: float, co
     return max(0.0, pair / len(claimed) - best_cover)
 
 
+def best_windows(vectors: UnitVectors, claims: Sequence[str],
+                 windows: Sequence[Sequence[Window]]) -> list[tuple[Window, float, float]]:
+    """Per claim: its most similar window, that similarity, and the best single sentence's (one batch)."""
+    texts = [*claims, *(w.text for ws in windows for w in ws)]
+    vector_of = dict(zip(texts, vectors.vectors(texts)))
+    out = []
+    for claim, ws in zip(claims, windows):
+        sims = [float(vector_of[claim] @ vector_of[w.text]) for w in ws]
+        i = int(np.argmax(sims))
+        single = max((s for s, w in zip(sims, ws) if len(w.sentences) == 1), default=sims[i])
+        out.append((ws[i], sims[i], single))
+    return out
+
+
 class FeatureMaker:
-    """Feature rows for a batch of claims, embedding and parsing only what the claims need, once."""
+    """Feature rows for a batch of claims, embedding and parsing only what the claims need, once.
+    ``vectors`` are the static wordpiece vectors (``static.StaticEmbedder``) the shipped model was trained on."""
 
     def __init__(self, vectors: UnitVectors, params: FeatureParams | None = None) -> None:
         self.vectors = vectors
         self.params = params or FeatureParams()
 
     def analyse(self, claims: Sequence[str], evidence: Sequence[EvidenceSet]) -> list[Analysis]:
-        """One analysis per (claim, evidence) pair, in order."""
+        """One analysis per (claim, evidence) pair, in order. spaCy reads the claims (entities, roles) and
+        only the evidence sentences about the same event (roles; without NER); the parses are cached."""
         p = self.params
         claimed = [set(content_keys(c)) for c in claims]
         chosen = [e.closest(k, p.max_windows) for k, e in zip(claimed, evidence)]
-        embedded = [*claims, *(w.text for ws in chosen for w in ws)]
-        vector_of = dict(zip(embedded, self.vectors.vectors(embedded)))
-        best = [self._best(vector_of, c, ws) for c, ws in zip(claims, chosen)]
-        read = [self._read(k, e, b[0]) for k, e, b in zip(claimed, evidence, best)]
-        docs = dict(zip(*self._parse(claims, read)))
-        return [self._one(c, k, e, b, r, docs) for c, k, e, b, r in zip(claims, claimed, evidence, best, read)]
+        best = best_windows(self.vectors, claims, chosen)
+        related = [self._related(k, e, b[0]) for k, e, b in zip(claimed, evidence, best)]
+        docs = dict(zip(claims, nlp.parse_many(list(claims))))
+        texts = list(dict.fromkeys(s for sentences in related for s in sentences))
+        docs.update(zip(texts, nlp.parse_many(texts, with_entities=False)))
+        return [self._one(c, k, e, b, r, docs) for c, k, e, b, r in zip(claims, claimed, evidence, best, related)]
 
-    @staticmethod
-    def _best(vector_of: dict, claim: str, windows: list[Window]) -> tuple[Window, float, float]:
-        """The most similar window, its similarity, and the best single sentence's."""
-        sims = [float(vector_of[claim] @ vector_of[w.text]) for w in windows]
-        i = int(np.argmax(sims))
-        single = max((s for s, w in zip(sims, windows) if len(w.sentences) == 1), default=sims[i])
-        return windows[i], sims[i], single
-
-    def _read(self, claimed: set[str], evidence: EvidenceSet, best: Window) -> list[str]:
-        """The evidence sentences parsed for a claim: its best window's and the most overlapping few."""
+    def _related(self, claimed: set[str], evidence: EvidenceSet, best: Window) -> list[str]:
+        """The evidence sentences whose roles count for a claim: among its best window's and the most
+        overlapping few, those holding at least half its content words (the same event)."""
         top = evidence.closest(claimed, self.params.parse_sentences, singles=True)
         indexes = dict.fromkeys([*best.sentences, *(w.sentences[0] for w in top)])
-        return [evidence.sentences[i] for i in indexes]
-
-    @staticmethod
-    def _parse(claims: Sequence[str], read: list[list[str]]) -> tuple[list[str], list]:
-        texts = list(dict.fromkeys([*claims, *(s for sentences in read for s in sentences)]))
-        return texts, nlp.parse_many(texts)
+        return [evidence.sentences[i] for i in indexes
+                if _precision(claimed, evidence.singles[i].content) >= _RELATED]
 
     def _one(self, claim: str, claimed: set[str], evidence: EvidenceSet, best: tuple[Window, float, float],
-             read: list[str], docs: dict) -> Analysis:
+             related: list[str], docs: dict) -> Analysis:
         window, similarity, single = best
         keys = word_keys(claim)
         row = dict.fromkeys(FEATURES, 0.0)
@@ -162,13 +168,11 @@ class FeatureMaker:
         for _, label in absent:
             row[_ENTITY_GROUP.get(label, "missing_other")] += 1
         row["entity_pairs_apart"] = _pairs_apart(claim_doc, evidence)
-        related = [s for s in read if _precision(claimed, set(content_keys(s))) >= _RELATED]  # the same event
         check = compare_roles(roles(claim_doc), [roles(docs[s]) for s in related])
         row.update(roles_aligned=check.aligned, subject_clash=check.subject_clash, object_clash=check.object_clash,
                    swapped=check.swapped, negation_clash=check.negation_clash)
-        window_docs = [docs[evidence.sentences[i]] for i in window.sentences]
-        row["negation_diff"] = negations(claim_doc) - sum(negations(d) for d in window_docs)
-        row["modal_diff"] = modals(claim_doc) - sum(modals(d) for d in window_docs)
+        row["negation_diff"] = negations(claim) - negations(window.text)
+        row["modal_diff"] = modals(claim) - modals(window.text)
         cover = max(_precision(claimed, w.content) for w in evidence.closest(claimed, 3)) if claimed else 1.0
         row["splice_gain"] = _splice_gain(claimed, evidence, cover, self.params.splice_sentences)
         return Analysis(np.array([row[f] for f in FEATURES], dtype=float), hard, window.text, absent, check,

@@ -2,31 +2,42 @@
 
 A sentence is supported when (1) it cites a valid passage, (2) every number, date, proper name and
 quotation in it occurs in the cited passages (the hard checks: a failure is a reason that rejects it
-whatever else holds), and (3) the support model -- trees over meaning, wording, entity, relation,
-negation and splice features (``support_features``), calibrated to a probability -- scores it at least
-the threshold. The reasons name what differs from the passage, so a person can act on them.
+whatever else holds), and (3) either the rule -- its MiniLM embedding is within ``similarity`` of a
+window of one or two passage sentences -- or, when the learned model is on, the support model (trees over
+meaning, wording, entity, relation, negation and splice features, ``support_features``, calibrated to a
+probability) scores it at least the threshold. The reasons name what differs from the passage.
+
+``make_verifier`` picks between them from the settings: ``verify`` and ``check`` always use the learned
+model; answers, briefs and chat use ``answer.verifier``.
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from ..core.settings import Settings
 
 from ..index.embedder import Embedder
 from ..index.vectors import UnitVectors
 from .citations import CitedSentence, strip_markers
 from .evidence import EvidenceSet
-from .facts import evidence_text, lexical_support, missing_facts, passage_windows
+from .facts import evidence_text, lexical_support, missing, missing_facts, passage_windows
+from ..text.words import content_keys
+from .static import load_static
 from .support import SupportModel, load_model
-from .support_features import FEATURES, Analysis, FeatureMaker
+from .support_features import FEATURES, Analysis, FeatureMaker, best_windows
 
-DEFAULT_SIMILARITY = 0.45  # the former rule's threshold (answer.support_similarity)
-__all__ = ["Verdict", "Verifier", "evidence_text", "lexical_support", "missing_facts", "passage_windows"]
+DEFAULT_SIMILARITY = 0.45  # the rule's threshold (answer.support_similarity)
+RULE_WINDOWS = 8  # windows embedded with MiniLM per sentence under the rule
+__all__ = ["Verdict", "Verifier", "evidence_text", "lexical_support", "make_verifier", "missing_facts",
+           "passage_windows"]
 _EVIDENCE_CACHE = 64
-_CLASHES = ("subject_clash", "swapped", "negation_clash")
 _QUOTE_WORDS = 25
 
 
@@ -69,24 +80,25 @@ def explain(analysis: Analysis, score: float, threshold: float) -> list[str]:
 
 
 class Verifier:
-    """Sentence-level support checks; passage windows, their vectors and parses are cached across calls.
+    """Sentence-level support checks; prepared evidence and text vectors are cached across calls.
 
-    Only the ``max_windows`` windows sharing the most content words with a sentence are embedded for it:
-    MiniLM manages about 60 texts/s on two cores, and the best window is almost always among them.
+    ``learned`` (a ``UnitVectors`` over ``static.StaticEmbedder``) turns the support model on; without it the
+    rule applies, embedding with MiniLM only the ``RULE_WINDOWS`` windows sharing the most content words.
     """
 
     def __init__(self, embedder: Embedder | UnitVectors, threshold: float | None = None,
-                 max_windows: int | None = None, model: SupportModel | None = None,
-                 similarity: float = DEFAULT_SIMILARITY) -> None:
+                 similarity: float = DEFAULT_SIMILARITY, learned: UnitVectors | None = None,
+                 model: SupportModel | None = None) -> None:
         self.vectors = UnitVectors.of(embedder)
         self.similarity = similarity
-        self.model = model or load_model()
-        self.threshold = self.model.threshold if threshold is None else threshold
-        params = self.model.params
-        if max_windows is not None:
-            params = replace(params, max_windows=max_windows)
-        self.features = FeatureMaker(self.vectors, params)
+        self.model = (model or load_model()) if learned is not None else None
+        self.threshold = similarity if self.model is None else self.model.threshold if threshold is None else threshold
+        self.features = FeatureMaker(learned, self.model.params) if self.model is not None else None
         self._evidence: OrderedDict[tuple[str, ...], EvidenceSet] = OrderedDict()
+
+    @property
+    def learned(self) -> bool:
+        return self.model is not None
 
     def check(self, sentence: str, cited_passages: Sequence[str]) -> Verdict:
         """Verdict for one sentence given the texts of the passages it cites."""
@@ -109,26 +121,37 @@ class Verifier:
         """Verdicts for (sentence, cited passage texts) pairs, embedding and parsing everything new in one batch."""
         texts = [strip_markers(sentence) for sentence, _ in claims]
         todo = [i for i, (text, (_, cited)) in enumerate(zip(texts, claims)) if cited and text.strip()]
-        analyses = self.features.analyse([texts[i] for i in todo], [self._evidence_for(claims[i][1]) for i in todo])
-        scores = self.model.probability(np.vstack([a.row for a in analyses])) if analyses else []
+        mine, evidence = [texts[i] for i in todo], [self._evidence_for(claims[i][1]) for i in todo]
+        found = self._learned(mine, evidence) if self.model is not None else self._rule(mine, evidence)
         verdicts = [Verdict(False, ["cites no passage" if not cited else "has no words to check"])
                     for _, cited in claims]
-        for i, analysis, score in zip(todo, analyses, scores):
-            verdicts[i] = self._verdict(analysis, float(score))
+        for i, verdict in zip(todo, found):
+            verdicts[i] = verdict
         return verdicts
 
-    def _verdict(self, analysis: Analysis, score: float) -> Verdict:
-        """The model accepts on its score; below it, a sentence close in meaning to a window (the former
-        rule) still passes unless the parse shows a clash (another subject, swapped roles, a flipped negation):
-        on the FRANK dev summaries the trees alone rejected too many correct paraphrases."""
-        clash = any(analysis.value(f) > 0 for f in _CLASHES)
-        close = analysis.value("similarity") >= self.similarity and not clash
-        supported = not analysis.hard and (score >= self.threshold or close)
-        reasons = list(analysis.hard)
-        if not analysis.hard and not supported:
-            reasons += explain(analysis, score, self.threshold)
-        features = dict(zip(FEATURES, map(float, analysis.row)))
-        return Verdict(supported, reasons, round(analysis.value("similarity"), 4), round(score, 4), features)
+    def _rule(self, texts: list[str], evidence: list[EvidenceSet]) -> list[Verdict]:
+        """Hard checks, then the MiniLM similarity of the closest window against ``similarity``."""
+        chosen = [e.closest(set(content_keys(t)), RULE_WINDOWS) for t, e in zip(texts, evidence)]
+        out = []
+        for text, e, (window, sim, _) in zip(texts, evidence, best_windows(self.vectors, texts, chosen)):
+            reasons = missing(text, e.facts)
+            if sim < self.similarity:
+                reasons.append(f"similarity {sim:.3f} is below {self.similarity:.3f}; the closest passage says "
+                               f"“{_short(window.text)}”")
+            out.append(Verdict(not reasons, reasons, round(sim, 4), round(min(max(sim, 0.0), 1.0), 4)))
+        return out
+
+    def _learned(self, texts: list[str], evidence: list[EvidenceSet]) -> list[Verdict]:
+        """Hard checks, then the support model's calibrated score against the threshold."""
+        analyses = self.features.analyse(texts, evidence) if texts else []
+        scores = self.model.probability(np.vstack([a.row for a in analyses])) if analyses else []
+        out = []
+        for analysis, score in zip(analyses, map(float, scores)):
+            supported = not analysis.hard and score >= self.threshold
+            reasons = list(analysis.hard) if analysis.hard or supported else explain(analysis, score, self.threshold)
+            features = dict(zip(FEATURES, map(float, analysis.row)))
+            out.append(Verdict(supported, reasons, round(analysis.value("similarity"), 4), round(score, 4), features))
+        return out
 
     def _evidence_for(self, cited: Sequence[str]) -> EvidenceSet:
         key = tuple(cited)
@@ -140,3 +163,10 @@ class Verifier:
                 self._evidence.popitem(last=False)
         return self._evidence[key]
 
+
+def make_verifier(settings: "Settings", embedder: Embedder | UnitVectors, learned: bool | None = None) -> Verifier:
+    """The verifier the settings ask for (``learned=None``: ``answer.verifier``); ``verify`` and ``check``
+    pass ``learned=True``."""
+    use = settings.answer.verifier == "learned" if learned is None else learned
+    static = UnitVectors(load_static(settings.embed.models_dir)) if use else None
+    return Verifier(embedder, settings.answer.support_threshold, settings.answer.support_similarity, static)
