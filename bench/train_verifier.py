@@ -3,10 +3,13 @@
 Claims: sentences of MultiHop-RAG training articles (every fifth article is held out for ``eval
 verifier``) and of the CNN/DailyMail validation articles, their compressions and the CNN/DailyMail
 reference sentences as supported; their perturbations (``assistant.evals.verifier_cases``) as not.
-LightGBM fits the trees; isotonic regression on 5-fold out-of-fold scores (folds by article) calibrates
-them. The FRANK validation summaries (``--dev``, human labels, outside the repository) choose only the
-threshold and how a summary's sentence scores combine, and ``--ablate`` measures each feature group on
-them: they are a dev set, and the numbers printed for them are dev numbers.
+The static text vectors (``grounding/static.py``: wordpiece weights and the common direction of the
+training articles' sentences) are fitted first and written to ``support-vectors.npz``. LightGBM fits the
+trees; isotonic regression on 5-fold out-of-fold scores (folds by article) calibrates them. The FRANK
+validation summaries (``--dev``, human labels, outside the repository) choose only the threshold (the best
+balanced accuracy among those keeping 90% of the correct summaries) and how a summary's sentence scores
+combine, and ``--ablate`` measures each feature group on them: they are a dev set, and the numbers printed
+for them are dev numbers.
 Needs LightGBM and scikit-learn (``pip install -e '.[train]'``); the product only reads the trees.
 
     python -m bench.train_verifier --dev ../shared/data/cnndm_frank/frank_validation_model_summaries.json
@@ -132,7 +135,8 @@ def dev_choice(model: SupportModel, dev: list[dict], dev_rows: np.ndarray) -> tu
         threshold = choose_threshold(dev, lines, how, LEAST_CORRECT_ACCEPTED)
         metrics = summary_metrics(dev, *summaries_at(lines, how, threshold))
         print(f"  dev, summary = {how} of its sentences: threshold {threshold:.3f}, " + _line(metrics), file=sys.stderr)
-        if best is None or (metrics["balanced_accuracy"] or 0) > (best[2]["balanced_accuracy"] or 0):
+        rank = (metrics["balanced_accuracy"] or 0, metrics["roc_auc"] or 0)  # equal decisions: the better ranking
+        if best is None or rank > (best[2]["balanced_accuracy"] or 0, best[2]["roc_auc"] or 0):
             best = (how, threshold, metrics)
     return best
 

@@ -29,8 +29,18 @@ def _timed(verifier, pairs: Sequence[tuple[str, list[str]]]) -> tuple[list, floa
     return verdicts, (time.perf_counter() - started) * 1000 / max(len(pairs), 1)
 
 
-def frank_run(verifier, items: list[dict[str, Any]]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """Every summary sentence checked against its article, article by article (as a session would)."""
+EVEN_ODDS = 0.5  # the calibrated score's even odds: what the trees alone decide, shown beside the shipped threshold
+
+
+def _passes_hard(verdict, threshold: float) -> bool:
+    """Whether the hard checks passed (a rejection below the threshold may be the score's alone)."""
+    return verdict.supported or verdict.score < threshold
+
+
+def frank_run(verifier, items: list[dict[str, Any]],
+              threshold: float | None = None) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Every summary sentence checked against its article, article by article (as a session would);
+    decisions at ``threshold`` (default: the verifier's)."""
     by_article: dict[str, list[int]] = defaultdict(list)
     for i, item in enumerate(items):
         by_article[item["article"]].append(i)
@@ -42,9 +52,9 @@ def frank_run(verifier, items: list[dict[str, Any]]) -> tuple[dict[str, Any], li
         ms_total, claims = ms_total + ms * len(pairs), claims + len(pairs)
         it = iter(verdicts)
         for i in indexes:
-            lines[i] = [(v.score, v.supported or v.score < verifier.threshold)
-                        for v in (next(it) for _ in items[i]["lines"])]
-    scores, accepted = summaries_at([lines[i] for i in range(len(items))], verifier.model.summary, verifier.threshold)
+            lines[i] = [(v.score, _passes_hard(v, verifier.threshold)) for v in (next(it) for _ in items[i]["lines"])]
+    at = verifier.threshold if threshold is None else threshold
+    scores, accepted = summaries_at([lines[i] for i in range(len(items))], verifier.model.summary, at)
     metrics = summary_metrics(items, scores, accepted)
     by_type = {kind: {"rejected": metrics["caught_by_error_type"][kind],
                       "n": sum(has_error(x, kind) for x in items)} for kind in FRANK_ERRORS}
@@ -58,16 +68,18 @@ def frank_run(verifier, items: list[dict[str, Any]]) -> tuple[dict[str, Any], li
     return {"overall": overall, "by_type": by_type}, records
 
 
-def perturbation_run(verifier, cases: list[Case]) -> dict[str, Any]:
+def perturbation_run(verifier, cases: list[Case], threshold: float | None = None) -> dict[str, Any]:
     """Claim-level metrics on the held-out perturbation set, and the share rejected per kind."""
     verdicts, ms = _timed(verifier, [(c.claim, [c.evidence]) for c in cases])
-    metrics = claim_metrics([c.supported for c in cases], [v.score for v in verdicts], [v.supported for v in verdicts])
+    at = verifier.threshold if threshold is None else threshold
+    decided = [_passes_hard(v, verifier.threshold) and v.score >= at for v in verdicts]
+    metrics = claim_metrics([c.supported for c in cases], [v.score for v in verdicts], decided)
     overall = {"balanced_accuracy": metrics["balanced_accuracy"], "roc_auc": metrics["roc_auc"],
                "correct_accepted": metrics["supported_accepted"], "wrong_caught": metrics["unsupported_rejected"],
                "n": len(cases), "ms_per_claim": round(ms, 2)}
     kinds: dict[str, list[bool]] = defaultdict(list)
-    for case, verdict in zip(cases, verdicts):
-        kinds[case.kind].append(not verdict.supported)
+    for case, ok in zip(cases, decided):
+        kinds[case.kind].append(not ok)
     return {"overall": overall, "by_type": {k: {"rejected": sum(v) / len(v), "n": len(v)} for k, v in sorted(kinds.items())}}
 
 
@@ -84,16 +96,20 @@ def run_verifier_eval(settings, dev_path: str | Path | None, corpus_path: str | 
     notes = [f"Threshold {verifier.threshold:.3f}; a summary's score is the {verifier.model.summary} of its "
              "sentences' scores. Both were chosen on the FRANK validation summaries: those numbers are DEV numbers.",
              "'rejected' by type: FRANK error types = share of the summaries with that error that were rejected; "
-             "perturbation kinds = share of the claims rejected (true/variant/compress should be low)."]
+             "perturbation kinds = share of the claims rejected (true/variant/compress should be low).",
+             f"Rows 'at {EVEN_ODDS}': the same scores decided at the calibrated even odds instead (what the trees "
+             "alone would reject; their ms/claim is a second pass over cached evidence)."]
     records: list[dict[str, Any]] = []
     if dev_path and Path(dev_path).exists():
         items = load_frank(dev_path)[:limit]
         variants["FRANK validation (dev)"], records = frank_run(verifier, items)
+        variants[f"FRANK validation (dev), at {EVEN_ODDS}"] = frank_run(verifier, items, EVEN_ODDS)[0]
     else:
         notes.append(f"FRANK dev summaries not found at {dev_path}: that run was skipped.")
     articles = json.loads(Path(corpus_path).read_text(encoding="utf-8"))
     cases = corpus_cases(articles, limit or n, seed, "test")
     variants["perturbations (held-out articles)"] = perturbation_run(verifier, cases)
+    variants[f"perturbations (held-out articles), at {EVEN_ODDS}"] = perturbation_run(verifier, cases, EVEN_ODDS)
     main = next(iter(variants))
     meta = run_meta(dev_path if main.startswith("FRANK") else corpus_path, settings.identity(), started_at=started,
                     threshold=verifier.threshold, summary=verifier.model.summary, perturbation_seed=seed)
