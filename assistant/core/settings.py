@@ -181,7 +181,7 @@ class ServeSettings(_Section):
 
 class CheckSettings(_Section):
     passages: int = Field(5, ge=1, le=50, description="'assistant check': passages retrieved for each sentence of a draft; the sentence is verified against each and the best-scoring one is shown.")
-    same_topic_similarity: float = Field(0.6, ge=0, le=1, description="'assistant check': least embedding similarity between an unsupported sentence and a passage window for the passage to be about the same thing, so that a clash (another number, date or name, a negation, other roles) makes the sentence 'contradicted' rather than 'not found'.")
+    same_topic_similarity: float = Field(0.6, ge=0, le=1, description="'assistant check': least similarity (the learned verifier's static vectors) between an unsupported sentence and a passage window for the passage to be about the same thing, so that a clash (another number, date or name, a negation, other roles) makes the sentence 'contradicted' rather than 'not found'.")
 
 
 class Settings(_Section):

@@ -1,6 +1,6 @@
 """The support model's features for (claim, cited passages): what the model weighs and the reasons cite.
 
-Meaning (MiniLM similarity to the best window), wording (n-gram precision against it, content words the
+Meaning (similarity to the best window, in ``static`` vectors), wording (n-gram precision against it, content words the
 evidence lacks), facts (the hard checks' counts; spaCy entities by type that the evidence lacks; entity
 pairs the evidence never puts in one window), relations (a verb's subject or object differing from the
 evidence sentence with the same verb, subject and object swapped, a negation flipped), hedging, and a

@@ -92,7 +92,10 @@ class Verifier:
         self.vectors = UnitVectors.of(embedder)
         self.similarity = similarity
         self.model = (model or load_model()) if learned is not None else None
-        self.threshold = similarity if self.model is None else self.model.threshold if threshold is None else threshold
+        if self.model is None:
+            self.threshold = similarity
+        else:
+            self.threshold = self.model.threshold if threshold is None else threshold
         self.features = FeatureMaker(learned, self.model.params) if self.model is not None else None
         self._evidence: OrderedDict[tuple[str, ...], EvidenceSet] = OrderedDict()
 
