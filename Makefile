@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 DEMO_INDEX := index
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: install demo test test-deps bench-ingest bench-fetch bench-stories bench-faults bench-retrieval bench-serve train-ranker eval-qa eval-news eval-brief clean help
+.PHONY: install demo test test-deps bench-ingest bench-fetch bench-stories bench-faults bench-retrieval bench-serve train-ranker train-verifier eval-qa eval-news eval-brief eval-verifier clean help
 
 help:
 	@echo "make demo            install, ingest the sample article, show stats, retrieve, ask and brief"
@@ -20,9 +20,11 @@ help:
 	@echo "make bench-retrieval retrieval eval on the 511 public MultiHop-RAG queries (with ablations)"
 	@echo "make bench-serve     50 concurrent OpenAI clients x 4 questions against 'assistant serve' (--llm none, then local)"
 	@echo "make train-ranker    retrain assistant/retrieve/ranker.json on the public queries (prints cross-validated metrics)"
+	@echo "make train-verifier  retrain assistant/grounding/support.json on the perturbation set (FRANK dev picks the threshold)"
 	@echo "make eval-qa         answer-quality eval (local model and extractive) on the public queries"
 	@echo "make eval-news       answers on RealTime QA dev news (../shared/data/realtimeqa_dev; skipped if absent)"
 	@echo "make eval-brief      briefing-note eval on the CNN/DailyMail FRANK set"
+	@echo "make eval-verifier   verifier eval: FRANK dev summaries (human labels) and held-out perturbations"
 
 install: $(STAMP)
 
@@ -82,6 +84,12 @@ train-ranker: install
 	$(PY) -m pip install -q -e '.[train]'
 	$(PY) -m bench.train_ranker --queries evals/data/queries_public.json --corpus evals/data/corpus.json
 
+FRANK_DEV := ../shared/data/cnndm_frank/frank_validation_model_summaries.json
+
+train-verifier: install
+	$(PY) -m pip install -q -e '.[train]'
+	$(PY) -m bench.train_verifier --dev $(FRANK_DEV)
+
 eval-qa: install
 	$(BIN)/assistant --llm none eval qa --out evals/runs/qa-none
 	$(BIN)/assistant --llm local eval qa --out evals/runs/qa-local
@@ -95,6 +103,9 @@ eval-news: install
 eval-brief: install
 	$(BIN)/assistant --llm none eval brief --out evals/runs/brief-none
 	$(BIN)/assistant --llm local eval brief --out evals/runs/brief-local
+
+eval-verifier: install
+	$(BIN)/assistant eval verifier --dev $(FRANK_DEV) --out evals/runs/verifier
 
 clean:
 	rm -rf $(VENV) $(DEMO_INDEX)/chroma $(DEMO_INDEX)/bm25-* out

@@ -98,6 +98,14 @@ def export(model) -> dict:
 
 def export_order(booster) -> dict:
     """LightGBM's trees in the same node lists (a split sends ``value <= threshold`` left, as ours do)."""
+    trees, depth = lightgbm_trees(booster)
+    return {"features": FEATURES, "base": 0.0, "depth": depth, "params": {**ORDER_PARAMS, "rounds": ORDER_ROUNDS},
+            "nodes": trees}
+
+
+def lightgbm_trees(booster) -> tuple[list[list[list]], int]:
+    """A LightGBM booster's trees as node lists [feature, threshold, left, right, value, is_leaf, nan_left],
+    and the deepest tree's depth (shared with ``train_verifier``)."""
     trees, depth = [], 0
     for info in booster.dump_model()["tree_info"]:
         nodes: list[list] = []
@@ -117,8 +125,7 @@ def export_order(booster) -> dict:
             stack.append((node["right_child"], (index, "right"), level + 1))
             stack.append((node["left_child"], (index, "left"), level + 1))
         trees.append(nodes)
-    return {"features": FEATURES, "base": 0.0, "depth": depth, "params": {**ORDER_PARAMS, "rounds": ORDER_ROUNDS},
-            "nodes": trees}
+    return trees, depth
 
 
 def train(queries: list[dict], params: FeatureParams) -> tuple[dict, Ranker]:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, replace
 
 from ..core.passage import Passage
 from ..core.settings import Settings
-from ..grounding.verifier import Verifier
+from ..grounding.verifier import make_verifier
 from ..index.vectors import UnitVectors
 from ..llm import ChatModel
 from ..llm.prompting import load_prompt
@@ -33,7 +33,7 @@ class Tools:
         self.writer = llm if _writes(settings, llm) else None
         """The model that writes answers (None: the system composes them from the passages)."""
         vectors = UnitVectors(retriever.embedder)  # one cache: the verifier reads the sentences the scorer chose
-        self.verifier = Verifier(vectors, settings.answer.support_threshold)
+        self.verifier = make_verifier(settings, vectors)
         self.scorer = SentenceScorer(vectors)
         self.prompt = load_prompt("answer")
 

@@ -84,9 +84,9 @@ def brief_articles(articles: Sequence[BriefArticle], settings: Settings, *, topi
 
     memo = UnitVectors.of(embedder)
     if verifier is None:
-        from ..grounding.verifier import Verifier
+        from ..grounding.verifier import make_verifier
 
-        verifier = Verifier(memo, settings.answer.support_threshold)  # shares the sentence vectors
+        verifier = make_verifier(settings, memo)  # shares the sentence vectors
     articles = list(articles)
     if not articles:
         raise InputError("no articles to brief on")

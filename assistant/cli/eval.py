@@ -1,16 +1,18 @@
-"""``assistant eval retrieval|qa|brief``: evaluation-harness runs writing report.md, metrics.json, chart.png."""
+"""``assistant eval retrieval|qa|brief|verifier``: evaluation-harness runs writing report.md, metrics.json, chart.png."""
 
 from __future__ import annotations
 
 import argparse
+import json
 
 DEFAULT_QUERIES = "evals/data/queries_public.json"
 DEFAULT_CORPUS = "evals/data/corpus.json"
 DEFAULT_BRIEF_SET = "evals/data/cnndm_frank_validation.json"
+DEFAULT_FRANK = "../shared/data/cnndm_frank/frank_validation_model_summaries.json"
 
 
 def add_parser(sub, shared) -> None:
-    p = sub.add_parser("eval", help="run an evaluation (retrieval, qa, brief) and write a report",
+    p = sub.add_parser("eval", help="run an evaluation (retrieval, qa, brief, verifier) and write a report",
                        description="Runs the product's own pipeline on a dataset and writes report.md, metrics.json "
                                    "and chart.png into --out. Eval indexes are cached in .cache/eval-index "
                                    "(env ASSISTANT_EVAL_CACHE), keyed by corpus hash and settings.")
@@ -51,6 +53,18 @@ def add_parser(sub, shared) -> None:
     b.add_argument("--limit", type=int)
     b.set_defaults(handler=run_brief)
 
+    v = kinds.add_parser("verifier", parents=[common], help="the verifier on human-labelled summaries and perturbations",
+                         epilog="example: assistant eval verifier --out evals/runs/verifier")
+    v.add_argument("--dev", default=DEFAULT_FRANK, metavar="FILE",
+                   help=f"FRANK validation summaries, a dev set (default {DEFAULT_FRANK}, relative to the repository "
+                        "root; skipped with a note when absent)")
+    v.add_argument("--corpus", default=DEFAULT_CORPUS, help="MultiHop-RAG corpus: its held-out articles make the "
+                                                            "perturbation set")
+    v.add_argument("--out", required=True, metavar="DIR")
+    v.add_argument("-n", type=int, default=120, help="held-out articles to sample claims from (default 120)")
+    v.add_argument("--limit", type=int, help="only the first N summaries and N articles (quick checks)")
+    v.set_defaults(handler=run_verifier)
+
 
 def run_retrieval(args: argparse.Namespace) -> int:
     from ..evals.retrieval_eval import run_retrieval_eval
@@ -80,4 +94,23 @@ def run_brief(args: argparse.Namespace) -> int:
     from .main import settings_from_args
 
     run_brief_eval(settings_from_args(args), args.dataset, args.out, baseline_dir=args.baseline, limit=args.limit)
+    return 0
+
+
+def run_verifier(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from ..evals.verifier_eval import run_verifier_eval
+    from .main import settings_from_args
+
+    from ..evals.frank import DEFAULT_PATH
+
+    dev = DEFAULT_PATH if args.dev == DEFAULT_FRANK else Path(args.dev)  # the default: beside the repository root
+    out = run_verifier_eval(settings_from_args(args), dev, args.corpus, args.out, n=args.n, limit=args.limit)
+    variants = json.loads((out / "metrics.json").read_text(encoding="utf-8"))["variants"]
+    for name, metrics in variants.items():
+        numbers = ", ".join(f"{key} {value:.3f}" for key, value in metrics["overall"].items()
+                            if isinstance(value, float))
+        print(f"{name}: {numbers}")
+    print(f"report written to {out / 'report.md'}")
     return 0

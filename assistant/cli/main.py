@@ -12,8 +12,8 @@ import os
 import sys
 from typing import Any
 
-COMMANDS = ("ingest", "feeds", "fetch", "stories", "watch", "retrieve", "ask", "brief", "chat", "serve", "eval", "index",
-            "config", "setup")
+COMMANDS = ("ingest", "feeds", "fetch", "stories", "watch", "retrieve", "ask", "brief", "chat", "verify", "check", "serve",
+            "eval", "index", "config", "setup")
 
 
 def common_options() -> argparse.ArgumentParser:

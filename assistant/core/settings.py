@@ -90,7 +90,9 @@ class LLMSettings(_Section):
 class AnswerSettings(_Section):
     max_passages: int = Field(6, ge=1, le=30, description="Passages placed in the answer prompt of an open question (at most answer.max_passages_cap).")
     prompt_budget_tokens: int = Field(1400, ge=200, description="Token budget for the passages in a prompt.")
-    support_threshold: float = Field(0.45, ge=0, le=1, description="Least embedding similarity for a sentence to count as supported (calibrated: bench/verifier_perturbations.py).")
+    verifier: Literal["rules", "learned"] = Field("rules", description="What checks answer, brief and chat sentences after the hard checks (numbers, dates, names, quotes): 'rules' = MiniLM similarity to a cited window of at least answer.support_similarity; 'learned' = the support model (assistant/grounding/support.json) at answer.support_threshold. 'assistant verify' and 'assistant check' always use the learned model.")
+    support_threshold: float | None = Field(None, ge=0, le=1, description="Learned verifier: least calibrated support score (0-1) for a sentence to count as supported; unset = the threshold shipped beside the support model in assistant/grounding/support.json (chosen on the FRANK validation summaries, a dev set, by bench/train_verifier.py).")
+    support_similarity: float = Field(0.45, ge=0, le=1, description="Rule verifier: least MiniLM similarity between a sentence and a window of one or two sentences of a cited passage.")
     show_unsupported: bool = Field(False, description="Keep unsupported sentences in the output, marked, instead of dropping them.")
     max_passages_cap: int = Field(4, ge=1, le=30, description="Upper bound on answer.max_passages: the bundled SmolLM2-135M answers from a short prompt, so however many passages are configured it is shown at most this many. Raise it (with max_passages) for a larger model.")
     max_tokens_cap: int = Field(120, ge=1, le=8192, description="Upper bound on llm.max_tokens for an answer (briefs have their own): an answer is a few short cited sentences, every token more is CPU time for the local model, and the answer's tokens come out of the prompt's room for passages.")
@@ -178,6 +180,11 @@ class ServeSettings(_Section):
     retry_after_s: int = Field(2, ge=1, le=3600, description="Seconds a 429 or 503 reply tells the client to wait (Retry-After).")
 
 
+class CheckSettings(_Section):
+    passages: int = Field(5, ge=1, le=50, description="'assistant check': passages retrieved for each sentence of a draft; the sentence is verified against each and the best-scoring one is shown.")
+    same_topic_similarity: float = Field(0.6, ge=0, le=1, description="'assistant check': least similarity (the learned verifier's static vectors) between an unsupported sentence and a passage window for the passage to be about the same thing, so that a clash (another number, date or name, a negation, other roles) makes the sentence 'contradicted' rather than 'not found'.")
+
+
 class Settings(_Section):
     index: Path = Field(Path("./index"), description="Embedded Chroma store and sidecar files (env ASSISTANT_INDEX).")
     chroma_url: str | None = Field(None, description="Use a Chroma server at this URL instead of the embedded store.")
@@ -188,6 +195,7 @@ class Settings(_Section):
     llm: LLMSettings = Field(default_factory=LLMSettings)
     answer: AnswerSettings = Field(default_factory=AnswerSettings)
     brief: BriefSettings = Field(default_factory=BriefSettings)
+    check: CheckSettings = Field(default_factory=CheckSettings)
     fetch: FetchSettings = Field(default_factory=FetchSettings)
     stories: StorySettings = Field(default_factory=StorySettings)
     serve: ServeSettings = Field(default_factory=ServeSettings)

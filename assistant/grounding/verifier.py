@@ -1,166 +1,107 @@
-"""Check each answer sentence against the passages it cites.
+"""Check each answer sentence against the passages it cites: one verdict with a score and reasons.
 
-The default model is tiny and invents facts, so a sentence counts as supported only when (1) it cites a
-valid passage, (2) every number, date, proper name and quotation in it occurs in the cited passages
-after normalisation, and (3) its embedding is close enough to some sentence (or pair of adjacent
-sentences) of a cited passage. (2) catches the changed-number / swapped-name / shifted-date errors an
-embedding barely notices; (3) catches claims the passages don't make at all.
+A sentence is supported when (1) it cites a valid passage, (2) every number, date, proper name and
+quotation in it occurs in the cited passages (the hard checks: a failure is a reason that rejects it
+whatever else holds), and (3) either the rule -- its MiniLM embedding is within ``similarity`` of a
+window of one or two passage sentences -- or, when the learned model is on, the support model (trees over
+meaning, wording, entity, relation, negation and splice features, ``support_features``, calibrated to a
+probability) scores it at least the threshold. The reasons name what differs from the passage.
+
+``make_verifier`` picks between them from the settings: ``verify`` and ``check`` always use the learned
+model; answers, briefs and chat use ``answer.verifier``.
 """
 
 from __future__ import annotations
 
-import math
-import re
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from ..core.passage import Passage
+import numpy as np
+
+if TYPE_CHECKING:
+    from ..core.settings import Settings
+
 from ..index.embedder import Embedder
 from ..index.vectors import UnitVectors
-from ..text.mentions import (
-    NAME_CONNECTORS,
-    DateMention,
-    NumberMention,
-    find_dates,
-    find_names,
-    find_numbers,
-    find_quotes,
-)
-from ..text.sentences import split_sentences
-from ..text.words import STOPWORDS, content_keys, fold, normalize, word_keys
 from .citations import CitedSentence, strip_markers
+from .evidence import EvidenceSet
+from .facts import evidence_text, lexical_support, missing, missing_facts, passage_windows
+from ..text.words import content_keys
+from .static import load_static
+from .support import SupportModel, load_model
+from .support_features import FEATURES, Analysis, FeatureMaker, best_windows
 
-DEFAULT_THRESHOLD = 0.45
-_TITLED = re.compile(r"[A-Z][\w'’-]*(?:\s+(?:(?:of|and|for|the|on|&)\s+)?[A-Z][\w'’-]*)+")
+DEFAULT_SIMILARITY = 0.45  # the rule's threshold (answer.support_similarity)
+RULE_WINDOWS = 8  # windows embedded with MiniLM per sentence under the rule
+__all__ = ["Verdict", "Verifier", "evidence_text", "lexical_support", "make_verifier", "missing_facts",
+           "passage_windows"]
+_EVIDENCE_CACHE = 64
+_QUOTE_WORDS = 25
 
 
 @dataclass(frozen=True)
 class Verdict:
-    """Whether a sentence is supported, the problems found, and its best window similarity.
-
-    ``reasons`` is empty for a supported sentence unless it also cited a passage number that does not exist.
-    """
+    """Whether a sentence is supported, its calibrated support score (0-1), the problems found, and its
+    best window similarity. ``reasons`` is empty for a supported sentence unless it also cited a passage
+    number that does not exist."""
 
     supported: bool
     reasons: list[str] = field(default_factory=list)
     similarity: float = 0.0
+    score: float = 0.0
+    features: dict[str, float] = field(default_factory=dict, compare=False, repr=False)
 
 
-def evidence_text(passage: Passage) -> str:
-    """A passage as verifier evidence: title, outlet and date first, so sentences may cite them too."""
-    head = ". ".join(p for p in (passage.article.title.strip(), passage.article.source.strip(),
-                                 passage.article.published_at[:10]) if p)
-    return f"{head}. {passage.text}" if head else passage.text
+def _short(text: str) -> str:
+    words = text.split()
+    return " ".join(words) if len(words) <= _QUOTE_WORDS else " ".join(words[:_QUOTE_WORDS]) + " …"
 
 
-def lexical_support(sentence: str, passages: Sequence[str]) -> float:
-    """Share of the sentence's content words found in the passages (1.0 when it has none): a cheap signal."""
-    claimed = set(content_keys(sentence))
-    if not claimed:
-        return 1.0
-    present = {k for text in passages for k in word_keys(text)}
-    return len(claimed & present) / len(claimed)
-
-
-class _Evidence:
-    """What the cited passages contain, in comparison form: built once per set of cited passages."""
-
-    def __init__(self, texts: Sequence[str]) -> None:
-        joined = "\n\n".join(texts)
-        self.norm = f" {normalize(joined)} "
-        self.keys = set(word_keys(joined))
-        self.numbers = find_numbers(joined)
-        self.dates = find_dates(joined)
-        self.acronyms = {"".join(c for c in w if c.isalnum()) for w in fold(joined).split()
-                         if sum(c.isupper() for c in w) >= 2}
-        for name in _TITLED.finditer(joined):  # "(The) Securities and Exchange Commission" stands for "SEC"
-            words = [w for w in name.group(0).split() if w[0].isupper()]
-            if words[0].lower() in STOPWORDS:
-                words = words[1:]
-            self.acronyms.add("".join(w[0] for w in words))
-
-    def has_number(self, num: NumberMention) -> bool:
-        for seen in self.numbers:
-            if math.isclose(num.value, seen.value, rel_tol=1e-9) or math.isclose(num.value, seen.raw, rel_tol=1e-9):
-                return True
-            same_scale = math.isclose(num.value / (num.raw or 1), seen.value / (seen.raw or 1), rel_tol=1e-9)
-            if same_scale and 0 < num.decimals < seen.decimals and abs(seen.raw - num.raw) <= 0.5 * 10 ** -num.decimals:
-                return True  # "3.5%" for "3.47%": a rounding, not a new number (but "4" is not "4.5")
-        return False
-
-    def has_date(self, date: DateMention) -> bool:
-        years = {n.raw for n in self.numbers}
-        for seen in self.dates:
-            if seen.month != date.month or date.day is not None and seen.day != date.day:
-                continue
-            if date.year is None or seen.year == date.year or seen.year is None and date.year in years:
-                return True
-        return False
-
-    def has_name(self, text: str, is_acronym: bool, at_start: bool) -> bool:
-        """All words of the name occur; at sentence start the first word may be a common word ("Midfielder X")."""
-        text = re.sub(r"['’]s$", "", text)
-        parts = [k for k in word_keys(text) if k not in NAME_CONNECTORS]
-        if is_acronym:
-            letters = "".join(c for c in text if c.isalnum())
-            if letters in self.acronyms:
-                return True
-            if letters.lower() in STOPWORDS:  # "US" must not match the pronoun "us"
-                return False
-        if at_start and len(parts) > 1:
-            parts = parts[1:]
-        return all(k in self.keys for k in parts)
-
-    def has_quote(self, quote: str) -> bool:
-        parts = [normalize(p) for p in quote.replace("…", "...").split("...")]
-        return all(f" {p} " in self.norm for p in parts if p)
-
-
-def missing_facts(sentence: str, cited_passages: Sequence[str]) -> list[str]:
-    """Reasons naming each number, date, name or quote of the sentence that the passages don't contain."""
-    return _missing(strip_markers(sentence), _Evidence(cited_passages))
-
-
-def _missing(sentence: str, evidence: _Evidence) -> list[str]:
-    """One reason per number, date, name or quote of the sentence that the evidence lacks."""
-    reasons: list[str] = []
-    dates = find_dates(sentence)
-    for date in dates:
-        if not evidence.has_date(date):
-            reasons.append(f"date '{date.text}' is not in the cited passages")
-    for num in find_numbers(sentence):
-        if any(d.start <= num.start < d.end for d in dates) or evidence.has_number(num):
-            continue
-        kind = "year" if num.is_year else "number"
-        reasons.append(f"{kind} '{num.text}' is not in the cited passages")
-    for name in find_names(sentence):
-        if not evidence.has_name(name.text, name.is_acronym, name.at_start):
-            reasons.append(f"name '{name.text}' is not in the cited passages")
-    for quote in find_quotes(sentence):
-        if not evidence.has_quote(quote.text):
-            reasons.append(f"quote \"{quote.text}\" is not in the cited passages")
+def explain(analysis: Analysis, score: float, threshold: float) -> list[str]:
+    """Why the model doubts a sentence, most specific first, ending with the closest passage text."""
+    reasons = []
+    if analysis.roles and analysis.roles.message:
+        reasons.append(analysis.roles.message)
+    for text, label in analysis.missing_entities:
+        reasons.append(f"names {text} ({label.lower()}), which the cited passages do not mention")
+    if analysis.negation_diff:
+        reasons.append("has a negation the passage does not" if analysis.negation_diff > 0
+                       else "drops a negation the passage has")
+    if analysis.modal_diff:
+        reasons.append("hedges (may, could, plans …) where the passage states it" if analysis.modal_diff > 0
+                       else "states as done what the passage only hedges (may, could, plans …)")
+    if analysis.value("entity_pairs_apart") > 0:
+        reasons.append("puts together names that no passage sentence mentions together")
+    reasons.append(f"support score {score:.2f} is below {threshold:.2f}; the closest passage says "
+                   f"“{_short(analysis.best)}”")
     return reasons
 
 
-def passage_windows(text: str) -> list[str]:
-    """Single sentences and adjacent pairs: a claim usually restates one or two sentences, not a chunk."""
-    sentences = split_sentences(text)
-    pairs = [f"{a} {b}" for a, b in zip(sentences, sentences[1:])]
-    return list(dict.fromkeys(sentences + pairs)) or [text]
-
-
 class Verifier:
-    """Sentence-level support checks; embeddings of passage windows are cached across calls.
+    """Sentence-level support checks; prepared evidence and text vectors are cached across calls.
 
-    Only the ``max_windows`` windows sharing the most content words with a sentence are embedded for
-    it: MiniLM manages about 60 texts/s on two cores, and the best window is almost always among them.
+    ``learned`` (a ``UnitVectors`` over ``static.StaticEmbedder``) turns the support model on; without it the
+    rule applies, embedding with MiniLM only the ``RULE_WINDOWS`` windows sharing the most content words.
     """
 
-    def __init__(self, embedder: Embedder | UnitVectors, threshold: float = DEFAULT_THRESHOLD,
-                 max_windows: int = 8) -> None:
+    def __init__(self, embedder: Embedder | UnitVectors, threshold: float | None = None,
+                 similarity: float = DEFAULT_SIMILARITY, learned: UnitVectors | None = None,
+                 model: SupportModel | None = None) -> None:
         self.vectors = UnitVectors.of(embedder)
-        self.threshold = threshold
-        self.max_windows = max_windows
+        self.similarity = similarity
+        self.model = (model or load_model()) if learned is not None else None
+        if self.model is None:
+            self.threshold = similarity
+        else:
+            self.threshold = self.model.threshold if threshold is None else threshold
+        self.features = FeatureMaker(learned, self.model.params) if self.model is not None else None
+        self._evidence: OrderedDict[tuple[str, ...], EvidenceSet] = OrderedDict()
+
+    @property
+    def learned(self) -> bool:
+        return self.model is not None
 
     def check(self, sentence: str, cited_passages: Sequence[str]) -> Verdict:
         """Verdict for one sentence given the texts of the passages it cites."""
@@ -174,39 +115,61 @@ class Verifier:
             if sent.invalid:
                 cited = ", ".join(f"[{n}]" for n in sent.invalid)
                 note = f"cites {cited}, not among the {len(passages)} passages"
-                verdict = Verdict(verdict.supported, [*verdict.reasons, note], verdict.similarity)
+                verdict = Verdict(verdict.supported, [*verdict.reasons, note], verdict.similarity, verdict.score,
+                                  verdict.features)
             out.append(verdict)
         return out
 
     def check_many(self, claims: Sequence[tuple[str, Sequence[str]]]) -> list[Verdict]:
-        """Verdicts for (sentence, cited passage texts) pairs, embedding everything new in one batch."""
+        """Verdicts for (sentence, cited passage texts) pairs, embedding and parsing everything new in one batch."""
         texts = [strip_markers(sentence) for sentence, _ in claims]
-        windows = {p: passage_windows(p) for _, cited in claims for p in cited}
-        window_keys = {w: set(content_keys(w)) for ws in windows.values() for w in ws}
-        chosen = [self._closest(text, [w for p in cited for w in windows[p]], window_keys)
-                  for text, (_, cited) in zip(texts, claims)]
-        embedded = [*texts, *(w for ws in chosen for w in ws)]
-        vector_of = dict(zip(embedded, self.vectors.vectors(embedded)))
-        evidence: dict[tuple[str, ...], _Evidence] = {}
-        verdicts = []
-        for text, (_, cited), candidates in zip(texts, claims, chosen):
-            if not cited:
-                verdicts.append(Verdict(False, ["cites no passage"], 0.0))
-                continue
-            key = tuple(cited)
-            if key not in evidence:
-                evidence[key] = _Evidence(cited)
-            reasons = _missing(text, evidence[key])
-            query = vector_of[text]
-            similarity = max(float(query @ vector_of[w]) for w in candidates)
-            if similarity < self.threshold:
-                reasons.append(f"similarity {similarity:.3f} is below {self.threshold:.3f}")
-            verdicts.append(Verdict(not reasons, reasons, round(similarity, 4)))
+        todo = [i for i, (text, (_, cited)) in enumerate(zip(texts, claims)) if cited and text.strip()]
+        mine, evidence = [texts[i] for i in todo], [self._evidence_for(claims[i][1]) for i in todo]
+        found = self._learned(mine, evidence) if self.model is not None else self._rule(mine, evidence)
+        verdicts = [Verdict(False, ["cites no passage" if not cited else "has no words to check"])
+                    for _, cited in claims]
+        for i, verdict in zip(todo, found):
+            verdicts[i] = verdict
         return verdicts
 
-    def _closest(self, text: str, candidates: list[str], window_keys: dict[str, set[str]]) -> list[str]:
-        """The candidate windows sharing the most content words with the sentence (all, if few)."""
-        if len(candidates) <= self.max_windows:
-            return candidates
-        claimed = set(content_keys(text))
-        return sorted(candidates, key=lambda w: -len(claimed & window_keys[w]))[:self.max_windows]
+    def _rule(self, texts: list[str], evidence: list[EvidenceSet]) -> list[Verdict]:
+        """Hard checks, then the MiniLM similarity of the closest window against ``similarity``."""
+        chosen = [e.closest(set(content_keys(t)), RULE_WINDOWS) for t, e in zip(texts, evidence)]
+        out = []
+        for text, e, (window, sim, _) in zip(texts, evidence, best_windows(self.vectors, texts, chosen)):
+            reasons = missing(text, e.facts)
+            if sim < self.similarity:
+                reasons.append(f"similarity {sim:.3f} is below {self.similarity:.3f}; the closest passage says "
+                               f"“{_short(window.text)}”")
+            out.append(Verdict(not reasons, reasons, round(sim, 4), round(min(max(sim, 0.0), 1.0), 4)))
+        return out
+
+    def _learned(self, texts: list[str], evidence: list[EvidenceSet]) -> list[Verdict]:
+        """Hard checks, then the support model's calibrated score against the threshold."""
+        analyses = self.features.analyse(texts, evidence) if texts else []
+        scores = self.model.probability(np.vstack([a.row for a in analyses])) if analyses else []
+        out = []
+        for analysis, score in zip(analyses, map(float, scores)):
+            supported = not analysis.hard and score >= self.threshold
+            reasons = list(analysis.hard) if analysis.hard or supported else explain(analysis, score, self.threshold)
+            features = dict(zip(FEATURES, map(float, analysis.row)))
+            out.append(Verdict(supported, reasons, round(analysis.value("similarity"), 4), round(score, 4), features))
+        return out
+
+    def _evidence_for(self, cited: Sequence[str]) -> EvidenceSet:
+        key = tuple(cited)
+        if key in self._evidence:
+            self._evidence.move_to_end(key)
+        else:
+            self._evidence[key] = EvidenceSet(cited)
+            while len(self._evidence) > _EVIDENCE_CACHE:
+                self._evidence.popitem(last=False)
+        return self._evidence[key]
+
+
+def make_verifier(settings: "Settings", embedder: Embedder | UnitVectors, learned: bool | None = None) -> Verifier:
+    """The verifier the settings ask for (``learned=None``: ``answer.verifier``); ``verify`` and ``check``
+    pass ``learned=True``."""
+    use = settings.answer.verifier == "learned" if learned is None else learned
+    static = UnitVectors(load_static(settings.embed.models_dir)) if use else None
+    return Verifier(embedder, settings.answer.support_threshold, settings.answer.support_similarity, static)

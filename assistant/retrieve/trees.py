@@ -19,9 +19,10 @@ MODEL_PATH = Path(__file__).with_name("ranker.json")
 class TreeModel:
     """Gradient-boosted trees as flat arrays; a row's score is the sum of its leaves (and a base)."""
 
-    def __init__(self, spec: dict) -> None:
-        if spec.get("features") != FEATURES:
-            raise ValueError("ranker.json was trained on other features; run bench/train_ranker.py again")
+    def __init__(self, spec: dict, features: Sequence[str] = FEATURES,
+                 source: str = "ranker.json", trainer: str = "bench/train_ranker.py") -> None:
+        if spec.get("features") != list(features):
+            raise ValueError(f"{source} was trained on other features; run {trainer} again")
         nodes = spec["nodes"]  # one list per tree: [feature, threshold, left, right, value, is_leaf, nan_left]
         sizes = [len(tree) for tree in nodes]
         offsets = np.cumsum([0, *sizes[:-1]])

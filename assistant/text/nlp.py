@@ -45,13 +45,14 @@ def pipeline() -> "Language":
 class _Parses:
     """Parsed texts, least recently used dropped first (passages repeat across questions in a session)."""
 
-    def __init__(self, size: int) -> None:
+    def __init__(self, size: int, disable: tuple[str, ...] = ()) -> None:
         self.size = size
+        self.disable = list(disable)
         self._docs: OrderedDict[str, Doc] = OrderedDict()
 
     def get(self, texts: list[str]) -> list["Doc"]:
         new = [t for t in dict.fromkeys(texts) if t not in self._docs]
-        for text, doc in zip(new, pipeline().pipe(new)):
+        for text, doc in zip(new, pipeline().pipe(new, disable=self.disable)):
             self._docs[text] = doc
         for text in texts:
             self._docs.move_to_end(text)
@@ -61,6 +62,7 @@ class _Parses:
 
 
 _parses = _Parses(_CACHE_SIZE)
+_parses_without_entities = _Parses(_CACHE_SIZE, ("ner",))  # NER is about half of the pipeline's time
 
 
 def parse(text: str) -> "Doc":
@@ -68,9 +70,10 @@ def parse(text: str) -> "Doc":
     return _parses.get([text])[0]
 
 
-def parse_many(texts: list[str]) -> list["Doc"]:
-    """Parsed texts in order, the new ones in one batch (cached)."""
-    return _parses.get(list(texts))
+def parse_many(texts: list[str], with_entities: bool = True) -> list["Doc"]:
+    """Parsed texts in order, the new ones in one batch (cached); ``with_entities=False`` skips NER (the
+    docs then have no ``ents``) for texts read only for their dependency parse."""
+    return (_parses if with_entities else _parses_without_entities).get(list(texts))
 
 
 def entities(doc: "Doc") -> list[Entity]:

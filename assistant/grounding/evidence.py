@@ -1,0 +1,64 @@
+"""Cited passages prepared once for every claim that cites them: sentences, windows and their word keys.
+
+A claim usually restates one sentence or two adjacent ones, so those are the windows it is compared with;
+a window never spans two passages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from ..text.sentences import split_sentences
+from ..text.words import content_keys, word_keys
+from .facts import Evidence
+
+
+def ngrams(keys: Sequence[str], n: int) -> set[tuple[str, ...]]:
+    """The n-grams of a key sequence."""
+    return {tuple(keys[i:i + n]) for i in range(len(keys) - n + 1)}
+
+
+@dataclass
+class Window:
+    """One sentence or two adjacent ones, with the indexes of the sentences it holds."""
+
+    text: str
+    sentences: tuple[int, ...]
+    keys: list[str]
+    content: set[str]
+    grams: dict[int, set[tuple[str, ...]]] = field(default_factory=dict)
+
+    def gram_set(self, n: int) -> set[tuple[str, ...]]:
+        if n not in self.grams:
+            self.grams[n] = ngrams(self.keys, n)
+        return self.grams[n]
+
+
+class EvidenceSet:
+    """The cited passages as the support features read them (built once per distinct set of passages)."""
+
+    def __init__(self, texts: Sequence[str]) -> None:
+        self.facts = Evidence(texts)
+        self.sentences: list[str] = []
+        self.windows: list[Window] = []
+        for text in texts:
+            first = len(self.sentences)
+            sentences = split_sentences(text) or [text]
+            self.sentences.extend(sentences)
+            for i in range(first, len(self.sentences)):
+                self.windows.append(self._window(self.sentences[i], (i,)))
+            for i in range(first, len(self.sentences) - 1):
+                self.windows.append(self._window(f"{self.sentences[i]} {self.sentences[i + 1]}", (i, i + 1)))
+        self.singles = [w for w in self.windows if len(w.sentences) == 1]
+        self.keys = set(self.facts.keys)
+        self.bigrams = set().union(*(w.gram_set(2) for w in self.singles)) if self.singles else set()
+
+    @staticmethod
+    def _window(text: str, sentences: tuple[int, ...]) -> Window:
+        return Window(text, sentences, word_keys(text), set(content_keys(text)))
+
+    def closest(self, claimed: set[str], count: int, singles: bool = False) -> list[Window]:
+        """The ``count`` windows (or single sentences) sharing the most content words with the claim."""
+        pool = self.singles if singles else self.windows
+        return sorted(pool, key=lambda w: -len(claimed & w.content))[:count]
