@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from ..text.words import fold
 from .lines import name_key
 
 if TYPE_CHECKING:
@@ -52,6 +53,15 @@ class Actor:
     mentions: int = 0
     acting: int = 0
     forms: list[str] = field(default_factory=list)
+
+    @property
+    def shared(self) -> bool:
+        """Whether the surname is written with different first names ("Ed" and "Justine Miliband", neither
+        the end of the other as "von der Leyen" is of "Ursula von der Leyen"): then it names several
+        people, and the fullest form is not the name of every mention."""
+        forms = {tuple(fold(f).lower().split()) for f in self.forms}
+        longest = [f for f in forms if len(f) >= 2 and not any(g != f and g[-len(f):] == f for g in forms)]
+        return len(longest) > 1
 
     @property
     def label(self) -> str:
