@@ -245,6 +245,7 @@ def _append_halves(report: Path, scores: _Scores) -> None:
     lines = ["", "## Split check (alternate items)", "", "| half | n | note | bottom line | lead-3 |", "|---|---|---|---|---|"]
     for name, start in (("odd items", 0), ("even items", 1)):
         rows = [_means(r[start::2], ["ROUGE-1"]) for r in (scores.notes, scores.bottom_lines, scores.leads)]
-        lines.append(f"| {name} | {rows[0]['n']} | " + " | ".join(f"{r['ROUGE-1']:.4f}" for r in rows) + " |")
+        cells = ["–" if r["ROUGE-1"] is None else f"{r['ROUGE-1']:.4f}" for r in rows]  # an empty half
+        lines.append(f"| {name} | {rows[0]['n']} | " + " | ".join(cells) + " |")
     report.write_text(report.read_text(encoding="utf-8") + "\n".join(lines) + "\n", encoding="utf-8")
 
