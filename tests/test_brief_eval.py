@@ -41,7 +41,7 @@ def test_run_brief_eval_writes_report_and_items(tmp_path: Path) -> None:
     assert {p.name for p in out.iterdir()} >= {"report.md", "metrics.json", "chart.png", "items.jsonl"}
     metrics = json.loads((out / "metrics.json").read_text())
     assert metrics["overall"]["n"] == 2 and metrics["overall"]["citation_coverage"] == 1.0
-    assert set(metrics["variants"]) == {"note (none)", "lead-3 (same run)"}
+    assert set(metrics["variants"]) == {"note (none)", "lead-3 (same run)", "note's bottom line alone"}
     assert metrics["meta"]["dataset"]["sha256"]
     items = [json.loads(line) for line in (out / "items.jsonl").read_text().splitlines()]
     assert [i["id"] for i in items] == ["one", "two"]
@@ -52,7 +52,7 @@ def test_run_brief_eval_writes_report_and_items(tmp_path: Path) -> None:
                                                                   for k in ("ROUGE-1", "ROUGE-2", "ROUGE-L")}
         assert rouge(scorer, item["reference"], item["baseline"])["ROUGE-1"] == item["scores"]["baseline"]["ROUGE-1"]
     report = (out / "report.md").read_text()
-    assert "lead-3 (same run)" in report and "## Targets" in report
+    assert "lead-3 (same run)" in report and "## Targets" in report and "## Split check" in report
     assert "dailymail.co.uk" in report  # items are grouped by outlet
 
 

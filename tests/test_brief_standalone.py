@@ -31,10 +31,27 @@ PRONOUN = re.compile(r"^\W*(?:he|she|they|it|his|her|their|its|this|these|those)
     ("Prices rose sharply.", "This is why the bank acted.", None),
     ("Prices rose sharply.", "This week the bank acted.", "This week the bank acted."),
     ("Prices rose sharply.", "The bank acted.", "The bank acted."),
+    # "her" is Barrientos (named elsewhere); the one person named here is not the subject
+    ("It was her eighth husband, Rashid Rajput, that was deported.", "She has pleaded not guilty.", None),
+    # a pronoun inside a quotation is the speaker's: it cannot be rewritten
+    ("Louis Jordan said the currents were strong.", '"It took so long," he said.', None),
+    ("Louis Jordan said the currents were strong.", "'They have a kid together.", None),
+    # "it" that is no organisation's ("It was too late") is not given one
+    ("McHenry quickly issued an apology to Disney.", "It was, however, too late.", None),
 ])
 def test_opening_pronoun_takes_its_referent_or_the_line_is_skipped(previous, sentence, expected) -> None:
     known = cast([previous, sentence])
     assert stand_alone(sentence, parse(sentence), parse(previous), known) == expected
+
+
+def test_a_surname_several_people_share_is_written_as_the_sentence_before_writes_it() -> None:
+    previous = "At the rally, Ed Miliband told supporters a Labour government would build homes."
+    known = cast([previous, "Justine Miliband watched from the front row.", "He said the plan was costed."])
+    assert known["miliband"].shared and not cast(["Ursula von der Leyen spoke.", "Von der Leyen left."])["leyen"].shared
+    sentence = "He said the plan was costed."
+    assert stand_alone(sentence, parse(sentence), parse(previous), known) == "Ed Miliband said the plan was costed."
+    previous = "Miliband told supporters a Labour government would build homes."
+    assert stand_alone(sentence, parse(sentence), parse(previous), known) is None
 
 
 @pytest.mark.parametrize(("sentence", "name", "role"), [
@@ -110,3 +127,39 @@ def test_sample_bullets_stand_alone_and_are_verified(sample_brief) -> None:
     prose = sample_brief.prose()
     assert not re.search(r"(?:^|[.,] )(?:she|he|they) [a-z]+ed\b", prose)
     assert sample_brief.stats["verified_bullets"] == sample_brief.stats["bullets"]
+
+
+def test_a_referent_written_in_full_cites_the_passage_that_names_it(embedder, tmp_path) -> None:
+    """"She said…" becomes "Britt McHenry said…": the line then cites the passage that writes the full name,
+    so the verifier finds it there (it used to drop such lines: the name was not in the cited passages)."""
+    from assistant.brief.model import BriefArticle
+    from assistant.brief.pool import collect_sentences
+    from assistant.brief.state import NoteState
+    from assistant.core.passage import ArticleRef, Passage
+    from assistant.grounding.verifier import Verifier
+    from assistant.index.vectors import UnitVectors
+
+    settings = make_settings(tmp_path / "index", **{"llm.spec": "none"})
+    ref = ArticleRef("a1", "Reporter suspended", "Example News", "2015-04-17", "https://example.com/a1")
+    texts = ["Britt McHenry is a sports reporter for ESPN in Washington. The network suspended her for a week.",
+             "McHenry apologised for the remarks on Thursday evening. She said she regretted the words she used."]
+    passages = [Passage(f"a1-{i:04d}", text, ref, position=i) for i, text in enumerate(texts)]
+    memo = UnitVectors.of(embedder)
+    state = NoteState([BriefArticle("a1", ref.title, ref.source, ref.published_at, ref.url, passages)], "",
+                      settings, None, memo, Verifier(memo, settings.answer.support_threshold))
+    collect_sentences(state)
+    line = next(s for s in state.lines if s.text.startswith("Britt McHenry said"))
+    assert [p.chunk_id for p in line.passages] == ["a1-0000", "a1-0001"]
+
+
+@pytest.mark.parametrize(("sentence", "expected"), [
+    ("(CNN)ESPN's Britt McHenry this week found herself in the news.", "ESPN's Britt McHenry this week found herself in the news."),
+    ("(The Hollywood Reporter)Stan Freberg, the comic, died at 88.", "Stan Freberg, the comic, died at 88."),
+    ("(CNN) -- The EU and India met on Friday.", "The EU and India met on Friday."),
+    ("NEW DELHI: The EU and India met on Friday.", "The EU and India met on Friday."),
+    ("(2003) was a good year for the film studio.", "(2003) was a good year for the film studio."),
+])
+def test_datelines_and_agency_credits_are_stripped(sentence, expected) -> None:
+    from assistant.brief.lines import strip_dateline
+
+    assert strip_dateline(sentence, 6) == expected

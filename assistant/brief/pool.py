@@ -14,7 +14,7 @@ from ..text.sentences import split_sentences
 from ..text.words import content_keys
 from .centrality import lexrank
 from ..text.people import cast
-from .standalone import stand_alone
+from .standalone import resolved
 from .lines import FIRST_PERSON, Line, prose_ok, strip_dateline, unquoted
 from .state import NoteState
 
@@ -56,7 +56,8 @@ def collect_sentences(state: NoteState) -> None:
 def _stand_alone(state: NoteState) -> set[int]:
     """The actors of the articles (``people.cast``), and the ids of the sentences that stand alone: an
     opening pronoun is replaced by its referent from the sentence before (whose passage the line then
-    cites too); a sentence whose referent is unclear is left out of the prose."""
+    cites too, and the passage that writes the referent's full name, so the verifier finds it); a
+    sentence whose referent is unclear is left out of the prose."""
     from ..text.nlp import parse_many
 
     texts = [s.text for s in state.sentences]
@@ -65,13 +66,17 @@ def _stand_alone(state: NoteState) -> set[int]:
     ok: set[int] = set()
     for i, (line, doc) in enumerate(zip(state.sentences, docs)):
         before = state.sentences[i - 1] if i and state.sentences[i - 1].article == line.article else None
-        text = stand_alone(line.text, doc, docs[i - 1] if before else None, state.actors)
-        if text is None:
+        found = resolved(line.text, doc, docs[i - 1] if before else None, state.actors)
+        if found is None:
             continue
+        text, name = found
         if text != line.text:
             line.text = text
-            if before is not None and before.passages[0].chunk_id != line.passages[0].chunk_id:
-                line.passages = [before.passages[0], *line.passages]
+            cited = [before.passages[0]] if before is not None else []
+            cited += [p for p in state.articles[line.article].passages if name in " ".join(p.text.split())][:1]
+            for passage in reversed(cited):
+                if all(passage.chunk_id != p.chunk_id for p in line.passages):
+                    line.passages.insert(0, passage)
         ok.add(id(line))
     return ok
 

@@ -49,11 +49,11 @@ def prose_budget(cfg, n_articles: int) -> int:
 
 
 def _bottom_line(state: NoteState, budget: int) -> int:
-    """Two sentences (three when two are short); returns the words used."""
+    """``bottom_line_sentences`` sentences (a news summary's three) within ``bottom_line_words``; returns the
+    words used."""
     pool = [*model_bottom_line(state), *state.lines] if state.llm is not None else state.lines
-    bottom = _fill(state, [], pool, want=2, words_cap=budget)
-    if len(bottom) == 2 and sum(b.words for b in bottom) < state.cfg.short_bottom_line:
-        bottom = _fill(state, bottom, pool, want=3, words_cap=budget)
+    cap = min(budget, state.cfg.bottom_line_words)
+    bottom = _fill(state, [], pool, want=state.cfg.bottom_line_sentences, words_cap=cap)
     if len(state.articles) == 1:
         bottom.sort(key=lambda line: line.position)  # one article: keep its order
     _emit(state, "bottom_line", bottom)
@@ -81,9 +81,12 @@ def _key_developments(state: NoteState, budget: int, used_words: int) -> None:
 
 
 def _fill(state: NoteState, chosen: list[Line], pool: Sequence[Line], want: int, words_cap: int) -> list[Line]:
+    """Up to ``want`` lines; past two, only while ``words_cap`` has room (the BLUF is 2-3 sentences)."""
     chosen = list(chosen)
     while len(chosen) < want:
         room = words_cap - sum(c.words for c in chosen) if chosen else state.cfg.max_words
+        if len(chosen) >= 2 and room <= 0:
+            break
         pick = best_line(state, [c for c in pool if c.words <= max(room, 25)], chosen)
         if pick is None:
             break

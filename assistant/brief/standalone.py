@@ -2,16 +2,21 @@
 referent stayed behind ("They comprehensively discussed…" — who?).
 
 The referent is looked for in the sentence before it in the same article (spaCy's parse and NER): "he" or
-"she" is the one person named there (or the one who is the subject), "they" the several people named
-there, "it" the one organisation, or the subject of a verb of saying ("…, the defence ministry said. It
-said…"). A pronoun with no such referent makes the line unusable as prose; it is skipped.
+"she" is the one person who is the subject there, named in full somewhere in the articles ("Labour", which
+the small model sometimes labels a person, is no referent); "they" the several people named there; "it",
+as the subject of a verb of saying, the subject of a verb of saying there ("…, the defence ministry said.
+It said…"), and "its" the one organisation named there. A surname that several people share ("Ed" and
+"Justine Miliband") is written as the sentence before writes it, or not at all. A pronoun inside a
+quotation is the speaker's and cannot be rewritten. A pronoun with no such referent makes the line unusable
+as prose; it is skipped.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..text.people import Actor, people_in
+from .lines import QUOTE_RES
+from ..text.people import Actor, mentions
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
@@ -25,16 +30,34 @@ _SAYING = frozenset("say tell add state announce confirm report note explain cla
 
 
 def opening_pronoun(doc: Doc) -> Token | None:
-    """The pronoun ``doc`` opens on (after quotes or brackets), or the pronoun that is the subject of its
-    main verb before that verb ("In an address, she pitched…"); None when there is neither (a
-    determiner such as "This week" is no pronoun)."""
+    """The pronoun ``doc`` opens on (after brackets), or the pronoun that is the subject of its main verb
+    before that verb ("In an address, she pitched…"); None when there is neither (a determiner such as
+    "This week" is no pronoun). Words inside quotation marks are the speaker's and are passed over."""
+    inside = _quoted(doc.text)
     first = next((t for t in doc if not (t.is_punct or t.is_space)), None)
-    if first is not None and _pronoun(first):
+    if first is not None and _pronoun(first) and not inside(first.idx):
         return first
     for tok in doc:
-        if tok.dep_ in ("nsubj", "nsubjpass") and tok.head.dep_ == "ROOT" and tok.i < tok.head.i and _pronoun(tok):
+        if tok.dep_ in ("nsubj", "nsubjpass") and tok.head.dep_ == "ROOT" and tok.i < tok.head.i and _pronoun(tok) \
+                and not inside(tok.idx):
             return tok
     return None
+
+
+def quoted_pronoun(doc: Doc) -> bool:
+    """Whether ``doc`` opens on a quotation whose first word is a pronoun ("'They have a kid together.")."""
+    first = next((t for t in doc if not (t.is_punct or t.is_space)), None)
+    return first is not None and _pronoun(first) and _quoted(doc.text)(first.idx)
+
+
+def _quoted(text: str):  # -> Callable[[int], bool]
+    """Whether a character offset of ``text`` is inside quotation marks; a quotation opened at the start and
+    not closed in ``text`` runs to its end (it goes on in the next sentence)."""
+    spans = [m.span() for pattern in QUOTE_RES for m in pattern.finditer(text)]
+    stripped = text.lstrip("( ")
+    if stripped[:1] in "\"'“‘" and not any(start <= len(text) - len(stripped) < end for start, end in spans):
+        spans.append((0, len(text)))
+    return lambda offset: any(start <= offset < end for start, end in spans)
 
 
 def _pronoun(tok: Token) -> bool:
@@ -42,32 +65,44 @@ def _pronoun(tok: Token) -> bool:
     return word in SINGULAR | PLURAL | THING or (word in DEMONSTRATIVE and tok.pos_ == "PRON")
 
 
-def referent(pronoun: str, previous: Doc, known: dict[str, Actor]) -> str:
+def referent(pronoun: Token, previous: Doc, known: dict[str, Actor]) -> str:
     """Who or what ``pronoun`` stands for, from the sentence before it; "" when that is not clear."""
-    if pronoun in DEMONSTRATIVE:
+    word = pronoun.lower_
+    if word in DEMONSTRATIVE:
         return ""  # "This is why…" points at an event, not a name
-    people = people_in(previous, known)
-    if pronoun in SINGULAR:
-        if len(people) == 1:
-            return people[0].name
-        subjects = [a for a in people if _is_subject(previous, a)]
-        return subjects[0].name if len(subjects) == 1 else ""
-    if pronoun in PLURAL:
-        return " and ".join(a.name for a in people) if len(people) >= 2 else ""
-    return _thing(previous)
+    people = _people_in(previous, known)
+    if word in SINGULAR:
+        subjects = [name for name, is_subject in people.items() if is_subject]
+        return subjects[0] if len(subjects) == 1 and len(subjects[0].split()) >= 2 else ""
+    if word in PLURAL:
+        return " and ".join(people) if len(people) >= 2 and "" not in people else ""
+    return _thing(previous, saying=pronoun.head.lemma_ in _SAYING, possessive=word in POSSESSIVE)
 
 
-def _is_subject(doc: Doc, actor: Actor) -> bool:
-    """Whether ``actor`` is the subject or the agent ("made by X") of a verb in ``doc``."""
-    return any((t.dep_ in ("nsubj", "nsubjpass") or t.dep_ == "pobj" and t.head.dep_ == "agent")
-               and t.text in actor.name.split() for t in doc)
+def _people_in(doc: Doc, known: dict[str, Actor]) -> dict[str, bool]:
+    """The known people named in ``doc`` in order of mention, each by its full name (or, for a surname
+    that several people share, the form ``doc`` writes; "" when that is the surname alone), and whether
+    they are the subject or agent of a verb there."""
+    out: dict[str, bool] = {}
+    for m in mentions(doc, frozenset(k for k, a in known.items() if a.person)):
+        actor = known.get(m.key)
+        if actor is not None and actor.person:
+            name = m.name if actor.shared else actor.name
+            name = name if len(name.split()) >= 2 or not actor.shared else ""
+            out[name] = out.get(name, False) or m.acting
+    return out
 
 
-def _thing(doc: Doc) -> str:
-    """The organisation "it" stands for: the subject of a verb of saying, else the one ORG named."""
-    for tok in doc:
-        if tok.dep_ == "nsubj" and tok.head.lemma_ in _SAYING and tok.pos_ in ("NOUN", "PROPN"):
-            return doc[tok.left_edge.i:tok.i + 1].text
+def _thing(doc: Doc, saying: bool, possessive: bool) -> str:
+    """The organisation "it" stands for: as the subject of a verb of saying, the subject of a verb of
+    saying in ``doc``; "its", the one organisation named there. Any other "it" ("It was too late") is
+    no organisation's."""
+    if saying:
+        for tok in doc:
+            if tok.dep_ == "nsubj" and tok.head.lemma_ in _SAYING and tok.pos_ in ("NOUN", "PROPN"):
+                return doc[tok.left_edge.i:tok.i + 1].text
+    if not possessive:
+        return ""
     from ..text.nlp import entities
 
     orgs = {e.text for e in entities(doc) if e.label == "ORG"}
@@ -77,16 +112,25 @@ def _thing(doc: Doc) -> str:
 def stand_alone(text: str, doc: Doc, previous: Doc | None, known: dict[str, Actor]) -> str | None:
     """``text`` with an opening pronoun replaced by its referent; ``text`` itself when it opens on none;
     None when it opens on one whose referent is not clear (the line is skipped)."""
+    found = resolved(text, doc, previous, known)
+    return found[0] if found is not None else None
+
+
+def resolved(text: str, doc: Doc, previous: Doc | None, known: dict[str, Actor]) -> tuple[str, str] | None:
+    """``stand_alone``'s text and the referent written into it ("" when none was needed)."""
+    if quoted_pronoun(doc):
+        return None
     tok = opening_pronoun(doc)
     if tok is None:
-        return text
+        return text, ""
     pronoun = tok.lower_
-    name = referent(pronoun, previous, known) if previous is not None else ""
+    name = referent(tok, previous, known) if previous is not None else ""
     if not name:
         return None
+    written = name
     start, end = tok.idx, tok.idx + len(tok.text)
     if pronoun in POSSESSIVE:
         name += "’" if name.endswith("s") else "’s"
     if start == 0 or not text[:start].strip("\"'“‘( "):
         name = name[:1].upper() + name[1:]
-    return text[:start] + name + text[end:]
+    return text[:start] + name + text[end:], written

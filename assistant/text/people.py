@@ -54,6 +54,15 @@ class Actor:
     forms: list[str] = field(default_factory=list)
 
     @property
+    def shared(self) -> bool:
+        """Whether the surname is written with different first names ("Ed" and "Justine Miliband", neither
+        the end of the other as "von der Leyen" is of "Ursula von der Leyen"): then it names several
+        people, and the fullest form is not the name of every mention."""
+        forms = {tuple(fold(f).lower().split()) for f in self.forms}
+        longest = [f for f in forms if len(f) >= 2 and not any(g != f and g[-len(f):] == f for g in forms)]
+        return len(longest) > 1
+
+    @property
     def label(self) -> str:
         """"Andrius Kubilius, EU Commissioner for Defence and Space" (the name alone without a role)."""
         return f"{self.name}, {self.role}" if self.role else self.name
