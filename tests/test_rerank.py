@@ -228,22 +228,3 @@ def test_each_group_keeps_a_place_in_the_top_k() -> None:
     assert [p.chunk_id for p in got] == ["p0", "p1", "p4"]
     # with room for only one, the first group's best stays and the second cannot displace it
     assert [p.chunk_id for p in assemble(ps, scores, [[ps[0]], [ps[4]]], 1, 3)] == ["p0"]
-
-
-def test_age_features_count_back_from_the_day_the_question_is_asked() -> None:
-    """days_old is log(1 + days) before the question's day, newness a candidate's place from newest (1) to
-    oldest (0); asks_dates says whether the question gives a date span at all."""
-    day = 86400.0
-    a = passage("a", "The rocket launch was delayed again.", "A1")
-    b = passage("b", "Shares fell after the launch.", "B1")
-    c = passage("c", "The rocket launch happened at dawn.", "A1")
-    signals = Signals(main=[a, b, c], dense=[], cosine={}, bm25=[], groups=[], question="Was the rocket launch delayed?",
-                      claims=[], named_sources=set(), date_windows=[], today_ts=10 * day)
-    _, rows = features(signals, lexicon({"a": 9 * day, "b": 3 * day}), {}, PARAMS)
-    assert list(column(rows, "days_old")[:2]) == pytest.approx([math.log(2), math.log(8)])
-    assert math.isnan(column(rows, "days_old")[2]) and math.isnan(column(rows, "newness")[2])  # c has no date
-    assert list(column(rows, "newness")[:2]) == [1.0, 0.0]
-    assert list(column(rows, "asks_dates")) == [0.0, 0.0, 0.0]
-    unknown_day = Signals(**{**vars(signals), "today_ts": math.nan, "date_windows": [(0, day)]})
-    _, rows = features(unknown_day, lexicon({"a": 9 * day, "b": 3 * day}), {}, PARAMS)
-    assert np.isnan(column(rows, "days_old")).all() and list(column(rows, "asks_dates")) == [1.0, 1.0, 1.0]

@@ -1,12 +1,11 @@
-"""Learned re-ranking of a question's candidates.
+"""Learned re-ranking of a multi-source question's candidates.
 
-Every question is searched dense and BM25; one that names outlets or lists claims also gets one ranking
-per outlet and per claim. Which candidate deserves first place depends on all of
+A question that names outlets or lists claims is searched several ways (the whole question, dense and
+BM25; one ranking per outlet and per claim). Which candidate deserves first place depends on all of
 them at once: how high each ranking puts it, whether its outlet and date are the ones asked about, how
 many of the question's (and each claim's) words and word pairs it holds, how close in meaning its best
 sentence comes to them (where the question paraphrases its evidence), and where the passage sits: news
-puts its key facts first, and a long article spreads its facts over more passages; and how old it is on the
-day the question is asked (a question about this week's news wants this week's articles). Two small gradient-boosted tree
+puts its key facts first, and a long article spreads its facts over more passages. Two small gradient-boosted tree
 models, trained by ``bench/train_ranker.py``, weigh those signals and ship in ``ranker.json``: one
 (a classifier) chooses the passages, the other (trained to rank a question's list) orders them.
 """
@@ -30,12 +29,11 @@ OWN = [  # computed passage by passage
     "question_pairs", "best_claim_pairs", "article_candidates", "in_date_window",
     "question_sentence_cosine", "best_claim_sentence_cosine",
     "position", "relative_position", "words", "article_chunks", "chunks_after",
-    "days_old", "asks_dates",
 ]
 RELATIVE = [  # against the other candidates
     "claim_leader_rr", "claim_pairs_leader_rr", "question_idf_vs_best",
     "claim_sentence_leader_rr", "question_sentence_vs_best",
-    "bridge_best", "bridge_top2", "bridge_mean", "newness",
+    "bridge_best", "bridge_top2", "bridge_mean",
 ]
 # An article rarely holds more than one piece of a question's evidence (1,070 of 1,104 evidence-holding
 # articles in the public queries hold one), so which of its passages is the right one matters: each of
@@ -75,7 +73,6 @@ class Signals:
     claims: Sequence[str]  # the sub-query texts
     named_sources: set[str]
     date_windows: Sequence[tuple[int, int]]
-    today_ts: float = math.nan  # the end of the day the question is asked on (--as-of, else the newest article's)
 
 
 @dataclass
@@ -136,8 +133,7 @@ def features(signals: Signals, lexicon: Lexicon, cache: dict[str, Bag],
     relative = np.column_stack([_leader_rr(weighted[1:]), _leader_rr(pairs[1:]),
                                 _vs_best(base[:, FEATURES.index("question_idf_terms")]),
                                 _leader_rr(claim_sentence), _vs_best(question_sentence),
-                                _bridge(articles, bags, base, set(q_terms), params.bridge_articles),
-                                _newness(base[:, OWN.index("days_old")])])
+                                _bridge(articles, bags, base, set(q_terms), params.bridge_articles)])
     own = np.hstack([base, relative])
     within = _within_article(own[:, [FEATURES.index(name) for name in WITHIN_ARTICLE]], articles)
     return list(candidates.values()), np.hstack([own, within])
@@ -221,30 +217,8 @@ def _own(signals: Signals, lexicon: Lexicon, params: FeatureParams, candidates: 
             float(bags[col].words),
             float(chunks),
             float(chunks - 1 - passage.position),
-            _days_old(signals.today_ts, ts),
-            float(bool(signals.date_windows)),
         ])
     return np.array(rows, dtype=float).reshape(len(rows), len(OWN))
-
-
-def _days_old(today_ts: float, ts: float) -> float:
-    """log(1 + days) from publication to the question's day (nan when either is unknown)."""
-    if not (math.isfinite(today_ts) and math.isfinite(ts)):
-        return np.nan
-    return math.log1p(max(0.0, (today_ts - ts) / 86400.0))
-
-
-def _newness(days_old: np.ndarray) -> np.ndarray:
-    """Each candidate's place from newest (1) to oldest (0) among the candidates (undated ones: nan); a quiz
-    of the week asks about this week's news, an archive question about whichever day the rest point to."""
-    out = np.full(len(days_old), np.nan)
-    dated = np.isfinite(days_old)
-    if dated.sum() > 1:
-        values = days_old[dated]
-        out[dated] = (values[None, :] > values[:, None]).sum(axis=1) / (len(values) - 1)
-    elif dated.any():
-        out[dated] = 1.0
-    return out
 
 
 def _vs_best(values: np.ndarray) -> np.ndarray:

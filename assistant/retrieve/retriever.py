@@ -98,8 +98,6 @@ class Retriever:
             texts = list(dict.fromkeys([*texts, *(s.text for p in plans if p for s in p.subqueries)]))
         vectors = dict(zip(texts, self.embedder.embed(texts))) if mode in ("dense", "hybrid") else {}
         wide = 2 * k if self.stories else k  # room for the copies one_per_story folds away
-        # A single-fact question keeps the fused ranking: on RealTime QA dev (whole weeks held out) the learned
-        # ranker put the gold in the top 5 for fewer of them than fusion did (bench/train_ranker.py --news).
         lists = [self._planned(q, plan, vectors, wide, filters, mode, rerank) if plan and plan.subqueries
                  else self._one(q, vectors.get(q), wide, filters, mode, plan) for q, plan in zip(queries, plans)]
         if self.stories:
@@ -172,8 +170,7 @@ class Retriever:
         signals = Signals(main=main, dense=lists[0][1], cosine=cosine, bm25=lists[1][1],
                           groups=self._group_rankings(query, plan, main, filters, "hybrid"),
                           question=query, claims=[s.text for s in plan.subqueries],
-                          named_sources=plan.named_sources, date_windows=[m.value for m in plan.dates],
-                          today_ts=self._today_ts())
+                          named_sources=plan.named_sources, date_windows=[m.value for m in plan.dates])
         if self._lexicon is None:
             article_chunks = Counter(m.get("article_id", "") for m in self.bm25.meta)
             self._lexicon = Lexicon(self.bm25.terms, self.bm25.idf, lambda cid: float(self._ts[self._row_of[cid]]),
@@ -182,11 +179,6 @@ class Retriever:
             self._term_cache.clear()
         passages, rows = features(signals, self._lexicon, self._term_cache, params)
         return passages, rows, signals.groups
-
-    def _today_ts(self) -> float:
-        """The end of the day a question is asked on: ``--as-of``, else the newest article's day (nan: none dated)."""
-        today = self.as_of or self.newest
-        return float(day_stamp(today, end=True)) if today else float("nan")
 
     def _sentence_match(self, texts: Sequence[str], chunk_ids: Sequence[str]) -> np.ndarray:
         sentences = self.bm25.sentences
