@@ -1,13 +1,18 @@
-"""Train the re-ranker (``assistant/retrieve/ranker.json``) on MultiHop-RAG queries, and estimate it honestly.
+"""Train the re-ranker (``assistant/retrieve/ranker.json``) on MultiHop-RAG queries and, when given, the
+answerable questions of a RealTime-QA-layout news set, and estimate it honestly.
 
-Each query's candidates come from the retriever itself (``Retriever.candidates``); a candidate is
-relevant when it contains one of the query's evidence facts. Two models: a classifier (scikit-learn)
+Each query's candidates come from the retriever itself (``Retriever.candidates``); a MultiHop-RAG candidate is
+relevant when it contains one of the query's evidence facts, a news question's when it is one of the question's
+benchmark search results and contains the gold answer's text (each searched as of its question's day, over the
+whole news corpus). The two sets are kept in separate indexes, as they are separate corpora. Two models: a classifier (scikit-learn)
 whose scores choose the k passages, and a LambdaRank model (LightGBM) that orders them. The estimate is
 k-fold cross-validation over queries (each query is ranked by models that never saw it, through the
-exported trees exactly as the product runs them); the shipped models are then fitted on every query.
+exported trees exactly as the product runs them; a news set's folds are whole weeks, so a held-out week's
+stories were never seen); the shipped models are then fitted on every query.
 Needs scikit-learn and LightGBM (``pip install -e '.[train]'``); the product only reads the trees.
 
-    python -m bench.train_ranker --queries evals/data/queries_public.json --corpus evals/data/corpus.json
+    python -m bench.train_ranker --queries evals/data/queries_public.json --corpus evals/data/corpus.json \
+        [--news ../shared/data/realtimeqa_dev]
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ import argparse
 import dataclasses
 import json
 import sys
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -24,6 +30,7 @@ from assistant.core.settings import Settings
 from assistant.evals.datasets import load_queries
 from assistant.evals.eval_index import eval_settings
 from assistant.evals.metrics import _squeeze, retrieval_metrics
+from assistant.evals.news_eval import contains, load_news
 from assistant.retrieve.features import FEATURES, FeatureParams
 from assistant.retrieve.filters import Filters
 from assistant.retrieve.retriever import Retriever
@@ -34,6 +41,7 @@ from assistant.retrieve.trees import (
     query_key,
     trained_params,
 )
+from assistant.text.dates import day_stamp
 
 # Chosen by held-out metrics averaged over four random 5-fold splits (MRR@10 / AllEvidence@10): 100 trees of 7
 # leaves at rate 0.1 0.774 / 0.478; 200 of 15 leaves at 0.05, at least 40 candidates per leaf, 0.788 / 0.481.
@@ -53,19 +61,41 @@ KEYS = ["Hits@4", "Hits@10", "MRR@10", "MAP@10", "AllEvidence@10"]
 
 
 def collect(retriever: Retriever, items: list[dict], params: FeatureParams) -> list[dict]:
-    """Candidates, features (computed with ``params``) and labels of every query the ranker would see (those
-    with sub-queries)."""
+    """Candidates, features (computed with ``params``) and labels of every MultiHop-RAG query."""
     vectors = dict(zip([i["query"] for i in items], retriever.embedder.embed([i["query"] for i in items])))
     out = []
     for item in items:
         plan = retriever.plan(item["query"])
-        if not plan.subqueries:
-            continue
         passages, rows, groups = retriever.candidates(item["query"], plan, vectors[item["query"]], Filters(), params)
         facts = [_squeeze(f) for f in item["gold"]]
         labels = np.array([float(any(f in _squeeze(p.text) for f in facts)) for p in passages])
         out.append({"item": item, "passages": passages, "rows": rows, "labels": labels, "groups": groups})
     return out
+
+
+def collect_news(retriever: Retriever, questions: list[dict], texts: dict[str, str], params: FeatureParams,
+                 folds: int) -> list[dict]:
+    """The same for a news set's answerable questions, each searched as of its day; ``fold`` is its week's."""
+    weeks = sorted({_week(q) for q in questions})
+    out = []
+    for item in questions:
+        golds, urls = [str(g) for g in item["gold"]], set(item.get("doc_urls") or [])
+        if not any(contains(texts.get(u, ""), golds) for u in urls):
+            continue
+        retriever.as_of = date.fromisoformat(str(item["question_date"])[:10])
+        plan = retriever.plan(item["query"])
+        vector = retriever.embedder.embed([item["query"]])[0]
+        filters = Filters(until=day_stamp(retriever.as_of, end=True))
+        passages, rows, groups = retriever.candidates(item["query"], plan, vector, filters, params)
+        labels = np.array([float(p.article.url in urls and contains(f"{p.article.title} {p.text}", golds))
+                           for p in passages])
+        out.append({"item": {**item, "gold": golds}, "passages": passages, "rows": rows, "labels": labels,
+                    "groups": groups, "fold": weeks.index(_week(item)) % folds})
+    return out
+
+
+def _week(item: dict) -> str:
+    return date.fromisoformat(str(item["question_date"])[:10]).strftime("%G-%V")
 
 
 def fit(queries: list[dict]):
@@ -153,10 +183,22 @@ def score(queries: list[dict], ranker_of, k: int, cap: int) -> dict:
     return retrieval_metrics(results)
 
 
+def score_news(queries: list[dict], ranker_of, k: int, cap: int) -> dict:
+    """Share of a news set's answerable questions with the gold text in the top 5 / 10 passages."""
+    top5 = top10 = 0
+    for q in queries:
+        passages = ranker_of(q).rank(q["passages"], q["rows"], q["groups"], k, cap)
+        held = [contains(f"{p.article.title} {p.text}", q["item"]["gold"]) for p in passages]
+        top5 += any(held[:5])
+        top10 += any(held[:10])
+    return {"gold in top 5": top5 / max(1, len(queries)), "gold in top 10": top10 / max(1, len(queries))}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--queries", required=True)
     parser.add_argument("--corpus", required=True)
+    parser.add_argument("--news", help="a RealTime-QA-layout folder (questions.jsonl + corpus.jsonl) to train on too")
     parser.add_argument("--out", default=str(MODEL_PATH), help="where to write the model (default: the shipped one)")
     parser.add_argument("--folds", type=int, default=5)
     shipped = trained_params()
@@ -167,24 +209,40 @@ def main(argv: list[str] | None = None) -> int:
     params = FeatureParams(**{field.name: getattr(args, field.name) for field in dataclasses.fields(FeatureParams)})
     settings = Settings()
     items = [i for i in load_queries(args.queries) if i["gold"]]
-    retriever = Retriever(eval_settings(settings, args.corpus, progress=True))
-    queries = collect(retriever, items, params)
+    multihop = collect(Retriever(eval_settings(settings, args.corpus, progress=True)), items, params)
+    for n, q in enumerate(multihop):
+        q["fold"] = n % args.folds
+    news: list[dict] = []
+    if args.news and (Path(args.news) / "questions.jsonl").exists():
+        questions, texts, corpus_path = load_news(args.news)
+        news = collect_news(Retriever(eval_settings(settings, corpus_path, progress=True)), questions, texts, params,
+                            args.folds)
+    elif args.news:
+        print(f"no news set at {args.news}: training on MultiHop-RAG alone", file=sys.stderr)
+    queries = multihop + news
     k, cap = settings.retrieval.k, settings.retrieval.reranked_per_article_cap
-    print(f"{len(queries)} queries with sub-queries, {sum(len(q['labels']) for q in queries)} candidates", file=sys.stderr)
+    print(f"{len(multihop)} MultiHop-RAG queries and {len(news)} answerable news questions, "
+          f"{sum(len(q['labels']) for q in queries)} candidates", file=sys.stderr)
     held_out: dict[int, Ranker] = {}
     for fold in range(args.folds):
-        _, ranker = train([q for n, q in enumerate(queries) if n % args.folds != fold], params)
-        held_out.update({id(q): ranker for n, q in enumerate(queries) if n % args.folds == fold})
+        _, ranker = train([q for q in queries if q["fold"] != fold], params)
+        held_out.update({id(q): ranker for q in queries if q["fold"] == fold})
     print(f"{'':40}" + "".join(f"{k:>16}" for k in KEYS))
-    held = score(queries, lambda q: held_out[id(q)], k, cap)
+    held = score(multihop, lambda q: held_out[id(q)], k, cap)
     rows = {f"{args.folds}-fold, each query held out": held["overall"]}
     rows.update({f"  {name} (held out)": metrics for name, metrics in held["by_type"].items()})
-    by_select = score(queries, lambda q: dataclasses.replace(held_out[id(q)], order=held_out[id(q)].select), k, cap)
+    by_select = score(multihop, lambda q: dataclasses.replace(held_out[id(q)], order=held_out[id(q)].select), k, cap)
     rows["  held out, ordered by the classifier"] = by_select["overall"]
     spec, final = train(queries, params)
-    rows["in sample (the shipped models)"] = score(queries, lambda q: final, k, cap)["overall"]
+    rows["in sample (the shipped models)"] = score(multihop, lambda q: final, k, cap)["overall"]
     for name, metrics in rows.items():
         print(f"{name:40}" + "".join(f"{metrics[key]:16.4f}" for key in KEYS))
+    if news:
+        print(f"news, {len(news)} answerable questions{'':12}{'gold in top 5':>16}{'gold in top 10':>16}")
+        for name, ranker_of in ((f"{args.folds}-fold, whole weeks held out", lambda q: held_out[id(q)]),
+                                ("in sample (the shipped models)", lambda q: final)):
+            result = score_news(news, ranker_of, k, cap)
+            print(f"{name:40}{result['gold in top 5']:16.4f}{result['gold in top 10']:16.4f}")
     Path(args.out).write_text(json.dumps(spec, separators=(",", ":")) + "\n", encoding="utf-8")
     print(f"model written to {args.out}")
     return 0

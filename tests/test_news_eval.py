@@ -16,7 +16,8 @@ def test_contains_is_whole_words_after_squad_normalisation() -> None:
     assert token_f1("Sam Bankman-Fried", "Bankman Fried") > token_f1("Sam Bankman-Fried", "Caroline Ellison")
 
 
-def test_news_eval_asks_as_of_the_question_date(tmp_path: Path, monkeypatch) -> None:
+def news_folder(tmp_path: Path) -> Path:
+    """The tests' articles in the RealTime QA layout, with a question asked after them and one before."""
     articles = json.loads(MINI_CORPUS.read_text(encoding="utf-8"))
     folder = tmp_path / "news"
     folder.mkdir()
@@ -33,6 +34,11 @@ def test_news_eval_asks_as_of_the_question_date(tmp_path: Path, monkeypatch) -> 
          "answer": ["0"], "gold": ["Lewis Kaplan"], "question_date": "2023-09-01", "doc_urls": urls},
     ]
     (folder / "questions.jsonl").write_text("".join(json.dumps(q) + "\n" for q in questions), encoding="utf-8")
+    return folder
+
+
+def test_news_eval_asks_as_of_the_question_date(tmp_path: Path, monkeypatch) -> None:
+    folder = news_folder(tmp_path)
     monkeypatch.setenv("ASSISTANT_EVAL_CACHE", str(tmp_path / "cache"))
     out = run_news_eval(make_settings(tmp_path / "unused", **{"llm.spec": "none"}), folder, tmp_path / "run")
     rows = [json.loads(line) for line in (out / "items.jsonl").read_text().splitlines()]
@@ -40,3 +46,23 @@ def test_news_eval_asks_as_of_the_question_date(tmp_path: Path, monkeypatch) -> 
     assert rows[1]["abstained"] == 1.0 and rows[1]["gold_in_top10"] == 0.0
     metrics = json.loads((out / "metrics.json").read_text())
     assert "contained_answerable" in json.dumps(metrics)
+    # both questions are answerable (their results hold the gold); only the first can read them
+    assert metrics["overall"]["gold_in_top10_answerable"] == 0.5
+
+
+def test_news_retrieval_bench_says_why_the_gold_is_not_in_the_top_5(tmp_path: Path, monkeypatch) -> None:
+    """Retrieval alone: the question asked after the articles finds the gold; the one asked before them cannot,
+    and the bench names the cause (every chunk holding it was published after the question's day)."""
+    from bench.bench_news_retrieval import run
+
+    from assistant.evals.eval_index import eval_settings
+    from assistant.evals.news_eval import load_news
+    from assistant.retrieve.retriever import Retriever
+
+    questions, texts, corpus_path = load_news(news_folder(tmp_path))
+    monkeypatch.setenv("ASSISTANT_EVAL_CACHE", str(tmp_path / "cache"))
+    retriever = Retriever(eval_settings(make_settings(tmp_path / "unused"), corpus_path, progress=False))
+    for rerank in (True, False):
+        result = run(retriever, questions, texts, rerank)
+        assert result["answerable"] == 2 and result["top5"] == 0.5 and result["top10"] == 0.5
+        assert result["causes"] == {"top 5": 1, "only after the question's day": 1}

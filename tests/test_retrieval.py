@@ -48,6 +48,17 @@ def test_each_named_outlet_gets_evidence(retriever: Retriever) -> None:
         assert {"Fortune", "The Verge"} <= {p.article.source for p in got}
 
 
+def test_questions_without_sub_queries_keep_the_fused_ranking(retriever: Retriever) -> None:
+    """A single-fact question (no outlet named, no list of claims) is ordered by fusion, learned ranker or not."""
+    question = "Which judge scolded Bankman-Fried?"
+    plan = retriever.plan(question)
+    assert not plan.subqueries and retriever.stories is None
+    vector = retriever.embedder.embed([question])[0]
+    fused = [p.chunk_id for p in retriever._one(question, vector, 5, retriever.filters(), "hybrid", plan)]
+    for rerank in (True, False):
+        assert [p.chunk_id for p in retriever.search(question, k=5, rerank=rerank)] == fused
+
+
 def test_passages_fit_the_embedder(retriever: Retriever) -> None:
     from assistant.index.embedder import wordpiece_tokenizer
 

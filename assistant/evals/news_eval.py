@@ -9,7 +9,8 @@ published after it is read). Scores:
   ten results contain it ("answerable") and over all;
 * best choice: the choice with the highest token F1 against the answer is a gold one;
 * abstention on the questions whose results lack the gold text, and false abstention on the answerable ones;
-* answer recall of retrieval: the gold text in the top 5 / 10 passages the assistant retrieves;
+* answer recall of retrieval: the gold text in the top 5 / 10 passages the assistant retrieves, over all
+  questions and over the answerable ones (``bench/bench_news_retrieval.py`` measures it without answering);
 * p50/p95 seconds per answer.
 """
 
@@ -30,7 +31,7 @@ from .report import run_meta, write_report
 
 METRIC_KEYS = ["contained", "best_choice", "abstained", "gold_in_top5", "gold_in_top10"]
 OVERALL_EXTRA = ["contained_answerable", "abstention_unanswerable", "false_abstention", "answerable_share",
-                 "p50_ms", "p95_ms"]
+                 "gold_in_top5_answerable", "gold_in_top10_answerable", "p50_ms", "p95_ms"]
 REFERENCES = {"frontier models reading the same ten results, lowest (issue #18)": {"contained_answerable": 0.57},
               "frontier models reading the same ten results, highest (issue #18)": {"contained_answerable": 0.73}}
 
@@ -106,6 +107,8 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
     overall["abstention_unanswerable"] = mean([r["abstained"] for r in unanswerable])
     overall["false_abstention"] = mean([r["abstained"] for r in answerable])
     overall["answerable_share"] = mean([float(r["question_type"] == "answerable") for r in rows])
+    overall["gold_in_top5_answerable"] = mean([r["gold_in_top5"] for r in answerable])
+    overall["gold_in_top10_answerable"] = mean([r["gold_in_top10"] for r in answerable])
     overall["unverified_shown"] = sum(r["unverified_shown"] for r in rows)
     overall.update(latency_summary([r["seconds"] for r in rows]))
     metrics["routes"] = dict(sorted(Counter(r["route"] for r in rows).items()))
@@ -126,6 +129,15 @@ def sub_corpus(corpus_path: Path, questions: list[dict[str, Any]]) -> Path:
     return target
 
 
+def pick_questions(questions: list[dict[str, Any]], corpus_path: Path,
+                   limit: int | None) -> tuple[list[dict[str, Any]], Path]:
+    """All questions over the whole corpus, or ``limit`` of them spread over the weeks over their own results."""
+    if not limit or limit >= len(questions):
+        return questions, corpus_path
+    chosen = [questions[i * len(questions) // limit] for i in range(limit)]
+    return chosen, sub_corpus(corpus_path, chosen)
+
+
 def run_news_eval(settings: Settings, folder: str | Path, out_dir: str | Path, limit: int | None = None) -> Path:
     """Answer every question of a RealTime-QA-layout folder (or ``limit`` of them spread over the file, searching
     only their results) and write the report."""
@@ -138,9 +150,7 @@ def run_news_eval(settings: Settings, folder: str | Path, out_dir: str | Path, l
 
     started_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
     questions, texts, corpus_path = load_news(folder)
-    if limit and limit < len(questions):
-        questions = [questions[i * len(questions) // limit] for i in range(limit)]  # spread over the weeks
-        corpus_path = sub_corpus(corpus_path, questions)
+    questions, corpus_path = pick_questions(questions, corpus_path, limit)
     scoped = eval_settings(settings, corpus_path)
     llm = make_llm(scoped)
     answerer = Answerer(scoped, llm=CachedChatModel(llm) if llm is not None else None)
