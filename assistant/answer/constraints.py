@@ -8,11 +8,10 @@ candidates are no answer: a confident answer about another earthquake is worse t
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
 
 from ..core.passage import Passage
 from ..retrieve.analysis import find_dates
-from ..text.dates import to_timestamp
+from ..text.dates import stamp_day, to_timestamp
 from ..text.mentions import find_dates as find_date_mentions
 from ..text.mentions import find_numbers
 from .state import Question, Tools
@@ -41,7 +40,7 @@ class Constraints:
         if published is not None and lo <= published <= hi:
             return True
         # the question's own date reader, "last week" in the passage counting back from its publication day
-        newest = None if published is None else _day(published)
+        newest = None if published is None else stamp_day(published)
         return any(lo <= m.value[0] and m.value[1] <= hi for m in find_dates(text, newest))
 
 
@@ -50,10 +49,6 @@ def _values(text: str) -> set[float]:
     dates = [(d.start, d.end) for d in find_date_mentions(text)]
     found = [n for n in find_numbers(text) if not any(lo <= n.start < hi for lo, hi in dates)]
     return {round(n.value, 6) for n in found} | {round(n.raw, 6) for n in found}
-
-
-def _day(stamp: int) -> date:
-    return datetime.fromtimestamp(stamp, tz=timezone.utc).date()
 
 
 def of(tools: Tools, q: Question, part: str) -> Constraints:

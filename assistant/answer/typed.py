@@ -138,10 +138,12 @@ def _refers_back(part: str) -> bool:
     return any(t.pos_ == "PRON" and t.lower_ in ("it", "this", "that", "them") for t in parse(part))
 
 
-def _parts_answered(tools: Tools, q: Question, pool: list[Passage]) -> tuple[list[PartAnswer] | str, list[Passage]]:
-    """Each part's answer (or the first part left unanswered), and the passages read."""
+def _parts_answered(tools: Tools, q: Question,
+                    pool: list[Passage]) -> tuple[list[PartAnswer] | str, list[Passage], dict[str, Known]]:
+    """Each part's answer (or the first part left unanswered), the passages read and the people they name."""
     pieces = parts(q.text)
     answers: list[PartAnswer] = []
+    people = known_people(pool)
     for i, part in enumerate(pieces):
         want = q.plan.want if i == 0 and len(pieces) == 1 and q.plan.want else wanted(part)
         if i and answers and _holds(answers[0], want):
@@ -149,7 +151,7 @@ def _parts_answered(tools: Tools, q: Question, pool: list[Passage]) -> tuple[lis
         if want.subject:  # "Who is X?": the passages about X describe X, whatever the question's other words
             pool = list({x.chunk_id: x for x in [*pool, *tools.retriever.search(
                 want.subject, k=READ_PASSAGES, filters=q.scoped)]}.values())
-        people = known_people(pool)
+            people = known_people(pool)
         first = answers[0].evidence if answers else None
         if first is not None and "PERSON" in want.labels and _refers_back(part):
             # "… and who said it?": the statement's speaker, or the attribution that follows it
@@ -166,18 +168,18 @@ def _parts_answered(tools: Tools, q: Question, pool: list[Passage]) -> tuple[lis
         found = (_answer_part(tools, asked, want, near, people) if near else None) \
             or (_answer_part(tools, asked, want, usable, people) if usable else None)
         if found is None:
-            return part, pool
+            return part, pool, people
         answers.append(found)
-    return answers, pool
+    return answers, pool, people
 
 
 def typed_answer(tools: Tools, q: Question, passages: list[Passage]) -> Answer:
     """Answer ``q`` part by part from ``passages``; abstain, saying what the articles do say, when a part's
     wanted answer is missing."""
-    answers, pool = _parts_answered(tools, q, passages[:READ_PASSAGES])
+    answers, pool, people = _parts_answered(tools, q, passages[:READ_PASSAGES])
     if isinstance(answers, str):
         return not_said(tools, q, answers, pool)
-    composed, srcs = _compose(answers, known_people(pool))
+    composed, srcs = _compose(answers, people)
     answer = finish(tools, q.quiet(), composed, srcs, "typed")
     if answer.abstained:  # the cleaned first sentence failed: the passage's own words, as written
         raw = {excerpt(a.evidence.sentence): srcs.cite(a.evidence.passage) for a in answers}

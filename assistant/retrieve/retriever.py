@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Sequence
-from datetime import date, datetime, timezone
+from datetime import date
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -16,7 +16,7 @@ import numpy as np
 from ..core.errors import EmptyIndexError
 from ..core.passage import Passage
 from ..core.settings import Settings
-from ..text.dates import day_stamp
+from ..text.dates import day_stamp, stamp_day
 from .filters import Filters, make_filters
 from .fusion import diversify, fuse
 
@@ -46,7 +46,7 @@ class Retriever:
         self._masks: dict[tuple, np.ndarray] = {}  # sub-queries of one question share their filters
         self.sources = sorted({m.get("source", "") for m in self.bm25.meta if m.get("source")})
         stamps = self._ts[np.isfinite(self._ts)]
-        self.newest = (datetime.fromtimestamp(float(stamps.max()), tz=timezone.utc).date() if stamps.size else None)
+        self.newest = stamp_day(float(stamps.max())) if stamps.size else None
         self.as_of: date | None = settings.retrieval.as_of
         """``--as-of``: search as on that day (nothing published after it; 'last week' counts back from it)."""
         self._ranker = None  # rerank.Ranker, loaded on the first planned question

@@ -94,6 +94,11 @@ def day_bounds(text: str, end: bool) -> int:
     return day_stamp(date.fromisoformat(iso[:10]), end)
 
 
+def stamp_day(stamp: float) -> date:
+    """The UTC day an epoch-seconds timestamp falls on (the inverse of ``day_stamp``)."""
+    return datetime.fromtimestamp(stamp, tz=UTC).date()
+
+
 def day_stamp(day: date, end: bool = False) -> int:
     """Epoch seconds of a UTC day's first second, or of its last one (``end``): every date filter's edge."""
     stamp = int(datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp())
