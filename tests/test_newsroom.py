@@ -190,3 +190,29 @@ def test_a_passage_must_hold_the_questions_numbers_and_time() -> None:
 def test_a_question_about_another_time_abstains(answerer: Answerer) -> None:
     answer = answerer.ask("Who presided over the US v. Google case in May 2015?")
     assert answer.abstained and answer.answer.startswith("The indexed articles do not say")
+
+
+@pytest.mark.parametrize("sentence, resolved", [
+    pytest.param("It is the most endangered of the world's 128 marine mammal species.",
+                 "The vaquita porpoise is the most endangered of the world's 128 marine mammal species.", id="it"),
+    pytest.param("It is unclear whether the numbers will recover.",
+                 "It is unclear whether the numbers will recover.", id="it-of-a-clause"),
+    pytest.param("It was too late.", "It was too late.", id="it-of-a-state"),
+    pytest.param("He said the company would grow.", "Sam Altman said the company would grow.", id="he"),
+])
+def test_an_opening_pronoun_becomes_the_subject_before_it(sentence: str, resolved: str) -> None:
+    from assistant.answer.tidy import resolve_subject
+
+    text = ("The vaquita porpoise lives only in the Gulf of California. It is the most endangered of the world's "
+            "128 marine mammal species. Officials said the ban worked. It is unclear whether the numbers will "
+            "recover. Sam Altman spoke on Monday. He said the company would grow. The ministry said talks went "
+            "well. It was too late.")
+    assert resolve_subject(_passage(text, "2025-09-01"), sentence) == resolved
+
+
+def test_a_question_whose_question_word_comes_late_is_quoted_in_the_abstention() -> None:
+    from assistant.answer.typed import not_said_lead
+
+    assert not_said_lead("Which country won the vote?") == "The indexed articles do not say which country won the vote."
+    assert not_said_lead("The letter called for which of the following?") == \
+        "The indexed articles do not answer “The letter called for which of the following?”"

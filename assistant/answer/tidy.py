@@ -94,3 +94,43 @@ def name_speaker(passage: Passage, sentence: str) -> str:
     if who is None:
         return sentence
     return sentence[:m.start(2)] + who + sentence[m.end(2):]
+
+
+_OPENING_SUBJECT = re.compile(r"^(It|He|She)\s")
+_STATE_OF_AFFAIRS = frozenset({"ccomp", "xcomp", "csubj", "acomp"})
+SUBJECT_WORDS = 8
+"""Most words of a preceding sentence's subject that may stand in for an opening pronoun."""
+
+
+def resolve_subject(passage: Passage, sentence: str) -> str:
+    """``sentence`` with an opening "It"/"He"/"She" that is its main verb's subject replaced by the subject
+    of the sentence before it in the passage ("The vaquita is … . It is the most endangered …" -> "The
+    vaquita is the most endangered …"); unchanged when that subject is no short noun phrase, the pronoun
+    is an "it" of a clause or a state ("It is unclear whether …"), "he"/"she" meets no person, or the
+    sentence is not found."""
+    text = clean(sentence)
+    m = _OPENING_SUBJECT.match(text)
+    if not m:
+        return sentence
+    from ..text.screening import clean_sentences
+
+    sentences = clean_sentences(passage.text)
+    at = next((i for i, s in enumerate(sentences) if i and text[:40] in clean(s)), None)
+    if at is None:
+        return sentence
+    doc, previous = parse(text), parse(sentences[at - 1])
+    pronoun, person = doc[0], m.group(1) != "It"
+    if pronoun.dep_ not in ("nsubj", "nsubjpass") or pronoun.head.dep_ != "ROOT":
+        return sentence
+    # "It is unclear whether …", "It was too late": an "it" of a clause or of a state is nobody's
+    if not person and any(c.dep_ in _STATE_OF_AFFAIRS for c in pronoun.head.children):
+        return sentence
+    for tok in previous:
+        if tok.dep_ in ("nsubj", "nsubjpass") and tok.head.dep_ == "ROOT" and tok.pos_ in ("NOUN", "PROPN"):
+            span = previous[tok.left_edge.i:tok.i + 1]
+            is_person = any(e.label == "PERSON" for e in entities(span.as_doc()))
+            if len(span) > SUBJECT_WORDS or is_person != person or any(t.is_punct for t in span):
+                return sentence
+            subject = span.text
+            return subject[:1].upper() + subject[1:] + text[len(pronoun.text):]
+    return sentence

@@ -22,8 +22,8 @@ from .people import Known, attribution, describe, introduce, known_people
 from .result import Answer
 from .sources import Sources
 from .state import Question, Tools
-from .tidy import clean, name_speaker
-from .wants import Want, parts, wanted
+from .tidy import clean, name_speaker, resolve_subject
+from .wants import WH_WORDS, Want, parts, wanted
 
 SENTENCE_FLOOR = 0.4
 """Least cosine between a question part and the sentence stating its answer."""
@@ -54,6 +54,8 @@ def _answer_part(tools: Tools, part: str, want: Want, passages: list[Passage],
               if not instruction_like(e.sentence) and not e.sentence.rstrip(" \"”’").endswith("?")]
     if want.type == "reason":  # a sentence giving a cause answers "why" before one that only shares its words
         ranked = sorted(ranked, key=lambda e: -(e.score + (REASON_BONUS if _CAUSAL.search(e.sentence) else 0.0)))
+    # "It is the most endangered …" says what it is about once "It" is the sentence before's subject
+    ranked = [Evidence(e.passage, resolve_subject(e.passage, e.sentence), e.score) for e in ranked]
     if "PERSON" in want.labels:  # "…, she said" names its speaker, so the speaker can be the answer
         ranked = [Evidence(e.passage, name_speaker(e.passage, e.sentence), e.score) for e in ranked]
     if want.subject:
@@ -196,10 +198,18 @@ def candidate_hints(tools: Tools, q: Question, passages: list[Passage], most: in
     return [c.text for c in candidates(want, q.text, ranked, passages)[:most] if c.score >= CANDIDATE_FLOOR]
 
 
+def not_said_lead(part: str) -> str:
+    """"The indexed articles do not say which …" for a question that opens on its question word; a question
+    that puts it later ("… calling for which of the following?") or has none is quoted whole instead."""
+    asked = part.strip().rstrip("?").strip()
+    if asked.split(" ", 1)[0].lower() in WH_WORDS:
+        return f"The indexed articles do not say {asked[:1].lower() + asked[1:]}."
+    return f"The indexed articles do not answer “{asked}?”"
+
+
 def not_said(tools: Tools, q: Question, part: str, passages: list[Passage]) -> Answer:
     """'The indexed articles do not say which …', then one verified, cited sentence on the subject."""
-    asked = part.strip().rstrip("?").strip()
-    lead = f"The indexed articles do not say {asked[:1].lower() + asked[1:]}."
+    lead = not_said_lead(part)
     ranked = [e for e in tools.scorer.ranked_sentences([part], passages)
               if not instruction_like(e.sentence) and not e.sentence.rstrip(" \"”’").endswith("?")]
     keys = set(content_keys(" ".join(wanted(part).focus)))  # the subject, not the wanted noun ("percentage")

@@ -44,7 +44,7 @@ TYPE_NOUNS: dict[str, str] = {
     **dict.fromkeys("number count total".split(), "number"),
 }
 _YES_NO = frozenset("did does do is was were are has have had can could would will should".split())
-_WH = frozenset("who whom whose which what when where why how".split())
+WH_WORDS = frozenset("who whom whose which what when where why how".split())
 
 
 @dataclass
@@ -70,7 +70,7 @@ def _wh_noun(doc) -> tuple[str | None, str | None]:
     """The question word and, for 'which/what (kind of) X', the noun X."""
     for tok in doc:
         low = tok.lower_
-        if low not in _WH:
+        if low not in WH_WORDS:
             continue
         if low in ("which", "what", "whose") and tok.dep_ in ("det", "attr", "nsubj", "dobj", "pobj") or low == "how":
             nxt = [t for t in doc[tok.i + 1: tok.i + 4] if t.pos_ in ("NOUN", "PROPN", "ADJ", "ADV")]

@@ -9,6 +9,9 @@ published after it is read). Scores:
   ten results contain it ("answerable") and over all;
 * best choice: the choice with the highest token F1 against the answer is a gold one;
 * abstention on the questions whose results lack the gold text, and false abstention on the answerable ones;
+  "answerable in time": the gold text in a result published in the question's week (``RECENT_DAYS`` up to
+  the question date) — a news quiz asks about that week, so an answer found only in older reports is one the
+  assistant's time constraint rightly refuses; contained and false abstention are reported over those too;
 * answer recall of retrieval: the gold text in the top 5 / 10 passages the assistant retrieves, over all
   questions and over the answerable ones (``bench/bench_news_retrieval.py`` measures it without answering);
 * p50/p95 seconds per answer.
@@ -31,9 +34,14 @@ from .report import run_meta, write_report
 
 METRIC_KEYS = ["contained", "best_choice", "abstained", "gold_in_top5", "gold_in_top10"]
 OVERALL_EXTRA = ["contained_answerable", "abstention_unanswerable", "false_abstention", "answerable_share",
+                 "answerable_in_time_share", "contained_in_time", "false_abstention_in_time",
                  "gold_in_top5_answerable", "gold_in_top10_answerable", "p50_ms", "p95_ms"]
 REFERENCES = {"frontier models reading the same ten results, lowest (issue #18)": {"contained_answerable": 0.57},
               "frontier models reading the same ten results, highest (issue #18)": {"contained_answerable": 0.73}}
+
+
+RECENT_DAYS = 7
+"""Days up to a question's date in which a result counts as that week's report ("answerable in time")."""
 
 
 def load_news(folder: str | Path) -> tuple[list[dict[str, Any]], dict[str, str], Path]:
@@ -66,21 +74,37 @@ def token_f1(a: str, b: str) -> float:
     return 2 * p * r / (p + r)
 
 
-def score_item(answerer, item: dict[str, Any], texts: dict[str, str]) -> dict[str, Any]:
+def result_days(corpus_path: Path) -> dict[str, str]:
+    """Each result's publication day (ISO) by URL."""
+    records = _parse_jsonl(corpus_path, _read_text(corpus_path))
+    return {r["url"]: str(r.get("published_at") or "")[:10] for r in records if isinstance(r, dict) and r.get("url")}
+
+
+def _recent(published: str, asked: date) -> bool:
+    try:
+        return 0 <= (asked - date.fromisoformat(published)).days <= RECENT_DAYS
+    except ValueError:
+        return False
+
+
+def score_item(answerer, item: dict[str, Any], texts: dict[str, str], days: dict[str, str]) -> dict[str, Any]:
     """Ask one question as of its date and score the answer and the retrieval behind it."""
     golds = [str(g) for g in item["gold"]]
-    answerer.retriever.as_of = date.fromisoformat(str(item["question_date"])[:10])
+    asked = date.fromisoformat(str(item["question_date"])[:10])
+    answerer.retriever.as_of = asked
     started = time.perf_counter()
     answer = answerer.ask(item["query"])
     seconds = time.perf_counter() - started
     passages = answerer.retriever.search(item["query"], k=10)
-    in_results = any(contains(texts.get(u, ""), golds) for u in item.get("doc_urls") or [])
+    holding = [days.get(u, "") for u in item.get("doc_urls") or [] if contains(texts.get(u, ""), golds)]
+    in_results = bool(holding)
     shown = "" if answer.abstained else answer.answer
     choices = [str(c) for c in item.get("choices") or []]
     best = max(range(len(choices)), key=lambda i: token_f1(shown, choices[i])) if choices and shown else None
     return {
         "id": item.get("id"), "query": item["query"], "gold": golds, "question_date": item["question_date"],
-        "question_type": "answerable" if in_results else "unanswerable", "answer": answer.answer,
+        "question_type": "answerable" if in_results else "unanswerable",
+        "in_time": float(any(_recent(day, asked) for day in holding)), "answer": answer.answer,
         "route": answer.route, "reason": answer.reason, "abstained": float(answer.abstained),
         "contained": float(contains(shown, golds)),
         "best_choice": float(best is not None and str(best) in {str(a) for a in item.get("answer") or []}),
@@ -107,6 +131,10 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
     overall["abstention_unanswerable"] = mean([r["abstained"] for r in unanswerable])
     overall["false_abstention"] = mean([r["abstained"] for r in answerable])
     overall["answerable_share"] = mean([float(r["question_type"] == "answerable") for r in rows])
+    in_time = [r for r in answerable if r.get("in_time")]
+    overall["answerable_in_time_share"] = mean([float(bool(r.get("in_time"))) for r in answerable])
+    overall["contained_in_time"] = mean([r["contained"] for r in in_time])
+    overall["false_abstention_in_time"] = mean([r["abstained"] for r in in_time])
     overall["gold_in_top5_answerable"] = mean([r["gold_in_top5"] for r in answerable])
     overall["gold_in_top10_answerable"] = mean([r["gold_in_top10"] for r in answerable])
     overall["unverified_shown"] = sum(r["unverified_shown"] for r in rows)
@@ -150,6 +178,7 @@ def run_news_eval(settings: Settings, folder: str | Path, out_dir: str | Path, l
 
     started_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
     questions, texts, corpus_path = load_news(folder)
+    days = result_days(corpus_path)
     questions, corpus_path = pick_questions(questions, corpus_path, limit)
     scoped = eval_settings(settings, corpus_path)
     llm = make_llm(scoped)
@@ -159,7 +188,7 @@ def run_news_eval(settings: Settings, folder: str | Path, out_dir: str | Path, l
     rows = []
     with (out / "items.jsonl").open("w", encoding="utf-8") as handle:
         for number, item in enumerate(questions, 1):
-            rows.append(score_item(answerer, item, texts))
+            rows.append(score_item(answerer, item, texts, days))
             handle.write(json.dumps(rows[-1], ensure_ascii=False) + "\n")
             handle.flush()
             if number % 20 == 0:
