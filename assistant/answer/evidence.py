@@ -76,8 +76,16 @@ class SentenceScorer:
         return sorted(out, key=lambda e: -e.score)
 
     def ranked_sentences(self, queries: Sequence[str], passages: Sequence[Passage]) -> list[Evidence]:
-        """Every body sentence of the passages, scored by its best similarity to any of ``queries``."""
-        pool = [(p, s) for p in passages for s in dict.fromkeys(clean_sentences(p.text))]
+        """Every body sentence of the passages and each article's headline (once, with its first passage;
+        not a question headline), scored by its best similarity to any of ``queries``: news states its main
+        fact in the headline ("Costco sues Trump administration over tariffs")."""
+        pool, titled = [], set()
+        for p in passages:
+            title = " ".join(p.article.title.split())
+            if p.article.id not in titled and title and "?" not in title and not instruction_like(title):
+                pool.append((p, title))
+            titled.add(p.article.id)
+            pool.extend((p, s) for s in dict.fromkeys(clean_sentences(p.text)))
         vecs = self.vectors([*queries, *(s for _, s in pool)])
         qs, ss = np.stack(vecs[: len(queries)]), vecs[len(queries):]
         # "Who …" wants a named person: sentences that name one rank ahead of "she said".

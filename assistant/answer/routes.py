@@ -23,6 +23,7 @@ from datetime import date, timedelta
 from ..core.passage import Passage
 from ..retrieve.filters import Filters
 from ..text.clauses import clauses
+from ..text.nlp import parse, states
 from ..text.dates import day_stamp
 from ..text.screening import instruction_like
 from ..text.words import word_keys
@@ -283,7 +284,8 @@ def _entity_quotes(tools: Tools, q: Question, best: Candidate) -> tuple[list[Com
     for ev in tools.scorer.best(q.text, holders):
         # The quoted sentence must itself name the entity (any of its words), so the answer reads true.
         named = tools.scorer.best(q.text, [ev.passage], must=name.split()[-1])
-        if not named or ev.passage.article.id in seen_articles or instruction_like(named[0].sentence):
+        if not named or ev.passage.article.id in seen_articles or instruction_like(named[0].sentence) \
+                or not states(parse(named[0].sentence)):
             continue
         seen_articles.add(ev.passage.article.id)
         evidence.append(named[0])

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from ..core.passage import Passage
 from ..text.clauses import clauses
-from ..text.nlp import entities, parse
+from ..text.nlp import entities, parse, parse_many, states
 from ..text.screening import instruction_like
 from ..text.words import content_keys
 from . import constraints
@@ -33,6 +33,8 @@ REASON_BONUS = 0.1
 """Added to a sentence's similarity for a why-question when the sentence states a cause."""
 _CAUSAL = re.compile(r"\b(?:because|due to|owing to|as a result|in order to|so that|since|thanks to)\b", re.I)
 _PRONOUN_OPENING = re.compile(r"^(?:It|He|She|They|This|These|Those|Its|His|Her|Their)\b")
+STATING_READ = 40
+"""Evidence sentences (the closest to the question) a part's answer is looked for in."""
 READ_PASSAGES = 8
 """Passages whose sentences answer a question (the best of the retrieved list)."""
 
@@ -50,8 +52,8 @@ def _answer_part(tools: Tools, part: str, want: Want, passages: list[Passage],
                  people: dict[str, Known]) -> PartAnswer | None:
     """The best candidate of the wanted type and its sentence; for untyped parts the best sentence; for
     "Who is X?" the role the passages give X, else the sentence describing X most fully."""
-    ranked = [e for e in tools.scorer.ranked_sentences([part, *clauses(part, fine=True)], passages)
-              if not instruction_like(e.sentence) and not e.sentence.rstrip(" \"”’").endswith("?")]
+    ranked = _stating([e for e in tools.scorer.ranked_sentences([part, *clauses(part, fine=True)], passages)
+                       if not instruction_like(e.sentence) and not e.sentence.rstrip(" \"”’").endswith("?")])
     if want.type == "reason":  # a sentence giving a cause answers "why" before one that only shares its words
         ranked = sorted(ranked, key=lambda e: -(e.score + (REASON_BONUS if _CAUSAL.search(e.sentence) else 0.0)))
     # "It is the most endangered …" says what it is about once "It" is the sentence before's subject
@@ -75,6 +77,12 @@ def _answer_part(tools: Tools, part: str, want: Want, passages: list[Passage],
     if standalone and standalone[0].score >= SENTENCE_FLOOR:
         return PartAnswer(standalone[0], None)
     return None
+
+
+def _stating(ranked: list[Evidence]) -> list[Evidence]:
+    """The best ``STATING_READ`` sentences that state something (a finite verb: no timestamp or caption)."""
+    top = ranked[:STATING_READ]
+    return [e for e, doc in zip(top, parse_many([e.sentence for e in top])) if states(doc)]
 
 
 def _holds(first: PartAnswer, want: Want) -> bool:
@@ -194,7 +202,7 @@ def typed_answer(tools: Tools, q: Question, passages: list[Passage]) -> Answer:
 def candidate_hints(tools: Tools, q: Question, passages: list[Passage], most: int = 3) -> list[str]:
     """The best candidates of the wanted type in ``passages``: hints for a model that writes the answer."""
     want = q.plan.want or wanted(q.text)
-    ranked = tools.scorer.ranked_sentences([q.text], passages)
+    ranked = _stating(tools.scorer.ranked_sentences([q.text], passages))
     return [c.text for c in candidates(want, q.text, ranked, passages)[:most] if c.score >= CANDIDATE_FLOOR]
 
 
@@ -210,8 +218,8 @@ def not_said_lead(part: str) -> str:
 def not_said(tools: Tools, q: Question, part: str, passages: list[Passage]) -> Answer:
     """'The indexed articles do not say which …', then one verified, cited sentence on the subject."""
     lead = not_said_lead(part)
-    ranked = [e for e in tools.scorer.ranked_sentences([part], passages)
-              if not instruction_like(e.sentence) and not e.sentence.rstrip(" \"”’").endswith("?")]
+    ranked = _stating([e for e in tools.scorer.ranked_sentences([part], passages)
+                       if not instruction_like(e.sentence) and not e.sentence.rstrip(" \"”’").endswith("?")])
     keys = set(content_keys(" ".join(wanted(part).focus)))  # the subject, not the wanted noun ("percentage")
     on_subject = [e for e in ranked[:5] if keys & set(content_keys(e.sentence))]
     answer = abstain(tools, q.quiet(), f"no {q.plan.want.type if q.plan.want else 'answer'} the question wants "
