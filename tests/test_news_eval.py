@@ -46,12 +46,14 @@ def test_news_eval_asks_as_of_the_question_date(tmp_path: Path, monkeypatch) -> 
     assert rows[1]["abstained"] == 1.0 and rows[1]["gold_in_top10"] == 0.0
     # the gold is in reports of the week before q1's date, and only in reports after q2's
     assert rows[0]["in_time"] == 1.0 and rows[1]["in_time"] == 0.0
+    assert rows[0]["in_index"] == 1.0 and rows[1]["in_index"] == 0.0  # nothing holding it is out by q2's date
     metrics = json.loads((out / "metrics.json").read_text())
     assert "contained_answerable" in json.dumps(metrics)
     # both questions are answerable (their results hold the gold); only the first can read them
     assert metrics["overall"]["gold_in_top10_answerable"] == 0.5
     assert metrics["overall"]["answerable_in_time_share"] == 0.5
     assert metrics["overall"]["false_abstention_in_time"] == 0.0
+    assert metrics["overall"]["abstention_not_in_index"] == 1.0
 
 
 def test_news_retrieval_bench_says_why_the_gold_is_not_in_the_top_5(tmp_path: Path, monkeypatch) -> None:

@@ -35,6 +35,7 @@ from .report import run_meta, write_report
 METRIC_KEYS = ["contained", "best_choice", "abstained", "gold_in_top5", "gold_in_top10"]
 OVERALL_EXTRA = ["contained_answerable", "abstention_unanswerable", "false_abstention", "answerable_share",
                  "answerable_in_time_share", "contained_in_time", "false_abstention_in_time",
+                 "abstention_not_in_index",
                  "gold_in_top5_answerable", "gold_in_top10_answerable", "p50_ms", "p95_ms"]
 REFERENCES = {"frontier models reading the same ten results, lowest (issue #18)": {"contained_answerable": 0.57},
               "frontier models reading the same ten results, highest (issue #18)": {"contained_answerable": 0.73}}
@@ -87,6 +88,13 @@ def _recent(published: str, asked: date) -> bool:
         return False
 
 
+def _in_index(texts: dict[str, str], days: dict[str, str], golds: list[str], asked: date) -> bool:
+    """Whether a gold text is in an article of the index published by ``asked`` (texts are normalised)."""
+    wanted = [f" {normalise_answer(g)} " for g in golds if normalise_answer(g)]
+    return any(day <= asked.isoformat() and any(w in f" {texts.get(u, '')} " for w in wanted)
+               for u, day in days.items())
+
+
 def score_item(answerer, item: dict[str, Any], texts: dict[str, str], days: dict[str, str]) -> dict[str, Any]:
     """Ask one question as of its date and score the answer and the retrieval behind it."""
     golds = [str(g) for g in item["gold"]]
@@ -104,7 +112,9 @@ def score_item(answerer, item: dict[str, Any], texts: dict[str, str], days: dict
     return {
         "id": item.get("id"), "query": item["query"], "gold": golds, "question_date": item["question_date"],
         "question_type": "answerable" if in_results else "unanswerable",
-        "in_time": float(any(_recent(day, asked) for day in holding)), "answer": answer.answer,
+        "in_time": float(any(_recent(day, asked) for day in holding)),
+        "in_index": float(_in_index(texts, days, golds, asked)),
+        "answer": answer.answer,
         "route": answer.route, "reason": answer.reason, "abstained": float(answer.abstained),
         "contained": float(contains(shown, golds)),
         "best_choice": float(best is not None and str(best) in {str(a) for a in item.get("answer") or []}),
@@ -135,6 +145,7 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
     overall["answerable_in_time_share"] = mean([float(bool(r.get("in_time"))) for r in answerable])
     overall["contained_in_time"] = mean([r["contained"] for r in in_time])
     overall["false_abstention_in_time"] = mean([r["abstained"] for r in in_time])
+    overall["abstention_not_in_index"] = mean([r["abstained"] for r in rows if not r.get("in_index", 1.0)])
     overall["gold_in_top5_answerable"] = mean([r["gold_in_top5"] for r in answerable])
     overall["gold_in_top10_answerable"] = mean([r["gold_in_top10"] for r in answerable])
     overall["unverified_shown"] = sum(r["unverified_shown"] for r in rows)
@@ -178,8 +189,8 @@ def run_news_eval(settings: Settings, folder: str | Path, out_dir: str | Path, l
 
     started_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
     questions, texts, corpus_path = load_news(folder)
-    days = result_days(corpus_path)
     questions, corpus_path = pick_questions(questions, corpus_path, limit)
+    days = result_days(corpus_path)
     scoped = eval_settings(settings, corpus_path)
     llm = make_llm(scoped)
     answerer = Answerer(scoped, llm=CachedChatModel(llm) if llm is not None else None)
