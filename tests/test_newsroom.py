@@ -216,3 +216,16 @@ def test_a_question_whose_question_word_comes_late_is_quoted_in_the_abstention()
     assert not_said_lead("Which country won the vote?") == "The indexed articles do not say which country won the vote."
     assert not_said_lead("The letter called for which of the following?") == \
         "The indexed articles do not answer “The letter called for which of the following?”"
+
+
+@pytest.mark.parametrize("question, receiver", [
+    pytest.param("Who was awarded the medal?", "Simone Biles", id="passive-asks-the-receiver"),
+    pytest.param("Who awarded the medal?", "Joe Biden", id="active-asks-the-giver"),
+])
+def test_the_question_words_part_in_the_verb_picks_the_candidate(question: str, receiver: str) -> None:
+    from assistant.answer.evidence import Evidence
+    from assistant.answer.extract import candidates
+
+    passage = _passage("President Joe Biden awarded the medal to Simone Biles on Saturday.", "2025-01-05")
+    found = candidates(wanted(question), question, [Evidence(passage, passage.text, 0.8)], [passage])
+    assert found[0].text == receiver

@@ -27,6 +27,9 @@ SENTENCES = 14
 """Evidence sentences read for candidates (the best by similarity to the question)."""
 AGREEMENT = 0.35
 """Weight of agreement: each further article naming the candidate adds this times log(1 + articles)."""
+ROLE = 0.3
+"""A candidate in the question word's part of the question's verb (giver or receiver, "Who was awarded …?")
+scores this share more, one in the other part this share less."""
 
 
 @dataclass
@@ -82,6 +85,27 @@ def _attachment(doc, span, focus: set[str]) -> float:
     shortest = min(_path(span.root, t) for t in hits)
     covered = len({t.lemma_.lower() for t in hits}) / max(1, len(focus))
     return (1.0 / (1.0 + shortest)) * (0.5 + covered)
+
+
+def _role_of(span, verb: str) -> str | None:
+    """The span's part in a verb of lemma ``verb``: agent (active subject, passive "by"), patient (object,
+    passive subject, "to" of a giving verb) or None when it is no argument of that verb."""
+    tok = span.root
+    if tok.dep_ == "pobj" and tok.head.dep_ in ("agent", "dative", "prep"):
+        prep, head = tok.head, tok.head.head
+        if head.lemma_.lower() != verb:
+            return None
+        return "agent" if prep.dep_ == "agent" else "patient" if prep.lower_ == "to" else None
+    if tok.head.lemma_.lower() != verb:
+        return None
+    return {"nsubj": "agent", "nsubjpass": "patient", "dobj": "patient", "dative": "patient"}.get(tok.dep_)
+
+
+def _role_factor(span, role: tuple[str, str] | None) -> float:
+    if role is None:
+        return 1.0
+    found = _role_of(span, role[0])
+    return 1.0 if found is None else 1.0 + ROLE if found == role[1] else 1.0 - ROLE
 
 
 def _labels(docs) -> dict[tuple[str, ...], set[str]]:
@@ -146,7 +170,7 @@ def candidates(want: Want, question: str, ranked: Sequence[Evidence], passages: 
             if span is None:
                 continue
             attach = _attachment(doc, span, focus)
-            score = ev.score * (0.6 + attach) / (1.0 + 0.05 * rank)
+            score = ev.score * (0.6 + attach) / (1.0 + 0.05 * rank) * _role_factor(span, want.role)
             key = tuple(k for k in word_keys(span.text) if k)
             cand = found.setdefault(key, Found(key, label))
             cand.occurrences.append(Occurrence(ev, span.text, score, rank))

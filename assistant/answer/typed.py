@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from ..core.passage import Passage
 from ..text.clauses import clauses
 from ..text.nlp import entities, parse, parse_many, states
+from ..text.people import name_key
 from ..text.screening import instruction_like
 from ..text.words import content_keys
 from . import constraints
@@ -68,7 +69,7 @@ def _answer_part(tools: Tools, part: str, want: Want, passages: list[Passage],
         return PartAnswer(ev, None) if ev is not None else None
     cands = [c for c in candidates(want, part, ranked, passages) if c.best.evidence.score >= SENTENCE_FLOOR]
     if cands and cands[0].score >= CANDIDATE_FLOOR:
-        full = full_name(cands[0], passages) if cands[0].label in ("PERSON", "ORG") else None
+        full = _fuller(cands[0], passages, people)
         return PartAnswer(cands[0].best.evidence, cands[0], full)
     if want.typed:
         return None
@@ -77,6 +78,17 @@ def _answer_part(tools: Tools, part: str, want: Want, passages: list[Passage],
     if standalone and standalone[0].score >= SENTENCE_FLOOR:
         return PartAnswer(standalone[0], None)
     return None
+
+
+def _fuller(found: Found, passages: list[Passage], people: dict[str, Known]) -> tuple[str, Passage] | None:
+    """The full name of a short-named person or organisation ("Kirk" -> "Charlie Kirk"): a person as the
+    passages read name them (any of them, not only those from the question's time), else the fullest
+    form the answering passages write."""
+    if found.label == "PERSON":
+        known = people.get(name_key(found.text))
+        if known is not None and known.actor.name != found.text and found.text in known.actor.name:
+            return known.actor.name, known.holder
+    return full_name(found, passages) if found.label in ("PERSON", "ORG") else None
 
 
 def _stating(ranked: list[Evidence]) -> list[Evidence]:

@@ -56,6 +56,7 @@ class Want:
     focus: list[str] = field(default_factory=list)  # content lemmas of the question, lower case
     names: list[str] = field(default_factory=list)  # named entities in the question
     subject: str | None = None  # "Who is Kubilius?": the name to describe (the answer is who or what it is)
+    role: tuple[str, str] | None = None  # ("award", "patient") for "Who was awarded …?": the answer's part in the verb
 
     @property
     def labels(self) -> frozenset[str]:
@@ -126,7 +127,21 @@ def wanted(question: str) -> Want:
     focus = [t.lemma_.lower() for t in doc if t.is_alpha and not t.is_stop and t.pos_ in ("NOUN", "PROPN", "VERB", "ADJ", "NUM")
              and t.lemma_.lower() != noun]
     names = [e.text for e in entities(doc) if e.label in LABELS["thing"]]
-    return Want(kind, noun, list(dict.fromkeys(focus)), names, _subject(doc, word, noun))
+    return Want(kind, noun, list(dict.fromkeys(focus)), names, _subject(doc, word, noun), _role(doc, word))
+
+
+def _role(doc, word: str | None) -> tuple[str, str] | None:
+    """The verb the question word (or the noun it determines) is an argument of, and which: "agent" for
+    the subject of an active verb ("Who awarded …?"), "patient" for the subject of a passive one or an
+    object ("Who was awarded …?", "Whom did she pick?"). None for "be" and for anything else."""
+    if word is None:
+        return None
+    wh = next((t for t in doc if t.lower_ == word), None)
+    arg = wh.head if wh is not None and wh.dep_ == "det" else wh
+    if arg is None or arg.head.pos_ not in ("VERB", "AUX") or arg.head.lemma_ == "be":
+        return None
+    role = {"nsubj": "agent", "nsubjpass": "patient", "dobj": "patient", "dative": "patient"}.get(arg.dep_)
+    return (arg.head.lemma_.lower(), role) if role else None
 
 
 def _subject(doc, word: str | None, noun: str | None) -> str | None:
