@@ -13,6 +13,7 @@ from assistant.evals.news_eval import contains, run_news_eval, token_f1
 def test_contains_is_whole_words_after_squad_normalisation() -> None:
     assert contains("The EU chose Japan and South Korea.", ["south korea"])
     assert not contains("Koreans voted.", ["Korea"])
+    assert contains("Nestle\u0301 said on Monday.", ["Nestl\u00e9"])  # a combining accent is the accented letter
     assert token_f1("Sam Bankman-Fried", "Bankman Fried") > token_f1("Sam Bankman-Fried", "Caroline Ellison")
 
 

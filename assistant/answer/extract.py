@@ -127,7 +127,8 @@ def _labels(docs) -> dict[tuple[str, ...], set[str]]:
 def _spans(doc, want: Want, asked: set[str], labels: dict[tuple[str, ...], set[str]]):
     """(char start, char end, label) of the candidates in one parsed sentence."""
     found = entities(doc)
-    ents = [e for e in found if want.labels & labels.get(tuple(k for k in word_keys(e.text) if k), {e.label})]
+    ents = [e for e in found if want.labels & labels.get(tuple(k for k in word_keys(e.text) if k), {e.label})
+            and _counts(e, want)]
     out = []
     i = 0
     while i < len(ents):
@@ -137,6 +138,14 @@ def _spans(doc, want: Want, asked: set[str], labels: dict[tuple[str, ...], set[s
             out.append((start, end, ents[i].label))
         i = j + 1
     return out
+
+
+def _counts(ent, want: Want) -> bool:
+    """A date or time answers a count only when it counts the question's unit ("30 days" for "how many
+    days", not "Tuesday")."""
+    if want.type != "number" or ent.label not in ("DATE", "TIME"):
+        return True
+    return bool(want.unit) and want.unit in ent.text.lower() and len(ent.text.split()) >= 2
 
 
 def _joined_chars(doc, ents, i: int) -> tuple[int, int, int]:

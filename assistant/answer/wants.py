@@ -57,10 +57,15 @@ class Want:
     names: list[str] = field(default_factory=list)  # named entities in the question
     subject: str | None = None  # "Who is Kubilius?": the name to describe (the answer is who or what it is)
     role: tuple[str, str] | None = None  # ("award", "patient") for "Who was awarded …?": the answer's part in the verb
+    unit: str | None = None  # "how many days": what is counted
 
     @property
     def labels(self) -> frozenset[str]:
-        return LABELS.get(self.type, frozenset())
+        """The entity labels that can answer; a count of time units ("30 days") is labelled a date or a time."""
+        labels = LABELS.get(self.type, frozenset())
+        if self.type == "number" and self.unit and TYPE_NOUNS.get(self.unit) == "date":
+            return labels | LABELS["date"]
+        return labels
 
     @property
     def typed(self) -> bool:
@@ -127,7 +132,17 @@ def wanted(question: str) -> Want:
     focus = [t.lemma_.lower() for t in doc if t.is_alpha and not t.is_stop and t.pos_ in ("NOUN", "PROPN", "VERB", "ADJ", "NUM")
              and t.lemma_.lower() != noun]
     names = [e.text for e in entities(doc) if e.label in LABELS["thing"]]
-    return Want(kind, noun, list(dict.fromkeys(focus)), names, _subject(doc, word, noun), _role(doc, word))
+    return Want(kind, noun, list(dict.fromkeys(focus)), names, _subject(doc, word, noun), _role(doc, word),
+                _unit(doc, word, noun))
+
+
+def _unit(doc, word: str | None, noun: str | None) -> str | None:
+    """The noun a "how many/much" question counts ("how many days" -> "day")."""
+    if word != "how" or noun not in ("many", "much"):
+        return None
+    at = next((t.i for t in doc if t.lower_ == noun), None)
+    counted = next((t for t in doc[at + 1: at + 3] if t.pos_ == "NOUN"), None) if at is not None else None
+    return counted.lemma_.lower() if counted is not None else None
 
 
 def _role(doc, word: str | None) -> tuple[str, str] | None:

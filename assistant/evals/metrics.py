@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import re
 import string
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -122,11 +123,12 @@ _ABSTAIN_PHRASES = (
 
 
 def normalise_answer(text: str) -> str:
-    """Lower-case, punctuation to spaces, drop articles, collapse whitespace.
+    """Unicode-composed (NFKC: "Nestle" + combining accent is "Nestlé"), lower-case, punctuation to spaces,
+    drop articles, collapse whitespace.
 
     Punctuation becomes a space rather than vanishing so "Bankman-Fried" and "Bankman Fried" agree.
     """
-    text = _PUNCT.sub(" ", text.lower())
+    text = _PUNCT.sub(" ", unicodedata.normalize("NFKC", text).lower())
     return " ".join(_ARTICLES.sub(" ", text).split())
 
 
