@@ -77,3 +77,30 @@ def test_the_note_grows_with_the_story_and_brief_words_overrides_it(embedder, tm
     assert len(one.prose().split()) < len(several.prose().split())
     short = _brief(embedder, tmp_path, WORLD, **{"brief.words": 30})
     assert len(short.prose().split()) < len(several.prose().split())
+
+
+def test_developments_from_several_articles_follow_the_story_in_time(embedder, tmp_path) -> None:
+    from assistant.brief.model import BriefArticle
+    from assistant.brief.writer import brief_articles
+    from assistant.core.passage import ArticleRef, Passage
+
+    days = {"d3": "2025-03-03", "d1": "2025-03-01", "d2": "2025-03-02"}
+    texts = {
+        "d3": "Rescuers found the last two missing climbers alive near the summit. Both were flown to hospital in "
+              "Geneva. The mountain guides' association said the rescue was the longest in a decade.",
+        "d1": "Two climbers went missing on Mont Blanc after a sudden storm hit the mountain. Their families raised "
+              "the alarm when they failed to return to their hut. Strong winds kept helicopters on the ground.",
+        "d2": "Rescue teams resumed the search for the two climbers as the storm eased over Mont Blanc. Helicopters "
+              "flew over the glacier where their tracks were last seen. Police said snow had covered the route.",
+    }
+    articles = []
+    for aid, text in texts.items():
+        ref = ArticleRef(aid, f"Climbers, {days[aid]}", "Example News", days[aid], f"https://example.com/{aid}")
+        articles.append(BriefArticle(aid, ref.title, ref.source, ref.published_at, ref.url,
+                                     [Passage(f"{aid}-0000", text, ref)]))
+    settings = make_settings(tmp_path / "index", **{"llm.spec": "none"})
+    brief = brief_articles(articles, settings, llm=None, embedder=embedder, progress=False)
+    developments = brief.section("key_developments").bullets
+    assert len(developments) >= 2
+    shown = [min(p.article.published_at for p in b.passages) for b in developments]
+    assert shown == sorted(shown)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import replace
+from datetime import date
 
 from ..text.event_dates import event_date
 from ..text.words import fold
@@ -27,7 +28,7 @@ from ..text.people import mentions, name_key
 from .pool import best_line, repeats
 from .length import prose_budget
 from .state import NoteState
-from .timeline import timeline_events
+from .timeline import line_day, timeline_events
 
 
 def build_sections(state: NoteState) -> None:
@@ -56,7 +57,8 @@ def _bottom_line(state: NoteState) -> list[Line]:
 
 
 def _key_developments(state: NoteState, budget: int, used_words: int) -> None:
-    """The model's notes and the articles' sentences, best first, until the prose budget is spent."""
+    """The model's notes and the articles' sentences, best first, until the prose budget is spent; from
+    several articles, shown in the order of their days (named in the line, else its article's)."""
     cfg = state.cfg
     pool = [*state.notes, *state.lines]
     minimum = cfg.min_developments if len(state.articles) == 1 else 2
@@ -72,6 +74,8 @@ def _key_developments(state: NoteState, budget: int, used_words: int) -> None:
         developments.append(pick)
         state.used.append(pick)
         used_words += pick.words
+    if len(state.articles) > 1:  # several articles: the story as it unfolded, then by importance
+        developments.sort(key=lambda ln: (line_day(state, ln) or date.max, -ln.score))
     _emit(state, "key_developments", developments)
     if not developments:
         state.sections["key_developments"].note = "No further development: the bottom line covers the story."

@@ -65,6 +65,13 @@ def _reported(state: NoteState, articles: set[int]) -> list[tuple[date, str, Lin
     return out
 
 
+def line_day(state: NoteState, line: Line) -> date | None:
+    """When a line's event happened: the day it names, else the day its article came out."""
+    day = published(state.articles[line.article].published_at)
+    when = event_date(line.text, day)
+    return when.day if when is not None else day
+
+
 def published(stamp: str) -> date | None:
     """The day of an article's ``published_at`` stamp; None when it has none."""
     try:
