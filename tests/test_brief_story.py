@@ -104,3 +104,23 @@ def test_developments_from_several_articles_follow_the_story_in_time(embedder, t
     assert len(developments) >= 2
     shown = [min(p.article.published_at for p in b.passages) for b in developments]
     assert shown == sorted(shown)
+
+
+def test_a_captioned_sentence_enters_the_prose_without_its_caption(embedder, tmp_path) -> None:
+    from assistant.brief.model import BriefArticle
+    from assistant.brief.pool import collect_sentences
+    from assistant.brief.state import NoteState
+    from assistant.core.passage import ArticleRef, Passage
+    from assistant.grounding.verifier import Verifier
+    from assistant.index.vectors import UnitVectors
+
+    settings = make_settings(tmp_path / "index", **{"llm.spec": "none"})
+    ref = ArticleRef("c1", "Court ruling", "Example News", "2025-02-28", "https://example.com/c1")
+    text = ("File photo of the Supreme Court building in Washington The court ruled on Monday that the law was "
+            "unconstitutional. Photo of the judges (AP) The judges were divided.")
+    memo = UnitVectors.of(embedder)
+    state = NoteState([BriefArticle("c1", ref.title, ref.source, ref.published_at, ref.url,
+                                    [Passage("c1-0000", text, ref)])], "", settings, None, memo,
+                      Verifier(memo, settings.answer.support_threshold))
+    collect_sentences(state)
+    assert [line.text for line in state.lines] == ["The court ruled on Monday that the law was unconstitutional."]

@@ -68,11 +68,11 @@ def _stand_alone(state: NoteState) -> set[int]:
     ok: set[int] = set()
     for i, line in enumerate(state.sentences):
         statement = without_captions(line.text, docs[i])
-        if statement is not None and statement != line.text and len(statement.split()) >= state.cfg.min_words:
+        if statement is None or len(statement.split()) < state.cfg.min_words:
+            continue  # no statement, or only a fragment once its caption is cut off
+        if statement != line.text:
             line.text = line.raw = statement
             docs[i] = parse_many([statement])[0]
-        if statement is None:
-            continue
         before = state.sentences[i - 1] if i and state.sentences[i - 1].article == line.article else None
         found = resolved(line.text, docs[i], docs[i - 1] if before else None, state.actors)
         if found is None:
