@@ -13,9 +13,9 @@ from datetime import date
 from ..text.event_dates import event_date
 from .lines import Line
 from .pool import repeats
+from .standalone import SAYING
 from .state import NoteState
 
-_SAYING = frozenset("say tell add state announce claim note explain insist argue warn write".split())
 _PAST = frozenset({"VBD"})
 
 
@@ -59,7 +59,7 @@ def _reported(state: NoteState, articles: set[int]) -> list[tuple[date, str, Lin
         root = next((s.root for s in doc.sents), None)
         past = root is not None and (root.tag_ in _PAST or any(c.dep_ in ("aux", "auxpass") and c.tag_ in _PAST
                                                                for c in root.children))
-        if past and root.lemma_.lower() not in _SAYING:
+        if past and root.lemma_.lower() not in SAYING:
             day = published(state.articles[line.article].published_at)
             out.append((day, f"{day.isoformat()} (reported)", line))
     return out
