@@ -13,6 +13,7 @@ from ..text.screening import instruction_like
 from ..text.sentences import split_sentences
 from ..text.words import content_keys
 from .centrality import lexrank
+from ..text.captions import without_captions
 from ..text.people import cast
 from .standalone import resolved
 from .lines import FIRST_PERSON, Line, prose_ok, strip_dateline, unquoted
@@ -57,16 +58,23 @@ def _stand_alone(state: NoteState) -> set[int]:
     """The actors of the articles (``people.cast``), and the ids of the sentences that stand alone: an
     opening pronoun is replaced by its referent from the sentence before (whose passage the line then
     cites too, and the passage that writes the referent's full name, so the verifier finds it); a
-    sentence whose referent is unclear is left out of the prose."""
+    sentence whose referent is unclear is left out of the prose. A photo caption glued onto a sentence is
+    cut off (``text.captions``); a sentence without a finite verb is no statement and stays out of the prose."""
     from ..text.nlp import parse_many
 
     texts = [s.text for s in state.sentences]
     state.actors = cast(texts)
     docs = parse_many(texts)
     ok: set[int] = set()
-    for i, (line, doc) in enumerate(zip(state.sentences, docs)):
+    for i, line in enumerate(state.sentences):
+        statement = without_captions(line.text, docs[i])
+        if statement is None or len(statement.split()) < state.cfg.min_words:
+            continue  # no statement, or only a fragment once its caption is cut off
+        if statement != line.text:
+            line.text = line.raw = statement
+            docs[i] = parse_many([statement])[0]
         before = state.sentences[i - 1] if i and state.sentences[i - 1].article == line.article else None
-        found = resolved(line.text, doc, docs[i - 1] if before else None, state.actors)
+        found = resolved(line.text, docs[i], docs[i - 1] if before else None, state.actors)
         if found is None:
             continue
         text, name = found
@@ -93,7 +101,7 @@ def score_lines(state: NoteState, lines: Sequence[Line]) -> None:
         w_position, w_topic = cfg.position_weight / 2, cfg.topic_weight * 2
     else:
         w_position, w_topic = cfg.position_weight, 0.0
-    central = _centrality(state, lines)
+    central = centralities(state, lines)
     for line, centre in zip(lines, central):
         topical = float(line.vec @ state.topic_vec) if state.topic_vec is not None else 0.0
         line.score = w_position / (1 + line.position) + cfg.centrality_weight * centre + w_topic * topical
@@ -103,7 +111,7 @@ def score_lines(state: NoteState, lines: Sequence[Line]) -> None:
             line.score -= cfg.first_person_penalty
 
 
-def _centrality(state: NoteState, lines: Sequence[Line]) -> list[float]:
+def centralities(state: NoteState, lines: Sequence[Line]) -> list[float]:
     """Each line's LexRank score in the graph of all the articles' sentences; a model line takes the
     score of the sentence it is most like (it restates that sentence)."""
     if state.centrality is None:

@@ -26,14 +26,17 @@ from .model import Bullet
 from .notes import model_bottom_line
 from ..text.people import mentions, name_key
 from .pool import best_line, repeats
+from .length import prose_budget
 from .state import NoteState
+from .timeline import line_day, timeline_events
 
 
 def build_sections(state: NoteState) -> None:
-    """Every section, in the order that decides which section a line shared by several goes to."""
-    budget = prose_budget(state.cfg, len(state.articles))
-    used_words = _bottom_line(state, budget)
-    _key_developments(state, budget, used_words)
+    """Every section, in the order that decides which section a line shared by several goes to. The
+    standard note's length follows the story (``length``): the bottom line first, then room for what it
+    leaves out."""
+    bottom = _bottom_line(state)
+    _key_developments(state, prose_budget(state, bottom), sum(b.words for b in bottom))
     _actors(state)
     _quotes(state)
     _timeline(state)
@@ -41,27 +44,21 @@ def build_sections(state: NoteState) -> None:
     _open_questions(state)
 
 
-def prose_budget(cfg, n_articles: int) -> int:
-    """Words of the standard note: ``brief.words`` when set, else growing with the number of sources."""
-    if cfg.words is not None:
-        return cfg.words
-    return min(cfg.prose_words + cfg.prose_words_per_extra_article * (n_articles - 1), cfg.prose_words_max)
-
-
-def _bottom_line(state: NoteState, budget: int) -> int:
-    """``bottom_line_sentences`` sentences (a news summary's three) within ``bottom_line_words``; returns the
-    words used."""
+def _bottom_line(state: NoteState) -> list[Line]:
+    """``bottom_line_sentences`` sentences (a news summary's three) within ``bottom_line_words`` (and
+    ``brief.words`` when set)."""
     pool = [*model_bottom_line(state), *state.lines] if state.llm is not None else state.lines
-    cap = min(budget, state.cfg.bottom_line_words)
+    cap = min(state.cfg.words or state.cfg.bottom_line_words, state.cfg.bottom_line_words)
     bottom = _fill(state, [], pool, want=state.cfg.bottom_line_sentences, words_cap=cap)
     if len(state.articles) == 1:
         bottom.sort(key=lambda line: line.position)  # one article: keep its order
     _emit(state, "bottom_line", bottom)
-    return sum(b.words for b in bottom)
+    return bottom
 
 
 def _key_developments(state: NoteState, budget: int, used_words: int) -> None:
-    """The model's notes and the articles' sentences, best first, until the prose budget is spent."""
+    """The model's notes and the articles' sentences, best first, until the prose budget is spent; from
+    several articles, shown in the order of their days (named in the line, else its article's)."""
     cfg = state.cfg
     pool = [*state.notes, *state.lines]
     minimum = cfg.min_developments if len(state.articles) == 1 else 2
@@ -77,7 +74,11 @@ def _key_developments(state: NoteState, budget: int, used_words: int) -> None:
         developments.append(pick)
         state.used.append(pick)
         used_words += pick.words
+    if len(state.articles) > 1:  # several articles: the story as it unfolded, then by importance
+        developments.sort(key=lambda ln: (line_day(state, ln) or date.max, -ln.score))
     _emit(state, "key_developments", developments)
+    if not developments:
+        state.sections["key_developments"].note = "No further development: the bottom line covers the story."
 
 
 def _fill(state: NoteState, chosen: list[Line], pool: Sequence[Line], want: int, words_cap: int) -> list[Line]:
@@ -139,7 +140,8 @@ def _actors(state: NoteState) -> None:
         if len(taken) == state.cfg.max_actors:
             break
         lines = sorted(where[actor.key], key=lambda la: (not la[1], -la[0].score))
-        line = next((ln for ln, _ in lines if not repeats(state, ln, state.used)), None)
+        line = next((ln for ln, acting in lines if (acting or actor.person) and not repeats(state, ln, state.used)),
+                    None)  # an organisation is shown by what it does, not by a title that names it
         if line is not None:
             taken.append(_with_role_source(state, line, actor))
             labels.append(actor.label)
@@ -213,34 +215,14 @@ def _sentence_score(state: NoteState, ai: int, fragment: str) -> float:
 
 
 def _timeline(state: NoteState) -> None:
-    """Dated events, not publication dates: each line that names a day ("on Tuesday", "March 3",
-    "2025-02-25"), resolved against its article's date (``text.event_dates``), best first, shown in date
-    order; a relative day in an undated article names no day."""
-    events: list[tuple[date, Line]] = []
-    for line in sorted(state.lines, key=lambda ln: -ln.score):
-        when = event_date(line.text, _published(state.articles[line.article].published_at))
-        if when is not None:
-            events.append((when.day, line))
-    taken: list[tuple[date, Line]] = []
-    for day, line in events:
-        if len(taken) == state.cfg.max_timeline:
-            break
-        if not repeats(state, line, state.used):
-            taken.append((day, line))
-            state.used.append(line)
-    taken.sort(key=lambda e: e[0])
-    _emit(state, "timeline", [t[1] for t in taken], [t[0].isoformat() for t in taken])
-    if not taken:
-        dated = any(event_date(line.text, None) for line in state.used)
-        state.sections["timeline"].note = ("No further dated events (the dates are in the lines above)." if dated
+    """Events, not publication dates (``timeline``): days named in the text, else what was reported by the
+    day the article came out."""
+    events = timeline_events(state)
+    _emit(state, "timeline", [e[0] for e in events], [e[1] for e in events])
+    if not events:
+        named = any(event_date(line.text, None) for line in state.used)
+        state.sections["timeline"].note = ("No further dated events (the dates are in the lines above)." if named
                                            else "The articles give no dates for these events.")
-
-
-def _published(stamp: str) -> date | None:
-    try:
-        return date.fromisoformat(stamp[:10])
-    except ValueError:
-        return None
 
 
 def _differences(state: NoteState) -> None:

@@ -26,7 +26,7 @@ PLURAL = frozenset({"they", "them", "their"})
 THING = frozenset({"it", "its"})
 DEMONSTRATIVE = frozenset({"this", "that", "these", "those"})
 POSSESSIVE = frozenset({"his", "her", "their", "its"})
-_SAYING = frozenset("say tell add state announce confirm report note explain claim".split())
+SAYING = frozenset("say tell add state announce confirm report note explain claim".split())
 
 
 def opening_pronoun(doc: Doc) -> Token | None:
@@ -76,7 +76,7 @@ def referent(pronoun: Token, previous: Doc, known: dict[str, Actor]) -> str:
         return subjects[0] if len(subjects) == 1 and len(subjects[0].split()) >= 2 else ""
     if word in PLURAL:
         return " and ".join(people) if len(people) >= 2 and "" not in people else ""
-    return _thing(previous, saying=pronoun.head.lemma_ in _SAYING, possessive=word in POSSESSIVE)
+    return _thing(previous, saying=pronoun.head.lemma_ in SAYING, possessive=word in POSSESSIVE)
 
 
 def _people_in(doc: Doc, known: dict[str, Actor]) -> dict[str, bool]:
@@ -99,7 +99,7 @@ def _thing(doc: Doc, saying: bool, possessive: bool) -> str:
     no organisation's."""
     if saying:
         for tok in doc:
-            if tok.dep_ == "nsubj" and tok.head.lemma_ in _SAYING and tok.pos_ in ("NOUN", "PROPN"):
+            if tok.dep_ == "nsubj" and tok.head.lemma_ in SAYING and tok.pos_ in ("NOUN", "PROPN"):
                 return doc[tok.left_edge.i:tok.i + 1].text
     if not possessive:
         return ""
