@@ -22,9 +22,10 @@ from datetime import date, timedelta
 
 from ..core.passage import Passage
 from ..retrieve.filters import Filters
+from ..text.captions import has_finite_verb
 from ..text.clauses import clauses
-from ..text.nlp import parse, states
 from ..text.dates import day_stamp
+from ..text.nlp import parse
 from ..text.screening import instruction_like
 from ..text.words import word_keys
 from .candidates import Candidate, entity_candidates, wanted_type
@@ -285,7 +286,7 @@ def _entity_quotes(tools: Tools, q: Question, best: Candidate) -> tuple[list[Com
         # The quoted sentence must itself name the entity (any of its words), so the answer reads true.
         named = tools.scorer.best(q.text, [ev.passage], must=name.split()[-1])
         if not named or ev.passage.article.id in seen_articles or instruction_like(named[0].sentence) \
-                or not states(parse(named[0].sentence)):
+                or not has_finite_verb(parse(named[0].sentence)):
             continue
         seen_articles.add(ev.passage.article.id)
         evidence.append(named[0])

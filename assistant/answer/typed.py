@@ -10,8 +10,9 @@ import re
 from dataclasses import dataclass
 
 from ..core.passage import Passage
+from ..text.captions import has_finite_verb
 from ..text.clauses import clauses
-from ..text.nlp import entities, parse, parse_many, states
+from ..text.nlp import entities, parse, parse_many
 from ..text.people import name_key
 from ..text.screening import instruction_like
 from ..text.words import content_keys
@@ -94,7 +95,7 @@ def _fuller(found: Found, passages: list[Passage], people: dict[str, Known]) -> 
 def _stating(ranked: list[Evidence]) -> list[Evidence]:
     """The best ``STATING_READ`` sentences that state something (a finite verb: no timestamp or caption)."""
     top = ranked[:STATING_READ]
-    return [e for e, doc in zip(top, parse_many([e.sentence for e in top])) if states(doc)]
+    return [e for e, doc in zip(top, parse_many([e.sentence for e in top])) if has_finite_verb(doc)]
 
 
 def _holds(first: PartAnswer, want: Want) -> bool:

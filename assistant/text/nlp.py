@@ -18,8 +18,6 @@ if TYPE_CHECKING:
 NAME_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP", "FAC", "LOC", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW"})
 _CONNECTORS = frozenset("von van der den de da del della di du la le al bin ibn".split())
 _CACHE_SIZE = 2048
-_FINITE = frozenset({"VBD", "VBZ", "VBP", "MD"})
-"""Penn tags of finite verbs (past, present, modal)."""
 
 
 @dataclass(frozen=True)
@@ -99,8 +97,3 @@ def entities(doc: "Doc") -> list[Entity]:
         i += 1
     return out
 
-
-def states(doc: "Doc") -> bool:
-    """Whether a parsed sentence states something: it has a finite verb ("Updated May 8, 2025, 7:09 p.m. ET",
-    a caption or a headline fragment has none, and cannot answer a question)."""
-    return any(t.tag_ in _FINITE or t.pos_ == "AUX" for t in doc)
