@@ -239,3 +239,10 @@ def test_a_count_of_days_is_answered_by_a_date_entity_that_counts_them() -> None
     passage = _passage("On Tuesday, the department was given 30 days to release the files.", "2025-11-20")
     found = candidates(wanted(question), question, [Evidence(passage, passage.text, 0.8)], [passage])
     assert [f.text for f in found] == ["30 days"]
+
+
+def test_the_names_a_question_needs_are_spacys_names_in_its_capitalised_words() -> None:
+    from assistant.answer.plan import question_names
+
+    assert question_names("Actress Amanda Seyfried praised whose outfit?", []) == ["Amanda Seyfried"]
+    assert question_names("Which company's cloud service went down on Monday?", []) == []

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from ..retrieve.analysis import QueryPlan
 from ..retrieve.outlets import OutletMention
 from ..text.mentions import MONTHS, DateMention, find_dates, find_names
+from ..text.nlp import NAME_LABELS, entities, parse
 from ..text.words import content_keys, word_keys
 from .wants import Want, wanted
 
@@ -167,15 +168,18 @@ def order_relation(question: str, mentions: Sequence[OutletMention]) -> str | No
 
 
 def question_names(question: str, mentions: Sequence[OutletMention]) -> list[str]:
-    """Proper names in the question other than outlets and dates: what the articles must mention."""
+    """Proper names in the question other than outlets and dates: what the articles must mention. A
+    capitalised run counts where spaCy reads names in it, each name apart ("Actress Amanda Seyfried" ->
+    "Amanda Seyfried", "Republican Matt Van Epps" -> "Republican", "Matt Van Epps"; "Monday", a date, is none)."""
+    found = [e for e in entities(parse(question)) if e.label in NAME_LABELS]
     names: list[str] = []
     for mention in find_names(question):
         if any(o.start <= mention.start < o.end + 1 or mention.start <= o.start < mention.end for o in mentions):
             continue
-        if not content_keys(mention.text):
-            continue
-        if mention.text not in names:
-            names.append(mention.text)
+        for e in (e for e in found if e.start < mention.end and mention.start < e.end):
+            text = question[max(mention.start, e.start):min(mention.end, e.end)].strip(" ,.'’")
+            if content_keys(text) and text not in names:
+                names.append(text)
     return names
 
 
