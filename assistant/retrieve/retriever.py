@@ -51,8 +51,6 @@ class Retriever:
         """``--as-of``: search as on that day (nothing published after it; 'last week' counts back from it)."""
         self._ranker = None  # rerank.Ranker, loaded on the first planned question
         self._single: list = []  # [single.SingleRanker | None] once loaded
-        self._sentence_cache: dict = {}  # chunk id -> single.Sentences
-        self._chunks_of: Counter | None = None  # article id -> its chunks in the index
         self._lexicon = None  # rerank.Lexicon
         self._term_cache: dict[str, Bag] = {}  # chunk id -> its terms (rerank.features)
         self._rows: dict[int, Passage] = {}  # BM25 row -> its passage, parsed once
@@ -153,33 +151,13 @@ class Retriever:
     def single_candidates(self, query: str, plan, vector, filters: Filters, params):
         """A single-fact question's fused ranking, its leading ``params.depth`` passages and their
         single-fact features (``assistant.retrieve.single``): (passages, feature rows, fused ranking)."""
-        from .single import SentenceLexicon, SingleSignals, single_features
+        from .single import single_features
 
-        lists = self.ranked_lists(query, vector, filters, "hybrid")
-        cosine = {p.chunk_id: p.score for p in lists[0][1]}  # before fusion overwrites the scores
-        named = plan.named_sources if plan else set()
-        fused = self._fused(query, vector, filters, "hybrid", named, lists)
+        fused = self._fused(query, vector, filters, "hybrid", plan.named_sources if plan else set())
         day = self.as_of or self.newest
-        signals = SingleSignals(fused, lists[0][1], cosine, lists[1][1], query, named, [m.value for m in plan.dates] if plan else [],
-                                float(day_stamp(day, end=True)) if day else float("nan"))
-        sentences = self.bm25.sentences
-        lexicon = SentenceLexicon(self.bm25.terms, self.bm25.idf, lambda cid: float(self._ts[self._row_of[cid]]),
-                                  lambda text: sentences.embed([text])[0], self._sentence_cosines,
-                                  self._article_chunks().__getitem__)
-        if len(self._sentence_cache) > 50_000:
-            self._sentence_cache.clear()
-        passages, rows = single_features(signals, lexicon, self._sentence_cache, params)
+        reference = float(day_stamp(day, end=True)) if day else float("nan")
+        passages, rows = single_features(fused, lambda cid: float(self._ts[self._row_of[cid]]), reference, params)
         return passages, rows, fused
-
-    def _article_chunks(self) -> Counter:
-        if self._chunks_of is None:
-            self._chunks_of = Counter(m.get("article_id", "") for m in self.bm25.meta)
-        return self._chunks_of
-
-    def _sentence_cosines(self, vector: np.ndarray, chunk_id: str) -> np.ndarray:
-        sentences, row = self.bm25.sentences, self._row_of[chunk_id]
-        start, stop = int(sentences.offsets[row]), int(sentences.offsets[row + 1])
-        return np.asarray(sentences.vectors[start:stop], dtype=np.float32) @ vector
 
     @property
     def single_ranker(self):  # -> single.SingleRanker | None
