@@ -48,15 +48,23 @@ def test_each_named_outlet_gets_evidence(retriever: Retriever) -> None:
         assert {"Fortune", "The Verge"} <= {p.article.source for p in got}
 
 
-def test_questions_without_sub_queries_keep_the_fused_ranking(retriever: Retriever) -> None:
-    """A single-fact question (no outlet named, no list of claims) is ordered by fusion, learned ranker or not."""
+def test_questions_without_sub_queries_are_ordered_by_the_single_fact_ranker(retriever: Retriever) -> None:
+    """A single-fact question (no outlet named, no list of claims): the single-fact ranker orders the fused
+    ranking's leaders by rank and age; without the learned rankers the fused ranking stands."""
     question = "Which judge scolded Bankman-Fried?"
     plan = retriever.plan(question)
     assert not plan.subqueries and retriever.stories is None
     vector = retriever.embedder.embed([question])[0]
-    fused = [p.chunk_id for p in retriever._one(question, vector, 5, retriever.filters(), "hybrid", plan)]
-    for rerank in (True, False):
-        assert [p.chunk_id for p in retriever.search(question, k=5, rerank=rerank)] == fused
+    filters = retriever.filters()
+    fused = [p.chunk_id for p in retriever._one(question, vector, 5, filters, "hybrid", plan, rerank=False)]
+    assert [p.chunk_id for p in retriever.search(question, k=5, rerank=False)] == fused
+    single = retriever.single_ranker
+    passages, rows, ranking = retriever.single_candidates(question, plan, vector, filters, single.params)
+    assert [p.chunk_id for p in passages] == [p.chunk_id for p in ranking[:single.params.depth]]
+    expected = [p.chunk_id for p in single.rank(passages, rows, 5, retriever.settings.retrieval.per_article_cap,
+                                                 ranking[len(passages):])]
+    got = [p.chunk_id for p in retriever.search(question, k=5, rerank=True)]
+    assert got == expected and set(got) <= {p.chunk_id for p in ranking}
 
 
 def test_passages_fit_the_embedder(retriever: Retriever) -> None:

@@ -71,7 +71,7 @@ class RetrievalSettings(_Section):
     named_outlet_boost: float = Field(0.5, ge=0, description="Score boost for passages from outlets the question names.")
     reserved_per_subquery: int = Field(2, ge=0, le=5, description="Places in the top k reserved for each sub-query's best passages.")
     reranked_per_article_cap: int = Field(5, ge=1, le=100, description="Per-article cap when the learned ranker orders the passages (it weighs articles itself; measured with bench/train_ranker.py: 3 -> 5 raised AllEvidence@10 0.467 -> 0.476).")
-    rerank: bool = Field(True, description="Order a multi-source question's candidates with the learned ranker (assistant/retrieve/ranker.json; hybrid mode).")
+    rerank: bool = Field(True, description="Order candidates with the learned rankers (hybrid mode): a multi-source question's with assistant/retrieve/ranker.json, a single-fact question's with single_ranker.json (fused rank against the passage's age).")
     one_per_story: bool = Field(True, description="One passage per story: syndicated copies and near-duplicates (index/stories.py) fold into their best-ranked passage, which names the others as 'also reported by'.")
     bridge_names: int = Field(1, ge=0, le=5, description="For 'which/who' questions: names recurring in the top passages added to each sub-query (0 = off).")
     bridge_names_depth: int = Field(5, ge=1, le=60, description="How many of the whole question's top fused passages bridge_names looks in (a name must recur in more than half of them). A setting like rrf_k: it shapes the group rankings the learned ranker was trained on (with 5) without being one of its features.")

@@ -50,6 +50,7 @@ class Retriever:
         self.as_of: date | None = settings.retrieval.as_of
         """``--as-of``: search as on that day (nothing published after it; 'last week' counts back from it)."""
         self._ranker = None  # rerank.Ranker, loaded on the first planned question
+        self._single: list = []  # [single.SingleRanker | None] once loaded
         self._lexicon = None  # rerank.Lexicon
         self._term_cache: dict[str, Bag] = {}  # chunk id -> its terms (rerank.features)
         self._rows: dict[int, Passage] = {}  # BM25 row -> its passage, parsed once
@@ -99,7 +100,7 @@ class Retriever:
         vectors = dict(zip(texts, self.embedder.embed(texts))) if mode in ("dense", "hybrid") else {}
         wide = 2 * k if self.stories else k  # room for the copies one_per_story folds away
         lists = [self._planned(q, plan, vectors, wide, filters, mode, rerank) if plan and plan.subqueries
-                 else self._one(q, vectors.get(q), wide, filters, mode, plan) for q, plan in zip(queries, plans)]
+                 else self._one(q, vectors.get(q), wide, filters, mode, plan, rerank) for q, plan in zip(queries, plans)]
         if self.stories:
             from .stories import one_per_story
 
@@ -135,9 +136,36 @@ class Retriever:
             fused.sort(key=lambda p: -p.score)
         return fused
 
-    def _one(self, query: str, vector, k: int, filters: Filters, mode: str, plan=None) -> list[Passage]:
+    def _one(self, query: str, vector, k: int, filters: Filters, mode: str, plan=None,
+             rerank: bool = False) -> list[Passage]:
+        """A single-fact question: the learned single-fact ranker orders the fused ranking's leaders (hybrid
+        mode, when a model ships), or the fused ranking stands, diversified."""
+        cap = self.settings.retrieval.per_article_cap
+        single = self.single_ranker if mode == "hybrid" and rerank else None
+        if single is not None:
+            passages, rows, fused = self.single_candidates(query, plan, vector, filters, single.params)
+            return single.rank(passages, rows, k, cap, fused[len(passages):])
         named = plan.named_sources if plan else set()
-        return diversify(self._fused(query, vector, filters, mode, named), k, self.settings.retrieval.per_article_cap)
+        return diversify(self._fused(query, vector, filters, mode, named), k, cap)
+
+    def single_candidates(self, query: str, plan, vector, filters: Filters, params):
+        """A single-fact question's fused ranking, its leading ``params.depth`` passages and their
+        single-fact features (``assistant.retrieve.single``): (passages, feature rows, fused ranking)."""
+        from .single import single_features
+
+        fused = self._fused(query, vector, filters, "hybrid", plan.named_sources if plan else set())
+        day = self.as_of or self.newest
+        reference = float(day_stamp(day, end=True)) if day else float("nan")
+        passages, rows = single_features(fused, lambda cid: float(self._ts[self._row_of[cid]]), reference, params)
+        return passages, rows, fused
+
+    @property
+    def single_ranker(self):  # -> single.SingleRanker | None
+        if not self._single:
+            from .single import SingleRanker
+
+            self._single.append(SingleRanker.load())
+        return self._single[0]
 
     def _planned(self, query: str, plan, vectors: dict, k: int, filters: Filters, mode: str,
                  rerank: bool) -> list[Passage]:
