@@ -2,7 +2,9 @@
 
 Claims: sentences of MultiHop-RAG training articles (every fifth article is held out for ``eval
 verifier``) and of the CNN/DailyMail validation articles, their compressions and the CNN/DailyMail
-reference sentences as supported; their perturbations (``assistant.evals.verifier_cases``) as not.
+reference sentences as supported; their perturbations (``assistant.evals.verifier_cases``) as not; and
+summary-style claims from adjacent sentence pairs of MultiHop-RAG training articles (``summary_cases``:
+merges, dropped attributions, resolved pronouns, and relation, coreference and discourse errors).
 The static text vectors (``grounding/static.py``: wordpiece weights and the common direction of the
 training articles' sentences) are fitted first and written to ``support-vectors.npz``. LightGBM fits the
 trees; isotonic regression on 5-fold out-of-fold scores (folds by article) calibrates them. The FRANK

@@ -4,7 +4,8 @@ compressions of them as supported claims, and changed copies as unsupported ones
 MultiHop-RAG articles are split by position (every fifth article is held out for ``eval verifier``, the
 rest train the support model); a sentence is checked against a chunk-sized window of its article around
 it, as a retrieved passage would be. CNN/DailyMail articles (training only) are whole evidence, with their
-human reference summaries' sentences as abstractive supported claims.
+human reference summaries' sentences as abstractive supported claims. ``summary_cases`` adds claims
+written the way summarisers write them (``perturb_summary``), checked against an article's opening.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """``assistant eval verifier``: the shipped verifier on the FRANK validation summaries (human labels, a dev
-set: they chose the threshold) and on the held-out perturbation set (MultiHop-RAG articles the support
-model never trained on), with milliseconds per claim.
+set: they chose the threshold), on the held-out perturbation set and on held-out summary-style claims
+(MultiHop-RAG articles the support model never trained on), with milliseconds per claim.
 """
 
 from __future__ import annotations

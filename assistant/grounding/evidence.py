@@ -42,18 +42,16 @@ class EvidenceSet:
         self.facts = Evidence(texts)
         self.sentences: list[str] = []
         self.windows: list[Window] = []
-        pairs: list[Window] = []
         for text in texts:
             first = len(self.sentences)
             sentences = split_sentences(text) or [text]
             self.sentences.extend(sentences)
             singles = [self._window(s, (i,)) for i, s in enumerate(sentences, first)]
             self.windows.extend(singles)
-            pairs.extend(Window(f"{a.text} {b.text}", (*a.sentences, *b.sentences), a.keys + b.keys,
-                                a.content | b.content)  # a pair's keys are its sentences' keys
-                         for a, b in zip(singles, singles[1:]))
-        self.singles = list(self.windows)
-        self.windows.extend(pairs)
+            self.windows.extend(Window(f"{a.text} {b.text}", (*a.sentences, *b.sentences), a.keys + b.keys,
+                                       a.content | b.content)  # a pair's keys are its sentences' keys
+                                for a, b in zip(singles, singles[1:]))
+        self.singles = [w for w in self.windows if len(w.sentences) == 1]
         self.keys = set(self.facts.keys)
         self.bigrams = set().union(*(w.gram_set(2) for w in self.singles)) if self.singles else set()
 
