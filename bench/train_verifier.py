@@ -2,7 +2,9 @@
 
 Claims: sentences of MultiHop-RAG training articles (every fifth article is held out for ``eval
 verifier``) and of the CNN/DailyMail validation articles, their compressions and the CNN/DailyMail
-reference sentences as supported; their perturbations (``assistant.evals.verifier_cases``) as not.
+reference sentences as supported; their perturbations (``assistant.evals.verifier_cases``) as not; and
+summary-style claims from adjacent sentence pairs of MultiHop-RAG training articles (``summary_cases``:
+merges, dropped attributions, resolved pronouns, and relation, coreference and discourse errors).
 The static text vectors (``grounding/static.py``: wordpiece weights and the common direction of the
 training articles' sentences) are fitted first and written to ``support-vectors.npz``. LightGBM fits the
 trees; isotonic regression on 5-fold out-of-fold scores (folds by article) calibrates them. The FRANK
@@ -29,7 +31,8 @@ import numpy as np
 
 from assistant.core.settings import load_settings
 from assistant.evals.frank import DEFAULT_PATH, load_frank
-from assistant.evals.verifier_cases import Case, cnndm_cases, corpus_cases, in_split
+from assistant.evals import perturb_summary
+from assistant.evals.verifier_cases import Case, cnndm_cases, corpus_cases, in_split, summary_cases
 from assistant.evals.verifier_metrics import COMBINE, choose_threshold, claim_metrics, summaries_at, summary_metrics
 from assistant.grounding.evidence import EvidenceSet
 from assistant.grounding.static import fit_static
@@ -50,8 +53,9 @@ GROUPS = {
     "content": ["content_missing", "content_missing_window"],
     "hard facts": ["missing_numbers", "missing_dates", "missing_names", "missing_quotes"],
     "entities": ["missing_person", "missing_org", "missing_place", "missing_other", "entity_pairs_apart"],
-    "roles": ["roles_aligned", "subject_clash", "object_clash", "swapped", "negation_clash"],
+    "roles": ["roles_aligned", "subject_clash", "object_clash", "swapped", "negation_clash", "named_clash"],
     "negation/modality": ["negation_diff", "modal_diff"],
+    "connectives": ["connective_new"],
     "splice": ["splice_gain"],
 }
 CACHE = Path("evals/runs/verifier-features")
@@ -60,11 +64,16 @@ CACHE = Path("evals/runs/verifier-features")
 # ROC AUC 0.694 -> 0.701, Pearson 0.395 -> 0.441 with them and without the reference sentences).
 MONOTONE = {**dict.fromkeys(GROUPS["similarity"] + GROUPS["ngrams"], 1),
             **dict.fromkeys(GROUPS["content"] + GROUPS["hard facts"] + GROUPS["entities"]
-                            + ["subject_clash", "object_clash", "swapped", "negation_clash"], -1)}
+                            + ["subject_clash", "object_clash", "swapped", "negation_clash", "named_clash",
+                               "connective_new"], -1)}
 PARAMS["monotone_constraints"] = [MONOTONE.get(f, 0) for f in FEATURES]
 # CNN/DailyMail reference sentences often add facts the article lacks: as "supported" labels they taught
 # the trees that low overlap is fine (dev AUC 0.690 -> 0.698 without them). They are not trained on.
 UNTRAINED_KINDS = {"reference"}
+# A named subject clash (the passage gives the act to another person it names) rejects like a missing
+# fact: the error the verifier exists for. The dev summaries cannot judge it (it fires on 4 of 375, as
+# often on correct as on wrong ones), so it is a product rule, not a dev choice; training prints both.
+HARD_RELATIONS = True
 # Without dev summaries the model ships at the calibrated even odds.
 DEFAULT_THRESHOLD = 0.5
 
@@ -116,10 +125,14 @@ def calibration(raw: np.ndarray, labels: np.ndarray) -> dict:
     return {"x": [round(float(x), 6) for x in iso.X_thresholds_], "y": [round(float(y), 6) for y in iso.y_thresholds_]}
 
 
-def dev_lines(model: SupportModel, dev: list[dict], dev_rows: np.ndarray) -> list[list[tuple[float, bool]]]:
-    """Each dev summary's (calibrated score, passes the hard checks) per sentence."""
+def dev_lines(model: SupportModel, dev: list[dict], dev_rows: np.ndarray,
+              hard_relations: bool) -> list[list[tuple[float, bool]]]:
+    """Each dev summary's (calibrated score, passes the hard checks) per sentence; ``hard_relations``: a
+    named subject clash counts as a failed hard check."""
     scores = model.probability(dev_rows)
     hard = dev_rows[:, [FEATURES.index(f) for f in GROUPS["hard facts"]]].sum(axis=1) == 0
+    if hard_relations:
+        hard &= dev_rows[:, FEATURES.index("named_clash")] == 0
     out, at = [], 0
     for item in dev:
         out.append([(float(scores[i]), bool(hard[i])) for i in range(at, at + len(item["lines"]))])
@@ -127,18 +140,22 @@ def dev_lines(model: SupportModel, dev: list[dict], dev_rows: np.ndarray) -> lis
     return out
 
 
-def dev_choice(model: SupportModel, dev: list[dict], dev_rows: np.ndarray) -> tuple[str, float, dict]:
+def dev_choice(model: SupportModel, dev: list[dict], dev_rows: np.ndarray,
+               hard_relations: bool) -> tuple[str, float, dict]:
     """The combination and threshold with the best dev balanced accuracy keeping 90% of correct summaries."""
-    lines = dev_lines(model, dev, dev_rows)
+    lines = dev_lines(model, dev, dev_rows, hard_relations)
     best = None
     for how in COMBINE:
         threshold = choose_threshold(dev, lines, how, LEAST_CORRECT_ACCEPTED)
         metrics = summary_metrics(dev, *summaries_at(lines, how, threshold))
-        print(f"  dev, summary = {how} of its sentences: threshold {threshold:.3f}, " + _line(metrics), file=sys.stderr)
-        rank = (metrics["balanced_accuracy"] or 0, metrics["roc_auc"] or 0)  # equal decisions: the better ranking
-        if best is None or rank > (best[2]["balanced_accuracy"] or 0, best[2]["roc_auc"] or 0):
-            best = (how, threshold, metrics)
-    return best
+        print(f"  dev, summary = {how} of its sentences, hard relations {hard_relations}: threshold "
+              f"{threshold:.3f}, " + _line(metrics), file=sys.stderr)
+        # a choice keeping 90% of correct summaries first; equal decisions: the better ranking
+        rank = ((metrics["correct_accepted"] or 0) >= LEAST_CORRECT_ACCEPTED, metrics["balanced_accuracy"] or 0,
+                metrics["roc_auc"] or 0)
+        if best is None or rank > best[0]:
+            best = (rank, how, threshold, metrics)
+    return best[1:]
 
 
 def _line(m: dict) -> str:
@@ -146,11 +163,12 @@ def _line(m: dict) -> str:
             f"correct accepted {m['correct_accepted']:.3f}, wrong caught {m['wrong_caught']:.3f}")
 
 
-def spec_of(booster, curve: dict, threshold: float, how: str, params: FeatureParams, counts: dict) -> dict:
+def spec_of(booster, curve: dict, threshold: float, how: str, params: FeatureParams, counts: dict,
+            hard_relations: bool = False) -> dict:
     trees, depth = lightgbm_trees(booster)
     return {"trees": {"features": FEATURES, "base": 0.0, "depth": depth, "params": {**PARAMS, "rounds": ROUNDS},
                       "nodes": trees},
-            "calibration": curve, "threshold": round(threshold, 4), "summary": how,
+            "calibration": curve, "threshold": round(threshold, 4), "summary": how, "hard_relations": hard_relations,
             "feature_params": vars(params), "training_cases": counts, "trained_by": "bench/train_verifier.py"}
 
 
@@ -166,9 +184,11 @@ def train(rows, labels, groups, dev, dev_rows, params, counts) -> tuple[dict, Su
     oof = np.interp(raw, model.curve_x, model.curve_y)
     held = claim_metrics(labels, oof, oof >= 0.5)
     print("  held-out claims (5-fold by article, at 0.5): " + json.dumps(held), file=sys.stderr)
-    how, threshold = dev_choice(model, dev, dev_rows)[:2] if dev else ("mean", DEFAULT_THRESHOLD)
-    print(f"  shipped: threshold {threshold:.3f}, summary = {how}", file=sys.stderr)
-    spec = spec_of(booster, curve, threshold, how, params, counts)
+    how, threshold = dev_choice(model, dev, dev_rows, HARD_RELATIONS)[:2] if dev else ("mean", DEFAULT_THRESHOLD)
+    if dev:  # for the report: what the relation rule costs or gains on the dev summaries
+        dev_choice(model, dev, dev_rows, not HARD_RELATIONS)
+    print(f"  shipped: threshold {threshold:.3f}, summary = {how}, hard relations {HARD_RELATIONS}", file=sys.stderr)
+    spec = spec_of(booster, curve, threshold, how, params, counts, HARD_RELATIONS)
     return spec, SupportModel.from_spec(spec)
 
 
@@ -186,6 +206,19 @@ def build(corpus: Path, cnndm: Path, n: int, per_article: int, seed: int) -> lis
     return cases
 
 
+def build_summaries(corpus: Path, n: int, per_article: int, seed: int) -> list[Case]:
+    """The summary-style training cases (``summary_cases``), cached on disk by corpus, sizes and code."""
+    code = Path(perturb_summary.__file__).read_bytes() + Path(summary_cases.__code__.co_filename).read_bytes()
+    key = hashlib.sha256(corpus.read_bytes() + code + json.dumps([n, per_article, seed]).encode()).hexdigest()[:16]
+    path = CACHE / f"summary-cases-{key}.json"
+    if path.exists():
+        return [Case(**c) for c in json.loads(path.read_text(encoding="utf-8"))]
+    cases = summary_cases(json.loads(corpus.read_text(encoding="utf-8")), n, per_article, seed, "train")
+    CACHE.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps([vars(c) for c in cases]), encoding="utf-8")
+    return cases
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--corpus", type=Path, default=Path("evals/data/corpus.json"))
@@ -193,6 +226,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dev", type=Path, default=DEFAULT_PATH, help="FRANK validation summaries (dev set)")
     parser.add_argument("-n", type=int, default=300, help="MultiHop-RAG training articles to sample sentences from")
     parser.add_argument("--per-article", type=int, default=4, help="CNN/DailyMail article sentences per article")
+    parser.add_argument("--summaries", type=int, default=250,
+                        help="MultiHop-RAG training articles to make summary-style claims from (0: none)")
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--ablate", action="store_true", help="retrain without each feature group (dev numbers)")
     parser.add_argument("--out", type=Path, default=MODEL_PATH)
@@ -203,11 +238,14 @@ def main(argv: list[str] | None = None) -> int:
     static = fit_static([a["body"] for i, a in enumerate(articles) if in_split(i, "train")], models_dir)
     static.save()
     maker = FeatureMaker(UnitVectors(static), params)
-    cases = [c for c in build(args.corpus, args.cnndm, args.n, args.per_article, args.seed)
-             if c.kind not in UNTRAINED_KINDS]
+    parts = [[c for c in build(args.corpus, args.cnndm, args.n, args.per_article, args.seed)
+              if c.kind not in UNTRAINED_KINDS],
+             build_summaries(args.corpus, args.summaries, 3, args.seed) if args.summaries else []]
+    cases = [c for part in parts for c in part]
     counts = dict(sorted(Counter(c.kind for c in cases).items()))
     print(f"{len(cases)} training claims: {counts}", file=sys.stderr)
-    rows = featurize([(c.claim, c.evidence) for c in cases], maker, "train")
+    rows = np.vstack([featurize([(c.claim, c.evidence) for c in part], maker, label)
+                      for part, label in zip(parts, ("train", "summary"))])
     labels = np.array([float(c.supported) for c in cases])
     groups = [c.evidence[:200] for c in cases]  # folds by article (a window or a whole article)
     dev = load_frank(args.dev) if args.dev.exists() else []

@@ -79,6 +79,17 @@ def test_verify_claim_with_evidence_files(tmp_path: Path) -> None:
     assert json.loads(proc.stdout)["supported"] is True
 
 
+@pytest.mark.slow
+def test_verify_rejects_the_wrong_actor_at_the_shipped_threshold(tmp_path: Path) -> None:
+    evidence = tmp_path / "talks.txt"
+    evidence.write_text("Minister of State for Defence Sanjay Seth welcomed the EU delegation on Tuesday. "
+                        "Andrius Kubilius explored ways to deepen defence ties with India, the ministry said.")
+    proc = run("verify", "Sanjay Seth explored ways to deepen defence ties", "--evidence", str(evidence))
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("NOT supported")
+    assert "names Sanjay Seth, but the passage says “Andrius Kubilius explored”" in proc.stdout
+
+
 def test_verify_missing_evidence_file_is_one_line(tmp_path: Path) -> None:
     proc = run("verify", TRUE, "--evidence", str(tmp_path / "none.txt"))
     assert proc.returncode == 1

@@ -14,6 +14,17 @@ from .perturb_facts import detokenize
 DEFAULT_PATH = Path(__file__).resolve().parents[2] / "../shared/data/cnndm_frank/frank_validation_model_summaries.json"
 
 
+_BRACKETS = {"-LRB-": "(", "-RRB-": ")", "-LSB-": "[", "-RSB-": "]", "-LCB-": "{", "-RCB-": "}"}
+
+
+def clean_line(line: str) -> str:
+    """A summary sentence as plain text: PTB brackets and tokenisation undone. A summariser's "UNK" stays:
+    a word it could not write is a word nobody can check."""
+    for token, bracket in _BRACKETS.items():
+        line = line.replace(token, bracket)
+    return detokenize(line).strip()
+
+
 def load_frank(path: str | Path) -> list[dict[str, Any]]:
     """Items with ``article``, ``lines`` (detokenised sentences), ``factuality``, ``error_types``, ``model``."""
     path = Path(path)
@@ -25,6 +36,6 @@ def load_frank(path: str | Path) -> list[dict[str, Any]]:
         raise InputError(f"{path}: invalid JSON at line {err.lineno}: {err.msg}") from None
     if not isinstance(data, list) or not all(isinstance(x, dict) and "summary_lines" in x for x in data):
         raise InputError(f"{path}: not a FRANK summaries file (a list of objects with 'summary_lines')")
-    return [{"article": x["article"], "lines": [detokenize(s) for s in x["summary_lines"] if s.strip()],
+    return [{"article": x["article"], "lines": [line for s in x["summary_lines"] if (line := clean_line(s))],
              "factuality": float(x["factuality"]), "error_types": x.get("error_types") or {},
              "model": x.get("model", "")} for x in data]

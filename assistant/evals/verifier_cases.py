@@ -4,7 +4,8 @@ compressions of them as supported claims, and changed copies as unsupported ones
 MultiHop-RAG articles are split by position (every fifth article is held out for ``eval verifier``, the
 rest train the support model); a sentence is checked against a chunk-sized window of its article around
 it, as a retrieved passage would be. CNN/DailyMail articles (training only) are whole evidence, with their
-human reference summaries' sentences as abstractive supported claims.
+human reference summaries' sentences as abstractive supported claims. ``summary_cases`` adds claims
+written the way summarisers write them (``perturb_summary``), checked against an article's opening.
 """
 
 from __future__ import annotations
@@ -21,8 +22,10 @@ from ..text.sentences import sentence_spans, split_sentences
 from ..text.words import normalize
 from . import perturb_facts as facts
 from . import perturb_roles as rel
+from . import perturb_summary as summ
 
-SUPPORTED_KINDS = ("true", "variant", "compress", "reference")
+SUPPORTED_KINDS = ("true", "variant", "compress", "reference", "merge", "attribution", "resolve")
+SUMMARY_SENTENCES = 30  # an article's opening sentences read for summary-style claims (and kept as evidence)
 HELD_OUT_EVERY = 5
 
 
@@ -134,4 +137,45 @@ def cnndm_cases(items: Sequence[dict[str, Any]], per_article: int, seed: int) ->
             if sentence in references:
                 made[0] = Case("reference", sentence, article, sentence)
             cases.extend(made)
+    return cases
+
+
+def _pair_cases(first: str, second: str, evidence: str, people: list[str], rng: random.Random) -> list[Case]:
+    """Summary-style claims from two adjacent sentences (``perturb_summary``; compressions cutting two
+    clauses), against the whole article."""
+    once = rel.compress(first, rng)
+    made: list[tuple[str, str | None]] = [*(summ.resolve_pronoun(first, second, people, rng)),
+                                          ("attribution", summ.drop_attribution(second)),
+                                          ("compress", once and rel.compress(once, rng)),
+                                          ("link", summ.link(first, second, rng))]
+    merged = summ.merge(first, second)
+    if merged:
+        made.append(merged)
+    return [Case(kind, text, evidence, f"{first} {second}") for kind, text in made
+            if text and normalize(text) not in (normalize(first), normalize(second))]
+
+
+def summary_cases(articles: Sequence[dict[str, Any]], n: int, per_article: int, seed: int, split: str) -> list[Case]:
+    """Summary-style cases (merges, dropped attributions, resolved pronouns and their errors) from ``n``
+    MultiHop-RAG articles of ``split``, ``per_article`` adjacent sentence pairs each, checked against the
+    article's opening (as a summary is checked against its article)."""
+    rng = random.Random(seed)
+    chosen = [a for i, a in enumerate(articles) if in_split(i, split) and a.get("body")]
+    rng.shuffle(chosen)
+    cases: list[Case] = []
+    for article in chosen[:n]:
+        sentences = split_sentences(article["body"])[:SUMMARY_SENTENCES]
+        pairs = [i for i in range(len(sentences) - 1)
+                 if facts.usable(sentences[i]) and 4 <= len(sentences[i + 1].split()) <= 45]
+        if not pairs:
+            continue
+        evidence = " ".join(sentences)
+        people = _people(evidence)
+        pair_cases: list[Case] = []
+        for i in rng.sample(pairs, min(per_article * 4, len(pairs))):
+            pair_cases.extend(_pair_cases(sentences[i], sentences[i + 1], evidence, people, rng))
+        by_kind: dict[str, list[Case]] = defaultdict(list)
+        for case in pair_cases:
+            by_kind[case.kind].append(case)
+        cases.extend(c for kind, made in by_kind.items() for c in made[:1 if kind == "link" else per_article])
     return cases

@@ -1,6 +1,6 @@
 """``assistant eval verifier``: the shipped verifier on the FRANK validation summaries (human labels, a dev
-set: they chose the threshold) and on the held-out perturbation set (MultiHop-RAG articles the support
-model never trained on), with milliseconds per claim.
+set: they chose the threshold), on the held-out perturbation set and on held-out summary-style claims
+(MultiHop-RAG articles the support model never trained on), with milliseconds per claim.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import Any
 
 from .frank import load_frank
 from .report import run_meta, write_report
-from .verifier_cases import Case, corpus_cases
+from .verifier_cases import Case, corpus_cases, summary_cases
 from .verifier_metrics import FRANK_ERRORS, claim_metrics, has_error, summaries_at, summary_metrics
 
 METRIC_KEYS = ["balanced_accuracy", "roc_auc", "pearson", "correct_accepted", "wrong_caught", "rejected",
@@ -96,7 +96,8 @@ def run_verifier_eval(settings, dev_path: str | Path | None, corpus_path: str | 
     notes = [f"Threshold {verifier.threshold:.3f}; a summary's score is the {verifier.model.summary} of its "
              "sentences' scores. Both were chosen on the FRANK validation summaries: those numbers are DEV numbers.",
              "'rejected' by type: FRANK error types = share of the summaries with that error that were rejected; "
-             "perturbation kinds = share of the claims rejected (true/variant/compress should be low).",
+             "perturbation kinds = share of the claims rejected (true/variant/compress/merge/attribution/resolve "
+             "should be low).",
              f"Rows 'at {EVEN_ODDS}': the same scores decided at the calibrated even odds instead (what the trees "
              "alone would reject; their ms/claim is a second pass over cached evidence)."]
     records: list[dict[str, Any]] = []
@@ -110,6 +111,8 @@ def run_verifier_eval(settings, dev_path: str | Path | None, corpus_path: str | 
     cases = corpus_cases(articles, limit or n, seed, "test")
     variants["perturbations (held-out articles)"] = perturbation_run(verifier, cases)
     variants[f"perturbations (held-out articles), at {EVEN_ODDS}"] = perturbation_run(verifier, cases, EVEN_ODDS)
+    summaries = summary_cases(articles, (limit or n) // 3, 2, seed, "test")
+    variants["summary-style claims (held-out articles)"] = perturbation_run(verifier, summaries)
     main = next(iter(variants))
     meta = run_meta(dev_path if main.startswith("FRANK") else corpus_path, settings.identity(), started_at=started,
                     threshold=verifier.threshold, summary=verifier.model.summary, perturbation_seed=seed)

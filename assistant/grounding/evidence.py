@@ -46,10 +46,11 @@ class EvidenceSet:
             first = len(self.sentences)
             sentences = split_sentences(text) or [text]
             self.sentences.extend(sentences)
-            for i in range(first, len(self.sentences)):
-                self.windows.append(self._window(self.sentences[i], (i,)))
-            for i in range(first, len(self.sentences) - 1):
-                self.windows.append(self._window(f"{self.sentences[i]} {self.sentences[i + 1]}", (i, i + 1)))
+            singles = [self._window(s, (i,)) for i, s in enumerate(sentences, first)]
+            self.windows.extend(singles)
+            self.windows.extend(Window(f"{a.text} {b.text}", (*a.sentences, *b.sentences), a.keys + b.keys,
+                                       a.content | b.content)  # a pair's keys are its sentences' keys
+                                for a, b in zip(singles, singles[1:]))
         self.singles = [w for w in self.windows if len(w.sentences) == 1]
         self.keys = set(self.facts.keys)
         self.bigrams = set().union(*(w.gram_set(2) for w in self.singles)) if self.singles else set()

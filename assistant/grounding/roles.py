@@ -8,7 +8,7 @@ claim's roles with those of the evidence sentence that uses the same verb.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Sequence, Set
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -25,6 +25,11 @@ NEGATIONS = frozenset({"not", "n't", "never", "no", "none", "nobody", "nothing",
 MODALS = frozenset({"may", "might", "could", "would", "should", "can", "will", "shall", "must", "plan", "plans",
                     "planned", "planning", "expect", "expected", "likely", "possibly", "reportedly", "allegedly",
                     "intend", "intends", "hope", "hopes", "propose", "proposed", "consider", "considering"})
+# Words that link two events as cause, consequence, sequence or concession: a summary that joins two
+# sentences with one asserts a link the passage may never make (a discourse error).
+CONNECTIVES = frozenset({"because", "since", "so", "therefore", "thus", "hence", "consequently", "after", "before",
+                         "following", "despite", "although", "though", "while", "whereas", "result", "response",
+                         "due", "amid", "prompting", "forcing", "leading"})
 _WORD = re.compile(r"n't|[a-z]+(?=n't)|[a-z]+")  # "didn't" -> "did", "n't"
 _PRONOUNS = frozenset({"he", "she", "it", "they", "we", "i", "you", "who", "which", "that", "this", "these",
                        "those", "him", "her", "them", "one", "someone", "what"})
@@ -42,6 +47,8 @@ class Role:
     obj_text: str
     negated: bool
     clause: str  # the subject through the verb, as written ("Kubilius is visiting")
+    named: bool = False  # the subject is a name ("Andrius Kubilius"), not a description ("the champions")
+    passive: bool = False  # the subject is the one acted on ("Smith was arrested")
 
 
 def _clause(verb: "Token", subject: "Token | None") -> str:
@@ -88,8 +95,10 @@ def roles(doc: "Doc | Span") -> list[Role]:
         subject, subject_text, subject_token = parts.get("subj", (frozenset(), "", None))
         obj, obj_text, _ = parts.get("obj", (frozenset(), "", None))
         negated = any(c.dep_ == "neg" or c.lower_ in NEGATIONS for c in verb.children)
+        named = subject_token is not None and subject_token.pos_ == "PROPN"
+        passive = subject_token is not None and subject_token.dep_ == "nsubjpass"
         out.append(Role(verb.lemma_.lower(), verb.text, subject, subject_text, obj, obj_text, negated,
-                        _clause(verb, subject_token)))
+                        _clause(verb, subject_token), named, passive))
     return out
 
 
@@ -101,6 +110,11 @@ def negations(text: str) -> int:
     """Negation words in the text ("not", "n't", "never", "no" …); read from the words, not a parse, so the
     evidence windows need none."""
     return sum(w in NEGATIONS for w in _words(text))
+
+
+def connectives(text: str) -> set[str]:
+    """The linking words of a text (``CONNECTIVES``)."""
+    return {w for w in _words(text) if w in CONNECTIVES}
 
 
 def modals(text: str) -> int:
@@ -117,7 +131,9 @@ class RoleCheck:
     object_clash: int
     swapped: int  # subject and object exchanged
     negation_clash: int  # ... where one side negates the verb and the other does not
+    named_clash: int = 0  # subject clashes where both sides name someone (the wrong person did it)
     message: str = ""
+    named_message: str = ""  # the first named clash, as a person would say it
 
 
 def _disjoint(claimed: frozenset[str], seen: frozenset[str]) -> bool:
@@ -133,20 +149,28 @@ def _initials(keys: frozenset[str]) -> set[str]:
     return {"".join(letters), "".join(reversed(letters))} if len(letters) > 1 else set()
 
 
-def compare_roles(claim: Sequence[Role], evidence: Sequence[Sequence[Role]]) -> RoleCheck:
+def compare_roles(claim: Sequence[Role], evidence: Sequence[Sequence[Role]],
+                  known: Set[str] = frozenset()) -> RoleCheck:
     """Each claim verb against the evidence sentences using the same verb; a clash counts only when no
-    sentence agrees (the passage may say both "Seth met" and "Kubilius met")."""
-    aligned = subject_clash = object_clash = swapped = negation_clash = 0
-    message = ""
+    sentence agrees (the passage may say both "Seth met" and "Kubilius met"). A named clash also needs the
+    claim's subject to be someone the passage names (every word in ``known``): the act went to the wrong
+    person of the story, not to a name the summariser garbled."""
+    aligned = subject_clash = object_clash = swapped = negation_clash = named_clash = 0
+    message = named_message = ""
     for role in claim:
         same = [r for sentence in evidence for r in sentence if r.verb == role.verb]
         if not same:
             continue
         aligned += 1
-        if not any(not _disjoint(role.subject, r.subject) for r in same):
+        voiced = [r for r in same if r.passive == role.passive]  # "Smith was arrested" has no agent to compare
+        if voiced and not any(not _disjoint(role.subject, r.subject) for r in voiced):
             subject_clash += 1
-            other = next(r for r in same if r.subject)
-            message = message or f"names {role.subject_text}, but the passage says “{other.clause}”"
+            other = next(r for r in voiced if r.subject)
+            said = f"names {role.subject_text}, but the passage says “{other.clause}”"
+            message = message or said
+            if role.named and role.subject <= known and all(r.named for r in voiced if r.subject):
+                named_clash += 1
+                named_message = named_message or said
         if not any(not _disjoint(role.obj, r.obj) for r in same):
             object_clash += 1
         if any(role.subject and role.obj and role.subject <= r.obj and role.obj <= r.subject for r in same):
@@ -157,4 +181,5 @@ def compare_roles(claim: Sequence[Role], evidence: Sequence[Sequence[Role]]) -> 
             negation_clash += 1
             said = next(r for r in same).clause
             message = message or f"says “{role.clause}”, but the passage says “{said}”"
-    return RoleCheck(aligned, subject_clash, object_clash, swapped, negation_clash, message)
+    return RoleCheck(aligned, subject_clash, object_clash, swapped, negation_clash, named_clash, message,
+                     named_message)

@@ -33,6 +33,7 @@ class SupportModel:
     threshold: float
     params: FeatureParams
     summary: str = "min"  # how a summary's sentence scores combine (chosen on the dev summaries)
+    hard_relations: bool = False  # a named subject clash rejects like a missing fact (chosen on the dev summaries)
 
     @classmethod
     def from_spec(cls, spec: dict, source: str = "support.json") -> "SupportModel":
@@ -41,7 +42,7 @@ class SupportModel:
             curve = spec["calibration"]
             return cls(trees, np.asarray(curve["x"], dtype=float), np.asarray(curve["y"], dtype=float),
                        float(spec["threshold"]), FeatureParams(**spec.get("feature_params", {})),
-                       str(spec.get("summary", "min")))
+                       str(spec.get("summary", "min")), bool(spec.get("hard_relations", False)))
         except (KeyError, TypeError, ValueError) as exc:
             raise ModelError(f"{source}: not a support model this code can read ({exc})",
                              hint=f"run 'make train-verifier' ({TRAINER})") from None

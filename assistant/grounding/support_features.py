@@ -20,7 +20,7 @@ from ..text import nlp
 from ..text.words import content_keys, word_keys
 from .evidence import EvidenceSet, Window, ngrams
 from .facts import missing
-from .roles import RoleCheck, compare_roles, modals, negations, roles
+from .roles import RoleCheck, compare_roles, connectives, modals, negations, roles
 
 FEATURES = [
     "similarity", "similarity_sentence",
@@ -29,12 +29,13 @@ FEATURES = [
     "missing_numbers", "missing_dates", "missing_names", "missing_quotes",
     "missing_person", "missing_org", "missing_place", "missing_other",
     "entity_pairs_apart",
-    "roles_aligned", "subject_clash", "object_clash", "swapped", "negation_clash",
-    "negation_diff", "modal_diff",
+    "roles_aligned", "subject_clash", "object_clash", "swapped", "negation_clash", "named_clash",
+    "negation_diff", "modal_diff", "connective_new",
     "splice_gain", "claim_words",
 ]
 _ENTITY_GROUP = {"PERSON": "missing_person", "ORG": "missing_org", "GPE": "missing_place", "LOC": "missing_place",
                  "FAC": "missing_place", "NORP": "missing_place"}
+_ACTORS = frozenset({"PERSON", "ORG"})
 _RELATED = 0.5  # share of the claim's content words an evidence sentence must have for its roles to count
 _HARD = {"number": "missing_numbers", "year": "missing_numbers", "date": "missing_dates", "name": "missing_names",
          "quote": "missing_quotes"}
@@ -52,6 +53,7 @@ class Analysis:
     roles: RoleCheck | None = None
     negation_diff: int = 0
     modal_diff: int = 0
+    relation: list[str] = field(default_factory=list)  # a named subject clash, said as a reason
 
     def value(self, name: str) -> float:
         return float(self.row[FEATURES.index(name)])
@@ -82,6 +84,12 @@ def _missing_entities(claim_doc, evidence: EvidenceSet) -> list[tuple[str, str]]
         if keys and not all(k in evidence.keys for k in keys):
             out.append((entity.text, entity.label))
     return out
+
+
+def _known_actors(claim_doc, evidence: EvidenceSet) -> set[str]:
+    """Words of the claim's people and organisations (spaCy's NER) that the evidence also uses: whom a named
+    subject clash can be about (a garbled or lower-cased name is no evidence of the wrong person)."""
+    return {k for e in nlp.entities(claim_doc) if e.label in _ACTORS for k in word_keys(e.text) if k in evidence.keys}
 
 
 def _pairs_apart(claim_doc, evidence: EvidenceSet) -> float:
@@ -134,8 +142,10 @@ class FeatureMaker:
         claimed = [set(content_keys(c)) for c in claims]
         chosen = [e.closest(k, p.max_windows) for k, e in zip(claimed, evidence)]
         best = best_windows(self.vectors, claims, chosen)
-        related = [self._related(k, e, b[0]) for k, e, b in zip(claimed, evidence, best)]
         docs = dict(zip(claims, nlp.parse_many(list(claims))))
+        # a claim without a named subject or object has no roles to compare: its evidence goes unparsed
+        related = [self._related(k, e, b[0]) if roles(docs[c]) else []
+                   for c, k, e, b in zip(claims, claimed, evidence, best)]
         texts = list(dict.fromkeys(s for sentences in related for s in sentences))
         docs.update(zip(texts, nlp.parse_many(texts, with_entities=False)))
         return [self._one(c, k, e, b, r, docs) for c, k, e, b, r in zip(claims, claimed, evidence, best, related)]
@@ -168,12 +178,14 @@ class FeatureMaker:
         for _, label in absent:
             row[_ENTITY_GROUP.get(label, "missing_other")] += 1
         row["entity_pairs_apart"] = _pairs_apart(claim_doc, evidence)
-        check = compare_roles(roles(claim_doc), [roles(docs[s]) for s in related])
+        check = compare_roles(roles(claim_doc), [roles(docs[s]) for s in related], _known_actors(claim_doc, evidence))
         row.update(roles_aligned=check.aligned, subject_clash=check.subject_clash, object_clash=check.object_clash,
-                   swapped=check.swapped, negation_clash=check.negation_clash)
+                   swapped=check.swapped, negation_clash=check.negation_clash, named_clash=check.named_clash)
         row["negation_diff"] = negations(claim) - negations(window.text)
         row["modal_diff"] = modals(claim) - modals(window.text)
+        row["connective_new"] = len(connectives(claim) - connectives(window.text))
         cover = max(_precision(claimed, w.content) for w in evidence.closest(claimed, 3)) if claimed else 1.0
         row["splice_gain"] = _splice_gain(claimed, evidence, cover, self.params.splice_sentences)
         return Analysis(np.array([row[f] for f in FEATURES], dtype=float), hard, window.text, absent, check,
-                        int(row["negation_diff"]), int(row["modal_diff"]))
+                        int(row["negation_diff"]), int(row["modal_diff"]),
+                        [check.named_message] if check.named_clash else [])

@@ -150,8 +150,9 @@ class Verifier:
         scores = self.model.probability(np.vstack([a.row for a in analyses])) if analyses else []
         out = []
         for analysis, score in zip(analyses, map(float, scores)):
-            supported = not analysis.hard and score >= self.threshold
-            reasons = list(analysis.hard) if analysis.hard or supported else explain(analysis, score, self.threshold)
+            hard = [*analysis.hard, *(analysis.relation if self.model.hard_relations else [])]
+            supported = not hard and score >= self.threshold
+            reasons = hard if hard or supported else explain(analysis, score, self.threshold)
             features = dict(zip(FEATURES, map(float, analysis.row)))
             out.append(Verdict(supported, reasons, round(analysis.value("similarity"), 4), round(score, 4), features))
         return out
