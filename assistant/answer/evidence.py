@@ -82,21 +82,20 @@ class SentenceScorer:
         """Every body sentence of the passages and each article's headline (once, with its first passage;
         not a question headline), scored by its best similarity to any of ``queries``: news states its main
         fact in the headline ("Costco sues Trump administration over tariffs")."""
-        pool, titled = [], set()
+        pool: list[tuple[Passage, str, float]] = []  # (passage, sentence, what its kind takes off)
+        titled: set[str] = set()
         for p in passages:
             title = " ".join(p.article.title.split())
             if p.article.id not in titled and title and "?" not in title and not instruction_like(title):
-                pool.append((p, title))
+                pool.append((p, title, HEADLINE_PENALTY))
             titled.add(p.article.id)
-            pool.extend((p, s) for s in dict.fromkeys(clean_sentences(p.text)))
-        vecs = self.vectors([*queries, *(s for _, s in pool)])
+            pool.extend((p, s, 0.0) for s in dict.fromkeys(clean_sentences(p.text)))
+        vecs = self.vectors([*queries, *(s for _, s, _ in pool)])
         qs, ss = np.stack(vecs[: len(queries)]), vecs[len(queries):]
         # "Who …" wants a named person: sentences that name one rank ahead of "she said".
         bonus = WHO_BONUS if re.search(r"\bwho\b", " ".join(queries), re.I) else 0.0
-        heads = {" ".join(p.article.title.split()) for p in passages}
-        scored = [Evidence(p, s, float(np.max(qs @ v)) + (bonus if _names_person(s) else 0.0)
-                           - (HEADLINE_PENALTY if s in heads else 0.0))
-                  for (p, s), v in zip(pool, ss)]
+        scored = [Evidence(p, s, float(np.max(qs @ v)) + (bonus if _names_person(s) else 0.0) - penalty)
+                  for (p, s, penalty), v in zip(pool, ss)]
         return sorted(scored, key=lambda e: -e.score)
 
     def trim(self, query: str, passage: Passage, keep: int = 3) -> str:

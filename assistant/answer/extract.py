@@ -21,7 +21,7 @@ from ..text.nlp import entities, parse_many
 from ..text.screening import clean_sentences, instruction_like
 from ..text.words import word_keys
 from .evidence import Evidence
-from .wants import Want
+from .wants import ARGUMENT_ROLES, Want
 
 SENTENCES = 14
 """Evidence sentences read for candidates (the best by similarity to the question)."""
@@ -98,7 +98,7 @@ def _role_of(span, verb: str) -> str | None:
         return "agent" if prep.dep_ == "agent" else "patient" if prep.lower_ == "to" else None
     if tok.head.lemma_.lower() != verb:
         return None
-    return {"nsubj": "agent", "nsubjpass": "patient", "dobj": "patient", "dative": "patient"}.get(tok.dep_)
+    return ARGUMENT_ROLES.get(tok.dep_)
 
 
 def _role_factor(span, role: tuple[str, str] | None) -> float:

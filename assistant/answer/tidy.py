@@ -11,6 +11,7 @@ import re
 
 from ..core.passage import Passage
 from ..text.nlp import entities, parse
+from ..text.screening import clean_sentences
 from ..text.words import word_keys
 
 _DATELINE = re.compile(r"^(?:date\s+\d{4}-\d\d-\d\d\s+)?(?:[A-Z][A-Z.'’-]+(?:[ ,]+[A-Z][A-Z.'’-]+)*"
@@ -112,8 +113,6 @@ def resolve_subject(passage: Passage, sentence: str) -> str:
     m = _OPENING_SUBJECT.match(text)
     if not m:
         return sentence
-    from ..text.screening import clean_sentences
-
     sentences = clean_sentences(passage.text)
     at = next((i for i, s in enumerate(sentences) if i and text[:40] in clean(s)), None)
     if at is None:

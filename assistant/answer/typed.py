@@ -54,8 +54,7 @@ def _answer_part(tools: Tools, part: str, want: Want, passages: list[Passage],
                  people: dict[str, Known]) -> PartAnswer | None:
     """The best candidate of the wanted type and its sentence; for untyped parts the best sentence; for
     "Who is X?" the role the passages give X, else the sentence describing X most fully."""
-    ranked = _stating([e for e in tools.scorer.ranked_sentences([part, *clauses(part, fine=True)], passages)
-                       if not instruction_like(e.sentence) and not e.sentence.rstrip(" \"”’").endswith("?")])
+    ranked = _statements(tools, [part, *clauses(part, fine=True)], passages)
     if want.type == "reason":  # a sentence giving a cause answers "why" before one that only shares its words
         ranked = sorted(ranked, key=lambda e: -(e.score + (REASON_BONUS if _CAUSAL.search(e.sentence) else 0.0)))
     # "It is the most endangered …" says what it is about once "It" is the sentence before's subject
@@ -96,6 +95,13 @@ def _stating(ranked: list[Evidence]) -> list[Evidence]:
     """The best ``STATING_READ`` sentences that state something (a finite verb: no timestamp or caption)."""
     top = ranked[:STATING_READ]
     return [e for e, doc in zip(top, parse_many([e.sentence for e in top])) if has_finite_verb(doc)]
+
+
+def _statements(tools: Tools, queries: list[str], passages: list[Passage]) -> list[Evidence]:
+    """The passages' sentences closest to ``queries`` that can state an answer: no instruction, no question,
+    a finite verb."""
+    return _stating([e for e in tools.scorer.ranked_sentences(queries, passages)
+                     if not instruction_like(e.sentence) and not e.sentence.rstrip(" \"”’").endswith("?")])
 
 
 def _holds(first: PartAnswer, want: Want) -> bool:
@@ -231,8 +237,7 @@ def not_said_lead(part: str) -> str:
 def not_said(tools: Tools, q: Question, part: str, passages: list[Passage]) -> Answer:
     """'The indexed articles do not say which …', then one verified, cited sentence on the subject."""
     lead = not_said_lead(part)
-    ranked = _stating([e for e in tools.scorer.ranked_sentences([part], passages)
-                       if not instruction_like(e.sentence) and not e.sentence.rstrip(" \"”’").endswith("?")])
+    ranked = _statements(tools, [part], passages)
     keys = set(content_keys(" ".join(wanted(part).focus)))  # the subject, not the wanted noun ("percentage")
     on_subject = [e for e in ranked[:5] if keys & set(content_keys(e.sentence))]
     answer = abstain(tools, q.quiet(), f"no {q.plan.want.type if q.plan.want else 'answer'} the question wants "

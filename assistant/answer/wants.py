@@ -45,6 +45,8 @@ TYPE_NOUNS: dict[str, str] = {
 }
 _YES_NO = frozenset("did does do is was were are has have had can could would will should".split())
 WH_WORDS = frozenset("who whom whose which what when where why how".split())
+ARGUMENT_ROLES = {"nsubj": "agent", "nsubjpass": "patient", "dobj": "patient", "dative": "patient"}
+"""A verb's argument by its dependency: the doer (active subject) or the one done to (object, passive subject)."""
 
 
 @dataclass
@@ -155,7 +157,7 @@ def _role(doc, word: str | None) -> tuple[str, str] | None:
     arg = wh.head if wh is not None and wh.dep_ == "det" else wh
     if arg is None or arg.head.pos_ not in ("VERB", "AUX") or arg.head.lemma_ == "be":
         return None
-    role = {"nsubj": "agent", "nsubjpass": "patient", "dobj": "patient", "dative": "patient"}.get(arg.dep_)
+    role = ARGUMENT_ROLES.get(arg.dep_)
     return (arg.head.lemma_.lower(), role) if role else None
 
 
