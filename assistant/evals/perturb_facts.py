@@ -102,16 +102,24 @@ def perturb_date(sentence: str, evidence: str, rng: random.Random) -> str | None
 def perturb_name(sentence: str, evidence: str, pool: dict[tuple[int, bool], list[str]],
                   rng: random.Random) -> str | None:
     """Swap a name for a corpus name of the same shape that the window does not mention."""
-    names = find_names(sentence)
-    if not names:
+    picked = _picked_name(sentence, rng)
+    if picked is None:
         return None
-    name = rng.choice(names)
-    base = re.sub(r"['’]s$", "", name.text)
+    name, base = picked
     present = set(word_keys(evidence))
     options = [c for c in pool.get(shape(name), []) if not set(word_keys(c)) <= present and c != base]
     if not options:
         return None
     return _replace(sentence, name.start, name.start + len(base), rng.choice(options))
+
+
+def _picked_name(sentence: str, rng: random.Random) -> tuple[NameMention, str] | None:
+    """One of the sentence's names, at random, and its text without a possessive "'s"."""
+    names = find_names(sentence)
+    if not names:
+        return None
+    name = rng.choice(names)
+    return name, re.sub(r"['’]s$", "", name.text)
 
 
 def shape(name: NameMention) -> tuple[int, bool]:
@@ -120,11 +128,10 @@ def shape(name: NameMention) -> tuple[int, bool]:
 
 def swap_inside_name(sentence: str, evidence: str, rng: random.Random) -> str | None:
     """Swap a name for another name of the same window: facts all present, relation wrong."""
-    names = find_names(sentence)
-    if not names:
+    picked = _picked_name(sentence, rng)
+    if picked is None:
         return None
-    name = rng.choice(names)
-    base = re.sub(r"['’]s$", "", name.text)
+    name, base = picked
     own = set(word_keys(base))
     options = sorted({re.sub(r"['’]s$", "", n.text) for n in find_names(evidence)
                       if shape(n) == shape(name) and not set(word_keys(n.text)) & own})
