@@ -185,6 +185,7 @@ def run_news_eval(settings: Settings, folder: str | Path, out_dir: str | Path, l
     from ..answer.answerer import Answerer
     from ..llm import make_llm
     from .eval_index import eval_settings
+    from .in_sample import in_sample_notes, learned_models
     from .qa_eval import CachedChatModel
 
     started_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
@@ -209,8 +210,11 @@ def run_news_eval(settings: Settings, folder: str | Path, out_dir: str | Path, l
     meta = run_meta(Path(folder) / "questions.jsonl", scoped.identity(), started_at=started_at,
                     corpus=str(corpus_path), llm=answerer.llm_name, prompt_version=answerer.prompt_version,
                     limit=limit, n=len(rows), routes=metrics["routes"])
+    notes = in_sample_notes(learned_models(answerer), [q["query"] for q in questions])
     write_report(out, "Answers on news the project did not shape (RealTime QA layout)", {variant: metrics}, variant,
                  None, meta, METRIC_KEYS + OVERALL_EXTRA, chart_keys=["contained", "abstained", "gold_in_top5"],
-                 references=REFERENCES)
+                 references=REFERENCES, notes=notes)
+    for note in notes:
+        print(f"note: {note}")
     print(f"wrote {out}/report.md, metrics.json, chart.png, items.jsonl")
     return out

@@ -187,6 +187,7 @@ def run_qa_eval(settings: Settings, queries_path: str | Path, corpus_path: str |
     from ..answer.answerer import Answerer
     from ..llm import make_llm
     from .eval_index import eval_settings
+    from .in_sample import in_sample_notes, learned_models
 
     started_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
     scoped = eval_settings(settings, corpus_path)
@@ -215,7 +216,10 @@ def run_qa_eval(settings: Settings, queries_path: str | Path, corpus_path: str |
                     llm_cache={"hits": cached.hits, "misses": cached.misses} if cached else None,
                     routes=metrics["routes"])
     keys = METRIC_KEYS + OVERALL_EXTRA
+    notes = in_sample_notes(learned_models(answerer), [item["query"] for item in items])
     write_report(out, "MultiHop-RAG answer quality", {variant: metrics}, variant, baseline, meta, keys,
-                 chart_keys=["accuracy", "abstained", "citation_precision"], references=REFERENCES)
+                 chart_keys=["accuracy", "abstained", "citation_precision"], references=REFERENCES, notes=notes)
+    for note in notes:
+        print(f"note: {note}")
     print(f"wrote {out}/report.md, metrics.json, chart.png, items.jsonl")
     return out
