@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..core.passage import Passage
-from ..text.nlp import parse
+from ..text.nlp import parse, parse_many
 from ..text.people import Actor, cast, mentions, name_key
 from ..text.screening import clean_sentences
 
@@ -33,13 +33,14 @@ class Known:
 
 def known_people(passages: Sequence[Passage]) -> dict[str, Known]:
     """People of ``passages`` by name key, each with the passage that writes its role (else its full name)."""
-    # instruction-like sentences are never evidence, so never the source of a name or a role either
-    texts = {x.chunk_id: " ".join(clean_sentences(x.text)) for x in passages}
-    actors = cast(list(texts.values()))
+    # instruction-like sentences are never evidence, so never the source of a name or a role either; parsed
+    # sentence by sentence, the parses the evidence and its candidates read (cached once for all three)
+    sentences = {x.chunk_id: clean_sentences(x.text) for x in passages}
+    actors = cast([s for texts in sentences.values() for s in texts])
     people = {k: a for k, a in actors.items() if a.person}
     out: dict[str, Known] = {}
     for passage in passages:
-        for m in mentions(parse(texts[passage.chunk_id]), frozenset(people)):
+        for m in (m for doc in parse_many(sentences[passage.chunk_id]) for m in mentions(doc, frozenset(people))):
             actor = people.get(m.key)
             if actor is None:
                 continue
