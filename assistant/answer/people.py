@@ -18,6 +18,7 @@ from ..core.passage import Passage
 from ..text.nlp import parse, parse_many
 from ..text.people import Actor, cast, mentions, name_key
 from ..text.screening import clean_sentences
+from .tidy import sentence_at
 
 ATTRIBUTION_REACH = 2
 """Sentences after a statement in which its attribution ("The announcement was made by …") is looked for."""
@@ -96,9 +97,7 @@ def attribution(passage: Passage, sentence: str, people: dict[str, Known]) -> st
     """The sentence that says who made the statement ``sentence`` is: itself when a known person acts in it
     (the speaker of a quote, the subject of the verb), else the first of the next ``ATTRIBUTION_REACH``
     sentences of its passage in which a known person acts."""
-    sentences = clean_sentences(passage.text)
-    at = next((i for i, s in enumerate(sentences) if s.startswith(sentence[:40]) or sentence.startswith(s[:40])),
-              None)
+    sentences, at = sentence_at(passage, sentence)
     window = [sentence] + (sentences[at + 1: at + 1 + ATTRIBUTION_REACH] if at is not None else [])
     for candidate in window:
         if any(m.acting and m.key in people for m in mentions(parse(candidate), frozenset(people))):
