@@ -39,6 +39,7 @@ QUOTE_RES = (
     re.compile(r"(?<![\w‘])‘((?:[^‘’\n]|’(?=\w))+?)’(?!\w)"),
     re.compile(r"(?:(?<=\s)|^)'((?:[^'\n]|'(?=\w))+?)'(?!\w)"),
 )
+_TERMINAL = re.compile(r"[.!?…][\"'”’)\]]*\s*$")
 _PRONOUNS = frozenset("he she they".split())
 _NAME_RE = r"[A-Z][\w’'\-.]*(?:\s+(?:(?:of|de|der|von|van|al|bin|la|le|du|da|di)\s+)*[A-Z][\w’'\-.]*){0,3}"
 _ATTR_AFTER = re.compile(
@@ -107,6 +108,10 @@ def prose_ok(text: str, min_words: int, max_words: int) -> bool:
         return False
     if not (text[:1].isupper() or text[:1].isdigit() or text[:1] in "\"'“‘"):
         return False  # a fragment (reported speech stays: what officials said is news; see the quote penalty)
+    if text[:1] in "\"'“‘" and len(re.findall(r"[^\W\d_]+", unquoted(text))) < 2:
+        return False  # a quote with nobody saying it (the speaker is in another sentence)
+    if not _TERMINAL.search(text):
+        return False  # no full stop: a photo caption or a headline, not a sentence of the story
     return not text.rstrip("\"'”’ ").endswith(("?", ":"))
 
 
