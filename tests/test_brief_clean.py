@@ -71,3 +71,15 @@ def test_a_role_standing_for_a_person_is_written_with_their_name() -> None:
     assert named_role("The talks went well, the ministry said.", known)[1] == ""
     two = cast(["Coach Ann Lee spoke.", "Coach Bo Park spoke.", "The coach said it was a good day."])
     assert named_role("The coach said it was a good day.", two)[1] == ""  # two people hold the role
+
+
+@pytest.mark.parametrize(("text", "cited", "ok"), [
+    ("The European Union is expanding its strategic partnership with India, with", True, False),  # cut at a marker
+    ("The European Union is expanding its strategic partnership with India", True, True),
+    ("The European Union is expanding its strategic partnership with India", False, False),
+    ("The European Union is expanding its strategic partnership with India, with a focus on defence.", False, True),
+])
+def test_a_model_line_cut_off_at_a_citation_is_no_sentence(text, cited, ok) -> None:
+    from assistant.brief.lines import well_formed
+
+    assert well_formed(text, cited, 6) is ok

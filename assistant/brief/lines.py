@@ -159,11 +159,14 @@ def drop_meta(text: str) -> str:
 
 def well_formed(text: str, cited: bool, min_words: int) -> bool:
     """A model line worth verifying: a full sentence of at least ``min_words`` words (a reply cut off at
-    the token limit ends mid-sentence, without a full stop or a citation)."""
+    the token limit ends mid-sentence, without a full stop or a citation; a citation placed mid-sentence
+    leaves a line ending on a function word: "…with India, with [1] a focus on…")."""
     words = text.split()
     if len(words) < min_words or words[0].lower().strip(",:") in ("about", "regarding", "re", "topic", "notes"):
         return False
-    return cited or bool(re.search(r"[.!?][\"'”’)]*$", text.strip()))
+    if re.search(r"[.!?][\"'”’)]*$", text.strip()):
+        return True
+    return cited and words[-1].lower().strip(",;:-–—") not in STOPWORDS
 
 
 def best_overlap(text: str, passages: Sequence[Passage], least: float) -> list[int]:
