@@ -3,9 +3,10 @@
 Claims: sentences of MultiHop-RAG training articles (every fifth article is held out for ``eval
 verifier``) and of CNN/DailyMail articles that are not dev articles (``outside_dev``: the shipped file holds
 only the 75 articles the FRANK dev summaries summarise, so none is used unless ``--keep-dev-articles``),
-their compressions and the CNN/DailyMail reference sentences as supported; their perturbations (``assistant.evals.verifier_cases``) as not; and
-summary-style claims from adjacent sentence pairs of MultiHop-RAG training articles (``summary_cases``:
-merges, dropped attributions, resolved pronouns, and relation, coreference and discourse errors).
+their compressions and the CNN/DailyMail reference sentences as supported; their perturbations
+(``assistant.evals.verifier_cases``) as not; and summary-style claims from adjacent sentence pairs of
+MultiHop-RAG training articles (``summary_cases``: merges, dropped attributions, resolved pronouns, and
+relation, coreference and discourse errors).
 The static text vectors (``grounding/static.py``: wordpiece weights and the common direction of the
 training articles' sentences) are fitted first and written to ``support-vectors.npz``. LightGBM fits the
 trees; a logistic fit on 5-fold out-of-fold scores (folds by article) calibrates them. The FRANK
@@ -87,7 +88,8 @@ DEFAULT_THRESHOLD = 0.5
 def featurize(pairs: list[tuple[str, str]], maker: FeatureMaker, label: str) -> np.ndarray:
     """Feature rows of (claim, evidence) pairs, grouped by evidence so each is prepared once; cached on disk."""
     code = b"".join(sorted(p.read_bytes() for p in FEATURE_CODE))  # rows go stale when the feature code changes
-    key = hashlib.sha256(code + json.dumps([FEATURES, vars(maker.params), maker.vectors.name, pairs]).encode()).hexdigest()[:16]
+    spec = json.dumps([FEATURES, vars(maker.params), maker.vectors.name, pairs]).encode()
+    key = hashlib.sha256(code + spec).hexdigest()[:16]
     path = CACHE / f"{label}-{key}.npy"
     if path.exists():
         return np.load(path)
@@ -254,7 +256,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--ablate", action="store_true", help="retrain without each feature group (dev numbers)")
     parser.add_argument("--keep-dev-articles", action="store_true",
-                        help="also train on CNN/DailyMail articles the dev summaries summarise (to measure the overlap)")
+                        help="also train on CNN/DailyMail articles the dev summaries summarise (measures the overlap)")
     parser.add_argument("--out", type=Path, default=MODEL_PATH)
     args = parser.parse_args(argv)
     params = FeatureParams()

@@ -1,10 +1,10 @@
 """The support model's features for (claim, cited passages): what the model weighs and the reasons cite.
 
 Meaning (similarity to the best window, in ``static`` vectors), wording (n-gram precision against it, content words the
-evidence lacks), facts (the hard checks' counts; name pairs the evidence never puts in one window), the claim's
-dependency arcs whose words never meet in one evidence sentence (``arcs``), relations (a verb's subject or object differing from the
-evidence sentence with the same verb, subject and object swapped, a negation flipped), hedging, and a
-claim spliced from two sentences that no single window supports.
+evidence lacks), facts (the hard checks' counts; name pairs the evidence never puts in one window), the
+claim's dependency arcs whose words never meet in one evidence sentence (``arcs``), relations (a verb's
+subject or object differing from the evidence sentence with the same verb, subject and object swapped, a
+negation flipped), hedging, and a claim spliced from two sentences that no single window supports.
 """
 
 from __future__ import annotations
@@ -130,8 +130,9 @@ class FeatureMaker:
 
     def analyse(self, claims: Sequence[str], evidence: Sequence[EvidenceSet]) -> list[Analysis]:
         """One analysis per (claim, evidence) pair, in order. spaCy parses the claims (tags and dependencies
-        only: ``nlp.parse_syntax``) and only the evidence sentences about the same event, once per evidence set. A tokenizer placeholder
-        ("UNK", "<unk>") is a gap: an unknown word, no evidence for or against (``text.placeholders``)."""
+        only: ``nlp.parse_syntax``) and only the evidence sentences about the same event, once per evidence
+        set. A tokenizer placeholder ("UNK", "<unk>") is a gap: an unknown word, no evidence for or against
+        (``text.placeholders``)."""
         p = self.params
         claims = [mask_placeholders(c) for c in claims]
         claimed = [set(content_keys(c)) for c in claims]
@@ -142,7 +143,8 @@ class FeatureMaker:
         # a claim without a named subject or object has no roles to compare: its evidence goes unparsed
         related = [self._related(k, e, b[0]) if found[c] else []
                    for c, k, e, b in zip(claims, claimed, evidence, best)]
-        todo = {(e, s) for e, sentences in zip(evidence, related) for s in sentences if s not in e.roles}
+        todo = list(dict.fromkeys((e, s) for e, sentences in zip(evidence, related) for s in sentences
+                                  if s not in e.roles))
         texts = list(dict.fromkeys(s for _, s in todo))
         parsed = dict(zip(texts, map(roles, nlp.parse_syntax(texts))))
         for e, s in todo:

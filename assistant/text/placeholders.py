@@ -1,9 +1,10 @@
 """Tokenizer placeholders in machine-written text: the word a model could not write, not a word of the text.
 
 Summarisers and language models print their vocabulary's unknown token where a rare word should be
-("UNK", "<unk>", "[UNK]", "@@UNK@@") and sometimes leak other special tokens ("</s>", "<|endoftext|>"). Such a token claims nothing, so a checker should treat it as an unknown word: no evidence for
-or against. ``mask_placeholders`` turns each into a gap ("…"), which splits a name or a quotation around
-it as an elided word would, and which word keys, n-grams and content words ignore.
+("UNK", "<unk>", "[UNK]", "@@UNK@@") and sometimes leak other special tokens ("</s>", "<|endoftext|>").
+Such a token claims nothing, so a checker should treat it as an unknown word: no evidence for or against.
+``mask_placeholders`` turns each into a gap ("…"), which splits a name or a quotation around it as an
+elided word would, and which word keys, n-grams and content words ignore.
 """
 
 from __future__ import annotations
