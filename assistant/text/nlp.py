@@ -133,4 +133,3 @@ def entities(doc: "Doc") -> list[Entity]:
         out.append(Entity(span.text, "PERSON" if "PERSON" in labels else labels[0], span.start_char, span.end_char))
         i += 1
     return out
-
