@@ -18,11 +18,13 @@ class Learned:
 
 def retrieval_models(retriever) -> list[Learned]:
     """The retriever's learned rankers (the multi-source re-ranker, the single-fact ranker when shipped)."""
-    models = [Learned("assistant/retrieve/ranker.json (multi-source re-ranker)", retriever.ranker.trained_on,
-                      "make train-ranker")]
-    if (single := retriever.single_ranker) is not None:
-        models.append(Learned("assistant/retrieve/single_ranker.json (single-fact ranker)", single.trained_on,
-                              "make train-single-ranker"))
+    from ..retrieve import single, trees
+
+    models = [Learned(f"assistant/retrieve/{trees.MODEL_PATH.name} (multi-source re-ranker)",
+                      retriever.ranker.trained_on, "make train-ranker")]
+    if (shipped := retriever.single_ranker) is not None:
+        models.append(Learned(f"assistant/retrieve/{single.MODEL_PATH.name} (single-fact ranker)",
+                              shipped.trained_on, "make train-single-ranker"))
     return models
 
 
