@@ -266,3 +266,14 @@ def test_brief_eval_scores_the_items_that_work_and_names_the_ones_that_fail(tmp_
     monkeypatch.setattr(brief_eval, "_brief", broken)
     with pytest.raises(InputError, match="every item failed; first reason: ValueError: no text"):
         brief_eval.run_brief_eval(settings, data, tmp_path / "run2", progress=False)
+
+
+def test_main_variant_table_lists_only_its_own_types(tmp_path: Path, meta: dict) -> None:
+    other = metrics(0.5, 0.25)
+    other["by_type"] = {"negation": {"n": 3, "Hits@10": 0.5}}
+    out = write_report(tmp_path / "run", "Verifier", {"frank": metrics(0.75, 0.5), "perturbations": other},
+                       "frank", None, meta, KEYS)
+    report = (out / "report.md").read_text()
+    main_table, all_variants = report.split("## By question type: all variants")
+    assert "| comparison_query |" in main_table and "| negation |" not in main_table
+    assert "| negation |" in all_variants

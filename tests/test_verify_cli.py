@@ -41,7 +41,7 @@ def test_verify_batch_json_in_order_with_bad_lines(tmp_path: Path) -> None:
              json.dumps({"claim": TRUE, "evidence": [1]})]
     batch.write_text("\n".join(lines) + "\n")
     proc = run(*even_odds(tmp_path), "verify", "--batch", str(batch), "--json")
-    assert proc.returncode == 0, proc.stderr
+    assert proc.returncode == 3, proc.stderr
     out = [json.loads(line) for line in proc.stdout.splitlines()]
     assert len(out) == 6
     assert set(out[0]) == {"supported", "score", "reasons"} and out[0]["supported"] and 0 <= out[0]["score"] <= 1
@@ -72,10 +72,11 @@ def test_verify_claim_with_evidence_files(tmp_path: Path) -> None:
     evidence = tmp_path / "article.txt"
     evidence.write_text(ARTICLE)
     proc = run(*even_odds(tmp_path), "verify", WRONG_PERSON, "--evidence", str(evidence))
-    assert proc.returncode == 0, proc.stderr
+    assert proc.returncode == 3, proc.stderr
     assert proc.stdout.startswith("NOT supported (score ")
     assert "names Sanjay Seth, but the passage says “Kubilius is visiting”" in proc.stdout
     proc = run(*even_odds(tmp_path), "verify", TRUE, "--evidence", str(evidence), "--json")
+    assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["supported"] is True
 
 
@@ -85,7 +86,7 @@ def test_verify_rejects_the_wrong_actor_at_the_shipped_threshold(tmp_path: Path)
     evidence.write_text("Minister of State for Defence Sanjay Seth welcomed the EU delegation on Tuesday. "
                         "Andrius Kubilius explored ways to deepen defence ties with India, the ministry said.")
     proc = run("verify", "Sanjay Seth explored ways to deepen defence ties", "--evidence", str(evidence))
-    assert proc.returncode == 0, proc.stderr
+    assert proc.returncode == 3, proc.stderr
     assert proc.stdout.startswith("NOT supported")
     assert "names Sanjay Seth, but the passage says “Andrius Kubilius explored”" in proc.stdout
 

@@ -8,11 +8,15 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from .check import NOT_ALL_SUPPORTED
+
 
 def add_parser(sub, shared) -> None:
     p = sub.add_parser("verify", parents=[shared["common"]], help="check a claim against evidence texts",
                        description="The verifier answers, briefs and chat use, on your own claim and evidence: "
-                                   "supported or not, a calibrated score (0-1) and the reasons. No index needed.",
+                                   "supported or not, a calibrated score (0-1) and the reasons. No index needed. "
+                                   "Exit code 0 when every claim is supported, 3 when any is not (or a batch line "
+                                   "is unusable).",
                        epilog='example: assistant verify "Seth is visiting India." --evidence article.txt; '
                               'assistant verify --batch claims.jsonl --json (one {"claim": ..., "evidence": [...]} '
                               'per line in, one {"supported", "score", "reasons"} per line out)')
@@ -109,14 +113,16 @@ def run(args: argparse.Namespace) -> int:
 
     settings = settings_from_args(args)
     verdicts = iter(make_verifier(settings, make_embedder(settings), learned=True).check_many(usable))
+    all_supported = len(usable) == len(items)
     for item in items:
         if isinstance(item, str):
             if args.json:
                 print(json.dumps({"error": item}))
             continue
         verdict = next(verdicts)
+        all_supported = all_supported and verdict.supported
         if args.json:
             print(json.dumps(verdict_json(verdict), ensure_ascii=False))
         else:
             _show(item[0], verdict)
-    return 0
+    return 0 if all_supported else NOT_ALL_SUPPORTED

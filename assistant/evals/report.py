@@ -125,9 +125,10 @@ def _markdown(
     lines += ["", "## Overall", ""]
     lines += _overall(variants, main_variant, baseline, metric_keys, references)
     types = _types(variants, baseline)
-    if types:
+    main_types = _types({main_variant: variants[main_variant]}, baseline)
+    if main_types:
         lines += ["", f"## By question type: {main_variant}", ""]
-        lines += _main_by_type(variants[main_variant], baseline, types, metric_keys)
+        lines += _main_by_type(variants[main_variant], baseline, main_types, metric_keys)
     if types and len(variants) > 1:
         lines += ["", "## By question type: all variants"]
         lines += _variants_by_type(variants, types, metric_keys)
