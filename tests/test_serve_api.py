@@ -236,8 +236,10 @@ class RecordingModel(ChatModel):
 def test_max_tokens_bounds_the_model_and_the_reply(settings, retriever) -> None:
     from assistant.answer.sources import answer_tokens
 
-    model = RecordingModel("The European Union is exploring a security and defence pact with India [1]. "
-                           "Both sides plan to conclude a free trade agreement by the end of 2025 [1].")
+    # [2] is the prompt's number for the article's opening passage; [1] is a later passage whose body does not
+    # state the pact (only the headline the evidence carries does), which the learned verifier does not accept
+    model = RecordingModel("The European Union is exploring a security and defence pact with India [2]. "
+                           "The pact would be in line with its similar partnerships with Japan and South Korea [2].")
     engine = Engine(settings, Answerer(settings, retriever=retriever, llm=model))
     messages = [{"role": "user", "content": QUESTION}]
     with running(settings, lambda: engine) as url:
@@ -249,9 +251,9 @@ def test_max_tokens_bounds_the_model_and_the_reply(settings, retriever) -> None:
         huge = client.chat.completions.create(model="m", messages=messages, max_tokens=100_000)
         zero = httpx.post(f"{url}/v1/chat/completions", json={"model": "m", "messages": messages, "max_tokens": 0})
     assert model.budgets == [answer_tokens(settings), 20, 20, answer_tokens(settings)]  # capped by the settings
-    assert whole.choices[0].finish_reason == "stop" and whole.choices[0].message.content.count("[1]") == 2
+    assert whole.choices[0].finish_reason == "stop" and whole.choices[0].message.content.count("[2]") == 2
     assert short.choices[0].finish_reason == "length" and short.model_extra["truncated"] is True
-    assert short.choices[0].message.content == "The European Union is exploring a security and defence pact with India [1]."
+    assert short.choices[0].message.content == "The European Union is exploring a security and defence pact with India [2]."
     assert chunks[-1].choices[0].finish_reason == "length"
     assert "".join(c.choices[0].delta.content or "" for c in chunks).rstrip() == short.choices[0].message.content
     assert huge.choices[0].message.content == whole.choices[0].message.content

@@ -156,10 +156,10 @@ def verifier(embedder) -> Verifier:
 
 def test_settings_choose_the_verifier(embedder) -> None:
     settings = load_settings()
-    assert not make_verifier(settings, embedder).learned  # answer.verifier defaults to the rule
-    learned = settings.model_copy(update={"answer": settings.answer.model_copy(update={"verifier": "learned"})})
-    verifier = make_verifier(learned, embedder)
+    verifier = make_verifier(settings, embedder)  # answer.verifier defaults to the learned model
     assert verifier.learned and verifier.threshold == load_model().threshold
+    rules = settings.model_copy(update={"answer": settings.answer.model_copy(update={"verifier": "rules"})})
+    assert not make_verifier(rules, embedder).learned
 
 
 @pytest.fixture(scope="module")
