@@ -108,25 +108,11 @@ EVIDENCE = ("Apple sued Samsung over the design of its phones in 2011. The case 
                      id="named-subject-clash"),
         pytest.param("Apple sued Samsung and the case went to trial in San Jose.", "content_missing", 0.0, 0.0,
                      id="all-words-present"),
-        pytest.param("A jury awarded Apple $1 billion.", "align_sentence", 0.999, 1.001, id="verbatim-aligned"),
-        pytest.param("A jury awarded Apple $1 billion.", "align_weakest", 0.999, 1.001, id="verbatim-no-weak-word"),
-        pytest.param("The trial in San Jose awarded Apple $1 billion.", "align_window", 0.999, 1.001,
-                     id="two-adjacent-sentences-align"),
-        pytest.param("The trial in San Jose awarded Apple $1 billion.", "align_sentence", 0.3, 0.95,
-                     id="no-one-sentence-aligns"),
-        pytest.param("A jury awarded Microsoft $1 billion.", "align_weakest", -1.0, 0.7, id="one-unaligned-name"),
-        pytest.param("The weather was sunny in Paris.", "align_evidence", -1.0, 0.6, id="unrelated-unaligned"),
     ],
 )
 def test_feature_values(maker: FeatureMaker, claim: str, feature: str, low: float, high: float) -> None:
     analysis = maker.analyse([claim], [EvidenceSet([EVIDENCE])])[0]
     assert low <= analysis.value(feature) <= high, dict(zip(FEATURES, analysis.row))
-
-
-@pytest.mark.slow
-def test_weakest_word_is_the_unaligned_one(maker: FeatureMaker) -> None:
-    analysis = maker.analyse(["A jury awarded Microsoft $1 billion."], [EvidenceSet([EVIDENCE])])[0]
-    assert analysis.weakest == "Microsoft"
 
 
 def test_shipped_model_loads_and_scores() -> None:

@@ -57,7 +57,6 @@ class EvidenceSet:
         self.bigrams = set().union(*(w.gram_set(2) for w in self.singles)) if self.singles else set()
         self.places = WordPlaces([w.keys for w in self.singles])
         self.roles: dict[str, list] = {}  # sentence -> its verbs' roles (``roles.roles``), filled as claims need them
-        self.tokens = None  # the sentences' wordpieces (``alignment.EvidenceTokens``), read by the first claim
 
     @staticmethod
     def _window(text: str, sentences: tuple[int, ...]) -> Window:

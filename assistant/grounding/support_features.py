@@ -20,7 +20,6 @@ from ..text import nlp
 from ..text.mentions import find_names
 from ..text.placeholders import mask_placeholders
 from ..text.words import content_keys, word_key, word_keys
-from .alignment import ALIGN_FEATURES, Alignment, TokenAligner
 from .arcs import claim_arcs
 from .evidence import EvidenceSet, Window, ngrams
 from .facts import missing
@@ -34,7 +33,7 @@ FEATURES = [
     "entity_pairs_apart", "arcs_apart", "arcs_far",
     "roles_aligned", "subject_clash", "object_clash", "swapped", "negation_clash", "named_clash",
     "negation_diff", "modal_diff", "connective_new",
-    "splice_gain", "claim_words", *ALIGN_FEATURES,
+    "splice_gain", "claim_words",
 ]
 _RELATED = 0.5  # share of the claim's content words an evidence sentence must have for its roles to count
 _HARD = {"number": "missing_numbers", "year": "missing_numbers", "date": "missing_dates", "name": "missing_names",
@@ -53,7 +52,6 @@ class Analysis:
     negation_diff: int = 0
     modal_diff: int = 0
     relation: list[str] = field(default_factory=list)  # a named subject clash, said as a reason
-    weakest: str = ""  # the claim's content word least like anything in its best window (``alignment``)
 
     def value(self, name: str) -> float:
         return float(self.row[FEATURES.index(name)])
@@ -129,7 +127,6 @@ class FeatureMaker:
     def __init__(self, vectors: UnitVectors, params: FeatureParams | None = None) -> None:
         self.vectors = vectors
         self.params = params or FeatureParams()
-        self.aligner = TokenAligner(vectors.embedder)
 
     def analyse(self, claims: Sequence[str], evidence: Sequence[EvidenceSet]) -> list[Analysis]:
         """One analysis per (claim, evidence) pair, in order. spaCy parses the claims (tags and dependencies
@@ -141,7 +138,6 @@ class FeatureMaker:
         claimed = [set(content_keys(c)) for c in claims]
         chosen = [e.closest(k, p.max_windows) for k, e in zip(claimed, evidence)]
         best = best_windows(self.vectors, claims, chosen)
-        aligned = self.aligner.align(claims, evidence)
         docs = dict(zip(claims, nlp.parse_syntax(claims)))
         found = {c: roles(doc) for c, doc in docs.items()}
         # a claim without a named subject or object has no roles to compare: its evidence goes unparsed
@@ -153,8 +149,8 @@ class FeatureMaker:
         parsed = dict(zip(texts, map(roles, nlp.parse_syntax(texts))))
         for e, s in todo:
             e.roles[s] = parsed[s]
-        return [self._one(c, k, e, b, [e.roles[s] for s in r], found[c], docs[c], a)
-                for c, k, e, b, r, a in zip(claims, claimed, evidence, best, related, aligned)]
+        return [self._one(c, k, e, b, [e.roles[s] for s in r], found[c], docs[c])
+                for c, k, e, b, r in zip(claims, claimed, evidence, best, related)]
 
     def _related(self, claimed: set[str], evidence: EvidenceSet, best: Window) -> list[str]:
         """The evidence sentences whose roles count for a claim: among its best window's and the most
@@ -165,7 +161,7 @@ class FeatureMaker:
                 if _precision(claimed, evidence.singles[i].content) >= _RELATED]
 
     def _one(self, claim: str, claimed: set[str], evidence: EvidenceSet, best: tuple[Window, float, float],
-             related: list[list[Role]], claim_roles: list[Role], doc, aligned: Alignment) -> Analysis:
+             related: list[list[Role]], claim_roles: list[Role], doc) -> Analysis:
         window, similarity, single = best
         keys = word_keys(claim)
         row = dict.fromkeys(FEATURES, 0.0)
@@ -190,7 +186,6 @@ class FeatureMaker:
         row["connective_new"] = len(connectives(claim) - connectives(window.text))
         cover = max(_precision(claimed, w.content) for w in evidence.closest(claimed, 3)) if claimed else 1.0
         row["splice_gain"] = _splice_gain(claimed, evidence, cover, self.params.splice_sentences)
-        row.update(zip(ALIGN_FEATURES, aligned.values))
         return Analysis(np.array([row[f] for f in FEATURES], dtype=float), hard, window.text, check,
                         int(row["negation_diff"]), int(row["modal_diff"]),
-                        [check.named_message] if check.named_clash else [], aligned.weakest)
+                        [check.named_message] if check.named_clash else [])

@@ -28,7 +28,7 @@ from ..index.vectors import UnitVectors
 from .citations import CitedSentence, strip_markers
 from .evidence import EvidenceSet
 from .facts import evidence_text, lexical_support, missing, missing_facts, passage_windows
-from ..text.words import content_keys, word_key
+from ..text.words import content_keys
 from .static import load_static
 from .support import SupportModel, load_model
 from .support_features import FEATURES, Analysis, FeatureMaker, best_windows
@@ -59,9 +59,8 @@ def _short(text: str) -> str:
     return " ".join(words) if len(words) <= _QUOTE_WORDS else " ".join(words[:_QUOTE_WORDS]) + " …"
 
 
-def explain(analysis: Analysis, score: float, threshold: float, keys: set[str] = frozenset()) -> list[str]:
-    """Why the model doubts a sentence, most specific first, ending with the closest passage text; ``keys``:
-    the evidence's word keys (a content word they lack is named)."""
+def explain(analysis: Analysis, score: float, threshold: float) -> list[str]:
+    """Why the model doubts a sentence, most specific first, ending with the closest passage text."""
     reasons = []
     if analysis.roles and analysis.roles.message:
         reasons.append(analysis.roles.message)
@@ -73,8 +72,6 @@ def explain(analysis: Analysis, score: float, threshold: float, keys: set[str] =
                        else "states as done what the passage only hedges (may, could, plans …)")
     if analysis.value("entity_pairs_apart") > 0:
         reasons.append("puts together names that no passage sentence mentions together")
-    if analysis.weakest and word_key(analysis.weakest) not in keys:
-        reasons.append(f"“{analysis.weakest}” is nowhere in the passage")
     reasons.append(f"support score {score:.2f} is below {threshold:.2f}; the closest passage says "
                    f"“{_short(analysis.best)}”")
     return reasons
@@ -150,10 +147,10 @@ class Verifier:
         analyses = self.features.analyse(texts, evidence) if texts else []
         scores = self.model.probability(np.vstack([a.row for a in analyses])) if analyses else []
         out = []
-        for analysis, score, e in zip(analyses, map(float, scores), evidence):
+        for analysis, score in zip(analyses, map(float, scores)):
             hard = [*analysis.hard, *(analysis.relation if self.model.hard_relations else [])]
             supported = not hard and score >= self.threshold
-            reasons = hard if hard or supported else explain(analysis, score, self.threshold, e.keys)
+            reasons = hard if hard or supported else explain(analysis, score, self.threshold)
             features = dict(zip(FEATURES, map(float, analysis.row)))
             out.append(Verdict(supported, reasons, round(analysis.value("similarity"), 4), round(score, 4), features))
         return out
