@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 DEMO_INDEX := index
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: install demo test test-deps bench-ingest bench-fetch bench-stories bench-faults bench-retrieval bench-news-retrieval bench-serve train-ranker train-single-ranker train-verifier eval-qa eval-news eval-brief eval-verifier clean help
+.PHONY: install demo test test-deps bench-ingest bench-fetch bench-stories bench-faults bench-retrieval bench-news-retrieval bench-serve train-ranker train-single-ranker train-verifier bench-verifier-alignment eval-qa eval-news eval-brief eval-verifier clean help
 
 help:
 	@echo "make demo            install, ingest the sample article, show stats, retrieve, ask and brief"
@@ -27,6 +27,7 @@ help:
 	@echo "make eval-news       answers on RealTime QA dev news (../shared/data/realtimeqa_dev; skipped if absent)"
 	@echo "make eval-brief      briefing-note eval on the CNN/DailyMail FRANK set"
 	@echo "make eval-verifier   verifier eval: FRANK dev summaries (human labels) and held-out perturbations"
+	@echo "make bench-verifier-alignment  token alignment (static and MiniLM contextual) alone on the FRANK dev summaries"
 
 install: $(STAMP)
 
@@ -115,6 +116,9 @@ eval-brief: install
 
 eval-verifier: install
 	$(BIN)/assistant eval verifier --dev $(FRANK_DEV) --out evals/runs/verifier
+
+bench-verifier-alignment: install
+	OPENBLAS_NUM_THREADS=1 $(PY) -m bench.verifier_alignment --dev $(FRANK_DEV) --articles 30 --contextual
 
 clean:
 	rm -rf $(VENV) $(DEMO_INDEX)/chroma $(DEMO_INDEX)/bm25-* out
