@@ -16,7 +16,7 @@ from .centrality import lexrank
 from ..core.passage import Passage
 from ..text.captions import glued_parts, without_captions
 from ..text.people import cast
-from .standalone import named_role, resolved
+from .standalone import named_role, resolved, role_holders
 from .lines import FIRST_PERSON, Line, prose_ok, strip_dateline, unquoted
 from .state import NoteState
 
@@ -75,6 +75,7 @@ def _stand_alone(state: NoteState) -> set[int]:
     texts = [s.text for s in state.sentences]
     state.actors = cast(texts)
     docs = parse_many(texts)
+    holders = role_holders(state.actors)
     ok: set[int] = set()
     for i, line in enumerate(state.sentences):
         statement = without_captions(line.text, docs[i])
@@ -91,7 +92,7 @@ def _stand_alone(state: NoteState) -> set[int]:
         if text != line.text:
             line.text = text
             _cite(state, line, [before.passages[0]] if before is not None else [], name)
-        line.text, written = named_role(line.text, state.actors)
+        line.text, written = named_role(line.text, holders)
         if written:
             _cite(state, line, [], written)
         ok.add(id(line))

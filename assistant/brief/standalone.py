@@ -157,23 +157,28 @@ def resolved(text: str, doc: Doc, previous: Doc | None, known: dict[str, Actor])
     return text[:start] + name + text[end:], written
 
 
-def named_role(text: str, known: dict[str, Actor]) -> tuple[str, str]:
-    """``text`` with a role standing for a person ("The European Commission president said…") written with
-    the name the articles give that role ("European Commission president Ursula von der Leyen said…"), and
-    the "role name" written ("" when nothing was). Only a role that one person named in full holds, in a
-    sentence that does not name them."""
+def role_holders(known: dict[str, Actor]) -> list[Actor]:
+    """The people named in full who alone hold their role among ``known``, the longest role first (so
+    "European Commission president" is tried before "president"); computed once per note."""
     holders: dict[str, list[Actor]] = {}
     for actor in known.values():
         if actor.person and actor.role and len(actor.name.split()) >= 2:
             holders.setdefault(actor.role.lower(), []).append(actor)
-    for role, actors in sorted(holders.items(), key=lambda kv: -len(kv[0])):  # the longest role first
-        surname = actors[0].name.split()[-1]
-        if len(actors) != 1 or surname.lower() in text.lower():
+    return [actors[0] for role, actors in sorted(holders.items(), key=lambda kv: -len(kv[0])) if len(actors) == 1]
+
+
+def named_role(text: str, holders: list[Actor]) -> tuple[str, str]:
+    """``text`` with a role standing for a person ("The European Commission president said…") written with
+    the name the articles give that role ("European Commission president Ursula von der Leyen said…"), and
+    the "role name" written ("" when nothing was). Only a role that one person named in full holds
+    (``role_holders``), in a sentence that does not name them."""
+    for actor in holders:
+        if actor.name.split()[-1].lower() in text.lower():
             continue
-        match = re.search(rf"\b[Tt]he {re.escape(actors[0].role)}\b", text)
+        match = re.search(rf"\b[Tt]he {re.escape(actor.role)}\b", text)
         if match is None:
             continue
-        written = f"{actors[0].role} {actors[0].name}"
+        written = f"{actor.role} {actor.name}"
         if match.start() == 0:
             written = written[:1].upper() + written[1:]
         return text[:match.start()] + written + text[match.end():], written
