@@ -188,7 +188,7 @@ def platt(scores: np.ndarray, labels: np.ndarray, steps: int = 50) -> tuple[floa
     return float(w[0]), float(w[1])
 
 
-def _top(q: dict, scores: list[float]) -> int:
+def _top(scores: list[float]) -> int:
     return int(np.argmax(scores))
 
 
@@ -221,14 +221,14 @@ def summary(questions: list[dict], slope: float, intercept: float, floor: float)
 
     return {"questions": len(questions), "with_candidates": sum(bool(q["texts"]) for q in questions),
             "gold_a_candidate": len(gold), "reaching_floor": len(reach),
-            "top1_model": mean([q["labels"][_top(q, q["held"])] for q in gold]),
-            "top1_formula": mean([q["labels"][_top(q, [r[col] for r in q["rows"]])] for q in gold]),
+            "top1_model": mean([q["labels"][_top(q["held"])] for q in gold]),
+            "top1_formula": mean([q["labels"][_top([r[col] for r in q["rows"]])] for q in gold]),
             "answerable_reaching": len(answerable), "unanswerable_reaching": len(others),
             "false_abstention": mean([abstains(q) for q in answerable]),
             "abstention_unanswerable": mean([abstains(q) for q in others]),
-            "answered_right": mean([not abstains(q) and q["labels"][_top(q, q["held"])] for q in answerable]),
+            "answered_right": mean([not abstains(q) and q["labels"][_top(q["held"])] for q in answerable]),
             "formula_answered_right": mean([max(r[col] for r in q["rows"]) >= 0.3
-                                            and q["labels"][_top(q, [r[col] for r in q["rows"]])] for q in answerable]),
+                                            and q["labels"][_top([r[col] for r in q["rows"]])] for q in answerable]),
             "formula_false_abstention": mean([max(r[col] for r in q["rows"]) < 0.3 for q in answerable]),
             "formula_abstention_unanswerable": mean([max(r[col] for r in q["rows"]) < 0.3 for q in others])}
 
@@ -273,7 +273,8 @@ def ablation(questions: list[dict], folds: int) -> None:
             train_q = [q for q in used if q["fold"] != fold]
             table = np.array([r for q in train_q for r in q["rows"]])[:, cols]
             labels = np.array([float(y) for q in train_q for y in q["labels"]])
-            booster = lightgbm.train(PARAMS, lightgbm.Dataset(table, labels), num_boost_round=ROUNDS)
+            params = {**PARAMS, "monotone_constraints": [MONOTONE.get(FEATURES[c], 0) for c in cols]}
+            booster = lightgbm.train(params, lightgbm.Dataset(table, labels), num_boost_round=ROUNDS)
             for q in used:
                 if q["fold"] == fold:
                     held[id(q)] = booster.predict(np.array(q["rows"])[:, cols])

@@ -1,6 +1,6 @@
 """The row a candidate answer is scored on (``candidate_scorer``): how its best sentence matches the question,
-how tightly it attaches there, how much of the evidence agrees, and signals any news carries (its type, length,
-headline, the age of its report, where the hand-weighted formula puts it among the others).
+how tightly it attaches there, how much of the evidence agrees, and signals any news carries (the wanted type,
+its length, the age of its report, how much of it the question already says, the hand-weighted formula).
 
 Every feature is relative to the question (its words, its day, the other candidates), never to an outlet, a
 week or a word list, so the trees trained on two benchmarks (``bench/train_answer_scorer.py``) carry to
@@ -49,7 +49,8 @@ the benchmarks but are how they were built, not how news is asked: the candidate
 of the read passages naming it (RealTime QA's questions are written from the week's headlines and its ten
 results were searched for the answer; MultiHop-RAG's inference answers are the entity its articles are
 about). With them the scorer answered "Which judge scolded Bankman-Fried?" with the headline's "Sam
-Bankman-Fried"; without them held-out top-1 is the same (0.84-0.85 both sets) at a higher log loss."""
+Bankman-Fried"; without them held-out top-1 is the same (0.84-0.85 both sets) at a higher log loss.
+``extract.candidates`` scores these rows; the formula remains only as features."""
 TYPES = sorted(LABELS)
 
 
