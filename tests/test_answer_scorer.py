@@ -44,7 +44,7 @@ def test_each_candidate_has_a_row_of_the_declared_length(evidence) -> None:
     assert {c.text for c in found} == {"Maria Lopez", "Tom Hughes"}
     table = rows(found, want, QUESTION, passages, date(2026, 11, 12))
     assert table.shape == (len(found), len(FEATURES))
-    assert table[:, FEATURES.index("age_days")].tolist() == [2.0, 2.0]
+    assert table[:, FEATURES.index("days_after_freshest")].tolist() == [0.0, 0.0]  # one report: neither is older
 
 
 def test_the_candidate_attached_to_the_question_outranks_an_unattached_one(evidence) -> None:

@@ -39,7 +39,7 @@ FEATURES = [
     "gap_best",        # the best candidate's formula score minus this one's
     "want_type",       # the wanted answer type, as an index of ``wants.LABELS``
     "words",           # words in the candidate
-    "age_days",        # days from the best occurrence's report to the question's day (NaN: undated)
+    "days_after_freshest",  # days its best occurrence's report is older than the freshest candidate's (NaN: undated)
     "in_question",     # share of its words the question holds ("Sam Bankman-Fried" for "… scolded Bankman-Fried?")
 ]
 """Measured held out (``make train-answer-scorer --ablate``; README, "Answer candidates"). Left out: the
@@ -80,6 +80,9 @@ def rows(found: Sequence, want: Want, question: str, passages: Sequence[Passage]
     top = max(scores, default=0.0)
     asked = set(word_keys(question))
     kind = TYPES.index(want.type) if want.type in TYPES else -1
+    # ages relative to the freshest candidate's report: an archive read years later has no "old" candidate
+    ages = [_age(c.best.evidence.passage, day) for c in found]
+    freshest = min((a for a in ages if not math.isnan(a)), default=math.nan)
     out = np.zeros((len(found), len(FEATURES)))
     for i, cand in enumerate(found):
         best, keys = cand.best, set(cand.key)
@@ -87,6 +90,6 @@ def rows(found: Sequence, want: Want, question: str, passages: Sequence[Passage]
             best.evidence.score, best.closeness, best.covered, min(o.rank for o in cand.occurrences), best.role,
             len(cand.articles), len(cand.occurrences), best.score,
             sum(o.score for o in cand.occurrences) / len(cand.occurrences), scores[i], top - scores[i], kind,
-            len(cand.text.split()), _age(best.evidence.passage, day), len(keys & asked) / max(1, len(keys)),
+            len(cand.text.split()), ages[i] - freshest, len(keys & asked) / max(1, len(keys)),
         ]
     return out
