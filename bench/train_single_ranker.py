@@ -33,7 +33,7 @@ from assistant.evals.news_eval import contains, load_news
 from assistant.retrieve.filters import Filters
 from assistant.retrieve.retriever import Retriever
 from assistant.retrieve.single import MODEL_PATH, SINGLE_FEATURES, SingleParams, SingleRanker
-from assistant.retrieve.trees import TreeModel
+from assistant.retrieve.trees import TreeModel, query_key
 from assistant.text.dates import day_stamp
 from bench.train_ranker import lightgbm_trees
 
@@ -158,8 +158,9 @@ def main(argv: list[str] | None = None) -> int:
         q["fold"] = weeks.index(_week(q["item"])) % args.folds
     report(multihop, news, mh_retriever, news_retriever, params, args.folds)
     final = fit(multihop + news)
-    Path(args.out).write_text(json.dumps({"params": {"depth": params.depth}, "order": final.spec},
-                                         separators=(",", ":")) + "\n", encoding="utf-8")
+    trained_on = sorted({query_key(q["item"]["query"]) for q in multihop + news})  # evals flag in-sample runs
+    Path(args.out).write_text(json.dumps({"params": {"depth": params.depth}, "order": final.spec,
+                                          "trained_on": trained_on}, separators=(",", ":")) + "\n", encoding="utf-8")
     print(f"model written to {args.out}")
     return 0
 

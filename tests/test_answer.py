@@ -85,7 +85,7 @@ def test_supported_sentence_is_kept_with_its_citation(retriever: Retriever) -> N
     model = ScriptedModel().enqueue(first_sentence_of(1))
     answer = make(retriever, model).ask(OPEN_Q)
     assert not answer.abstained, answer.reason
-    assert answer.route == "model"
+    assert answer.route == "model" and answer.drafted and answer.model_kept
     assert answer.sentences and all(s.supported for s in answer.sentences)
     assert answer.sentences[0].citations == [1]
     assert answer.answer.endswith("[1].")
@@ -121,6 +121,7 @@ def test_citation_outside_the_prompt_is_invalid(retriever: Retriever) -> None:
     assert answer.sentences[0].citations == []
     assert any("not among" in r for r in answer.sentences[0].reasons)
     assert answer.route == "model-rejected, extractive" and not answer.abstained
+    assert answer.drafted and not answer.model_kept  # counted by the evals' model_kept share
     shown = [s for s in answer.sentences[1:] if s.supported]
     assert shown and all(1 <= n <= len(answer.sources) for s in shown for n in s.citations)
 
@@ -377,7 +378,7 @@ def test_a_bundled_model_does_not_write_answers_unless_asked(retriever: Retrieve
     bundled = ScriptedModel()
     bundled.bundled = True  # as the shipped SmolLM2-135M is: the system composes, the model is not called
     answer = make(retriever, bundled).ask(OPEN_Q)
-    assert not answer.abstained and bundled.sent == [] and answer.route == "typed"
+    assert not answer.abstained and bundled.sent == [] and answer.route == "typed" and not answer.drafted
     forced = ScriptedModel().enqueue(first_sentence_of(1))
     forced.bundled = True
     answer = make(retriever, forced, **{"answer.model_writes": "always"}).ask(OPEN_Q)

@@ -65,3 +65,30 @@ def test_multi_article_items_get_leads_in_turn_and_their_own_group() -> None:
     assert leads_in_turn(docs, 100).split(". ")[2] == "Alpha two followed it"
     assert _group({"documents": docs, "extra": {}}) == "clusters of 2 articles"
     assert _group({"documents": docs[:1], "extra": {"url": "https://www.cnn.com/x"}}) == "cnn.com"
+
+
+@pytest.mark.slow
+def test_a_cluster_item_is_scored_its_note_grows_with_its_sources_and_every_bullet_is_verified(tmp_path: Path) -> None:
+    """Items with several ``documents`` (a story cluster): ROUGE and the share of verified bullets are
+    reported for them under their own group, and the note is longer than a one-article note on the same story."""
+    crash = ["A passenger bus plunged into a ravine near the mountain town of Orvenna on Tuesday, killing 12 people, "
+             "regional police said. The bus was carrying pilgrims from Marisse to a shrine in the highlands. Rescue "
+             "teams worked through the night to reach the wreck beside the river.",
+             "The regional governor declared three days of mourning on Wednesday after the Orvenna bus crash. He "
+             "promised an inquiry into the state of the mountain road, which locals say has been neglected for years.",
+             "Survivors of the Orvenna bus crash described a sudden skid on the wet road before the bus left the bend. "
+             "Doctors at the regional hospital said nine passengers remain in a serious condition."]
+    reference = "A bus crash near Orvenna killed 12 pilgrims. The governor declared mourning and promised an inquiry."
+    data = tmp_path / "clusters.jsonl"
+    rows = [{"id": "single", "documents": crash[:1], "reference": reference},
+            {"id": "cluster", "documents": crash, "reference": reference}]
+    data.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    settings = make_settings(tmp_path / "unused", **{"llm.spec": "none"})
+    out = run_brief_eval(settings, data, tmp_path / "run", progress=False)
+    metrics = json.loads((out / "metrics.json").read_text())
+    group = metrics["by_type"]["clusters of 3 articles"]
+    assert group["n"] == 1 and group["citation_coverage"] == 1.0 and group["ROUGE-1"] > 0
+    items = {i["id"]: i for i in map(json.loads, (out / "items.jsonl").read_text().splitlines())}
+    assert len(items["cluster"]["note"].split()) > len(items["single"]["note"].split())
+    assert items["cluster"]["verified_bullets"] == items["cluster"]["bullets"] > 0
+    assert "Orvenna" in items["cluster"]["baseline"]  # the articles' leads in turn, as long as the note

@@ -126,6 +126,8 @@ def test_sample_bullets_stand_alone_and_are_verified(sample_brief) -> None:
         assert bullet.citations and bullet.supported, bullet.text
     prose = sample_brief.prose()
     assert not re.search(r"(?:^|[.,] )(?:she|he|they) [a-z]+ed\b", prose)
+    # a role standing for its one holder is written with her name ("The European Commission president said…")
+    assert not re.search(r"(?:^|[.!?] )The European Commission president\b", prose)
     assert sample_brief.stats["verified_bullets"] == sample_brief.stats["bullets"]
 
 

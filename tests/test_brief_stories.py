@@ -1,5 +1,5 @@
 """Stories in briefs: lines say how many outlets carried their story, and "where sources differ" quotes
-what two outlets say differently on one point of one event (numbers, dates, names), with citations."""
+what two outlets say differently on one point of one event (numbers, dates, names, a negation), with citations."""
 
 from __future__ import annotations
 
@@ -73,6 +73,42 @@ def test_the_point_of_difference_names_the_values_each_side_gives() -> None:
                                article_b="Mark Olsen, 34, was named as the driver. The driver was named as Mark Olson.") == ""
     assert point_of_difference("Mayor Ann Lee said the town would rebuild.",
                                "Governor Tom Reyes said the region would help rebuild.") == ""
+
+
+def test_a_negation_on_the_same_subject_is_a_point_of_difference() -> None:
+    assert point_of_difference("Police said the driver had not been drinking before the crash.",
+                               "Police said the driver had been drinking before the crash.") \
+        == "negation: “the driver had not been drinking” / “the driver had been drinking”"
+    assert point_of_difference("The ministry did not confirm the deal.", "The company confirmed the deal.") == ""
+    assert point_of_difference("The ministry confirmed the deal.", "The ministry confirmed the deal.") == ""
+
+
+@pytest.mark.slow
+def test_two_outlets_one_saying_no_are_quoted_side_by_side(tmp_path: Path) -> None:
+    settings = make_settings(tmp_path / "index")
+    herald = HERALD[:3] + ["Police chief Dara Venn said the driver had not been drinking before the crash."]
+    ledger = [LEDGER[0].replace("At least 15", "At least 12")] + LEDGER[1:3] + [
+        "Police chief Dara Venn said the driver had been drinking before the crash."]
+    articles = [_brief_article("h1", "Coast Herald", herald), _brief_article("l1", "Daily Ledger", ledger)]
+    brief = brief_articles(articles, settings, topic="Orvenna bus crash", llm=None)
+    pairs = [b for b in brief.section("differences").bullets if b.contrast is not None]
+    assert pairs, brief.section("differences").note
+    first = pairs[0]
+    assert first.point.startswith("negation: ") and "not" in first.point
+    assert {first.label, first.contrast.label} == {"Coast Herald", "Daily Ledger"}
+    assert first.supported and first.contrast.supported and first.citations and first.contrast.citations
+
+
+@pytest.mark.slow
+def test_an_outlet_that_says_it_both_ways_does_not_differ(tmp_path: Path) -> None:
+    settings = make_settings(tmp_path / "index")
+    herald = HERALD[:3] + ["Police chief Dara Venn said the driver had not been drinking before the crash.",
+                           "Earlier, a witness said the driver had been drinking before the crash."]
+    ledger = [LEDGER[0].replace("At least 15", "At least 12")] + LEDGER[1:3] + [
+        "Police chief Dara Venn said the driver had been drinking before the crash."]
+    articles = [_brief_article("h1", "Coast Herald", herald), _brief_article("l1", "Daily Ledger", ledger)]
+    brief = brief_articles(articles, settings, topic="Orvenna bus crash", llm=None)
+    assert not [b for b in brief.section("differences").bullets if b.point.startswith("negation")]
 
 
 @pytest.mark.slow

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from assistant.text import nlp
 from assistant.text.nlp import entities, parse, parse_many
 
 
@@ -29,3 +30,14 @@ def test_spans_point_into_the_text_and_parses_are_cached() -> None:
     doc = parse(text)
     assert all(text[e.start:e.end] == e.text for e in entities(doc))
     assert parse_many([text, "Another sentence."])[0] is doc
+
+
+def test_syntax_only_parse_reads_pos_and_lemmas_on_demand() -> None:
+    """``parse_syntax`` skips NER, the attribute ruler and the lemmatizer; ``coarse_pos`` and ``lemma`` give
+    what the full pipeline would for the tokens the verifier reads."""
+    text = "Kubilius said the ministers were visiting India."
+    full, syntax = nlp.parse(text), nlp.parse_syntax([text])[0]
+    assert not syntax.ents and [t.dep_ for t in syntax] == [t.dep_ for t in full]
+    assert [nlp.coarse_pos(t) for t in syntax][:2] == ["PROPN", "VERB"]
+    verbs = [t for t in syntax if t.tag_.startswith("VB")]
+    assert [nlp.lemma(t) for t in verbs] == [t.lemma_ for t in full if t.tag_.startswith("VB")] == ["say", "be", "visit"]

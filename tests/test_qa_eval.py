@@ -46,6 +46,15 @@ def test_abstention_precision_recall_and_false_abstention() -> None:
     assert overall["false_abstention"] == pytest.approx(0.25)
     assert overall["answerable_accuracy"] == pytest.approx(0.5)
     assert overall["accuracy"] == pytest.approx(0.5)
+    assert overall["model_kept"] is None  # no model drafted any of them
+
+
+def test_model_kept_counts_only_the_answers_a_model_drafted() -> None:
+    from assistant.evals.metrics import model_kept_share
+
+    rows = [{"drafted": True, "model_kept": True}, {"drafted": True, "model_kept": False},
+            {"drafted": True, "model_kept": True}, {"drafted": False, "model_kept": False}]
+    assert model_kept_share(rows) == pytest.approx(2 / 3)
 
 
 def test_small_real_run_writes_the_report(tmp_path: Path, monkeypatch) -> None:

@@ -126,6 +126,19 @@ def test_eval_says_when_the_ranker_saw_its_questions(retriever: Retriever) -> No
     assert in_sample_note(retriever, public, {"bm25": {}}) is None
 
 
+def test_answer_evals_name_every_ranker_that_saw_their_questions(retriever: Retriever) -> None:
+    """Both shipped rankers were trained on the public questions; a question of no training set is no one's."""
+    from assistant.evals.datasets import load_queries
+    from assistant.evals.in_sample import in_sample_notes, retrieval_models
+
+    public = [item["query"] for item in load_queries(ROOT / "evals" / "data" / "queries_public.json")
+              if item["gold"]][:2]
+    notes = in_sample_notes(retrieval_models(retriever), [*public, "What did the Polar Post count on Tuesday?"])
+    assert len(notes) == 2 and all("trained on 2 of these 3 questions" in n for n in notes)
+    assert "single_ranker.json" in notes[1] and "make train-single-ranker" in notes[1]
+    assert in_sample_notes(retrieval_models(retriever), ["What did the Polar Post count on Tuesday?"]) == []
+
+
 def test_candidates_follow_the_feature_params_they_are_given(retriever: Retriever) -> None:
     """The shipped ranker's params by default; a training run's own when it passes them."""
     from assistant.retrieve.features import FeatureParams

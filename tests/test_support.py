@@ -94,7 +94,10 @@ EVIDENCE = ("Apple sued Samsung over the design of its phones in 2011. The case 
         pytest.param("A jury awarded Apple $1 billion.", "bigram_precision", 1.0, 1.0, id="verbatim-bigrams"),
         pytest.param("The weather was sunny in Paris.", "similarity", -1.0, 0.4, id="unrelated-dissimilar"),
         pytest.param("A jury awarded Apple $2 billion.", "missing_numbers", 1, 1, id="changed-number"),
-        pytest.param("A jury in Texas awarded Apple $1 billion.", "missing_place", 1, 1, id="new-place"),
+        pytest.param("A jury in Texas awarded Apple $1 billion.", "missing_names", 1, 1, id="new-place"),
+        pytest.param("A jury awarded Apple $1 billion.", "arcs_apart", 0.0, 0.0, id="arcs-in-one-sentence"),
+        pytest.param("Samsung appealed the verdict in San Jose.", "arcs_apart", 0.2, 1.0, id="place-of-another-event"),
+        pytest.param("The UNK jury awarded Apple $1 billion.", "content_missing", 0.0, 0.0, id="unknown-token-is-a-gap"),
         pytest.param("Samsung sued Google over its phones.", "missing_names", 1, 1, id="new-organisation"),
         pytest.param("Samsung sued Apple over the design of its phones.", "swapped", 1, 1, id="swapped"),
         pytest.param("Samsung did not appeal the verdict.", "negation_diff", 1, 1, id="negation-added"),
@@ -281,3 +284,12 @@ def test_summary_metrics_count_error_types_and_correct_summaries() -> None:
     assert m["correct_accepted"] == 1.0 and m["wrong_caught"] == 1.0 and m["balanced_accuracy"] == 1.0
     assert m["caught_by_error_type"]["EntE"] == 1.0 and m["caught_by_error_type"]["RelE"] == 1.0
     assert m["caught_by_error_type"]["CircE"] is None
+
+
+def test_training_leaves_out_the_dev_articles() -> None:
+    from bench.train_verifier import outside_dev
+
+    dev = [{"hash": "abc123", "article": "First  story\ntext."}, {"hash": "", "article": "Second story."}]
+    items = [{"id": "dm-test-abc123", "article": "Edited first story."}, {"id": "cnn-test-9", "article": "Second story."},
+             {"id": "cnn-test-7", "article": "First story text."}, {"id": "cnn-test-8", "article": "A third story."}]
+    assert [x["id"] for x in outside_dev(items, dev)] == ["cnn-test-8"]

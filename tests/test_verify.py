@@ -106,6 +106,10 @@ def test_normalize_folds_case_quotes_and_separators() -> None:
         pytest.param("Williams said: “he knew it was wrong.”", id="quote-case-and-punctuation"),
         pytest.param("Williams said “He knew … wrong”.", id="quote-with-ellipsis"),
         pytest.param("Midfielder Sam Bankman-Fried lost.", id="common-first-word"),
+        pytest.param("UNK Williams said the jury in Manhattan deliberated.", id="unknown-token-is-no-name"),
+        pytest.param("Prosecutors said he stole $8 billion from <unk> customers.", id="angle-unknown-token"),
+        pytest.param("Judge Lewis [UNK] Kaplan set sentencing.", id="unknown-token-splits-a-name"),
+        pytest.param("Williams said “He knew it UNK wrong”.", id="unknown-token-inside-a-quote"),
     ],
 )
 def test_facts_found(sentence: str) -> None:
@@ -127,6 +131,8 @@ def test_facts_found(sentence: str) -> None:
         pytest.param("He was convicted in 2022.", "year '2022'", id="changed-bare-year"),
         pytest.param("Williams said “justice was served.”", 'quote "justice was served."', id="invented-quote"),
         pytest.param("The SEC charged him.", "name 'SEC'", id="unknown-acronym"),
+        pytest.param("UNK Altman was convicted of fraud.", "name 'Altman'", id="unknown-token-beside-a-wrong-name"),
+        pytest.param("Williams said “He UNK it was right”.", 'quote "He … it was right"', id="gap-in-a-wrong-quote"),
     ],
 )
 def test_facts_missing(sentence: str, reason: str) -> None:

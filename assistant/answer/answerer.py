@@ -41,5 +41,6 @@ class Answerer(Tools):
         question = " ".join(question.split())
         q = Question(plan(self.retriever.plan(" ".join(question.split()))), filters or Filters(), on_token, cancel)
         answer = route(self, q)
+        answer.drafted = bool(q.drafts)
         answer.seconds = time.perf_counter() - started
         return answer

@@ -154,6 +154,7 @@ def model_answer(tools: Tools, q: Question, passages: list[Passage], must_mentio
     # Verify against what the model was shown (trimmed, instruction-like text blanked), not the full chunk.
     evidence = [evidence_text(x) for x in shown]
     out, cancelled = _stream(tools, q, messages, evidence)
+    q.drafts.append(out)
     verdicts = verify_text(tools, out, evidence)
     if must_mention is not None:
         keys = set(word_keys(must_mention))

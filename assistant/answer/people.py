@@ -15,9 +15,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..core.passage import Passage
-from ..text.nlp import parse
+from ..text.nlp import parse, parse_many
 from ..text.people import Actor, cast, mentions, name_key
 from ..text.screening import clean_sentences
+from .tidy import sentence_at
 
 ATTRIBUTION_REACH = 2
 """Sentences after a statement in which its attribution ("The announcement was made by …") is looked for."""
@@ -33,13 +34,14 @@ class Known:
 
 def known_people(passages: Sequence[Passage]) -> dict[str, Known]:
     """People of ``passages`` by name key, each with the passage that writes its role (else its full name)."""
-    # instruction-like sentences are never evidence, so never the source of a name or a role either
-    texts = {x.chunk_id: " ".join(clean_sentences(x.text)) for x in passages}
-    actors = cast(list(texts.values()))
+    # instruction-like sentences are never evidence, so never the source of a name or a role either; parsed
+    # sentence by sentence, the parses the evidence and its candidates read (cached once for all three)
+    sentences = {x.chunk_id: clean_sentences(x.text) for x in passages}
+    actors = cast([s for texts in sentences.values() for s in texts])
     people = {k: a for k, a in actors.items() if a.person}
     out: dict[str, Known] = {}
     for passage in passages:
-        for m in mentions(parse(texts[passage.chunk_id]), frozenset(people)):
+        for m in (m for doc in parse_many(sentences[passage.chunk_id]) for m in mentions(doc, frozenset(people))):
             actor = people.get(m.key)
             if actor is None:
                 continue
@@ -95,9 +97,7 @@ def attribution(passage: Passage, sentence: str, people: dict[str, Known]) -> st
     """The sentence that says who made the statement ``sentence`` is: itself when a known person acts in it
     (the speaker of a quote, the subject of the verb), else the first of the next ``ATTRIBUTION_REACH``
     sentences of its passage in which a known person acts."""
-    sentences = clean_sentences(passage.text)
-    at = next((i for i, s in enumerate(sentences) if s.startswith(sentence[:40]) or sentence.startswith(s[:40])),
-              None)
+    sentences, at = sentence_at(passage, sentence)
     window = [sentence] + (sentences[at + 1: at + 1 + ATTRIBUTION_REACH] if at is not None else [])
     for candidate in window:
         if any(m.acting and m.key in people for m in mentions(parse(candidate), frozenset(people))):

@@ -11,6 +11,8 @@ from typing import Any
 from ..core.passage import Passage
 
 ABSTAIN_TEXT = "The indexed articles do not say."
+MODEL_ROUTES = frozenset({"model", "entity+model"})
+"""The routes whose answer is the model's verified sentences."""
 
 
 @dataclass
@@ -40,6 +42,13 @@ class Answer:
     """Why it abstained (empty otherwise)."""
     cancelled: bool = False
     seconds: float = 0.0
+    drafted: bool = False
+    """Whether a model wrote a draft for it (kept when ``route`` is a model route, else rejected)."""
+
+    @property
+    def model_kept(self) -> bool:
+        """Whether the answer keeps verified sentences the model wrote."""
+        return self.route in MODEL_ROUTES
 
     def to_json(self) -> dict[str, Any]:
         """The ``ask --json`` shape from DESIGN.md."""

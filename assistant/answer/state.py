@@ -61,6 +61,7 @@ class Question:
     on_token: Callable[[str], None] | None = None
     cancel: threading.Event | None = None
     passages: list[Passage] = field(default_factory=list)
+    drafts: list[str] = field(default_factory=list)  # one entry per model draft (shared by ``quiet`` copies)
 
     @property
     def text(self) -> str:

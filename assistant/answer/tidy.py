@@ -103,6 +103,13 @@ SUBJECT_WORDS = 8
 """Most words of a preceding sentence's subject that may stand in for an opening pronoun."""
 
 
+def sentence_at(passage: Passage, sentence: str) -> tuple[list[str], int | None]:
+    """The passage's sentences and the position of ``sentence`` (as the passage has it, or tidied) among them."""
+    sentences = clean_sentences(passage.text)
+    head = clean(sentence)[:40]
+    return sentences, next((i for i, s in enumerate(sentences) if s == sentence or head in clean(s)), None)
+
+
 def resolve_subject(passage: Passage, sentence: str) -> str:
     """``sentence`` with an opening "It"/"He"/"She" that is its main verb's subject replaced by the subject
     of the sentence before it in the passage ("The vaquita is … . It is the most endangered …" -> "The
@@ -113,9 +120,8 @@ def resolve_subject(passage: Passage, sentence: str) -> str:
     m = _OPENING_SUBJECT.match(text)
     if not m:
         return sentence
-    sentences = clean_sentences(passage.text)
-    at = next((i for i, s in enumerate(sentences) if i and text[:40] in clean(s)), None)
-    if at is None:
+    sentences, at = sentence_at(passage, sentence)
+    if not at:  # not found, or the passage's first sentence: nothing before it to take the subject from
         return sentence
     doc, previous = parse(text), parse(sentences[at - 1])
     pronoun, person = doc[0], m.group(1) != "It"

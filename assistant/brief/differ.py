@@ -10,11 +10,14 @@ pair differs when both state a value the other lacks, of one kind:
   people were killed" / "killing 15 people", not "$100 off" / "on sale for $229.99"); the pair sharing most;
 - the day the event happened (``text.event_dates``, relative days resolved against each article's date);
 - names, when the two sentences are the same words but for a name on each side, and neither outlet's
-  article mentions the other's name anywhere.
+  article mentions the other's name anywhere;
+- a negation: one side negates a verb the other states of the same subject ("the ministry did not confirm
+  the deal" / "the ministry confirmed the deal"), read off the verifier's role parse (``grounding.roles``).
 
 The verifier then has the last word: each line is checked against everything the other outlet's article
 says, and the pair stays only when both are rejected, so a value the other outlet also gives elsewhere (an
-earlier toll, another day's figure) is not a difference.
+earlier toll, another day's figure) is not a difference. A negation passes the verifier's similarity, so it
+is confirmed by the same role parse over both articles: neither outlet also says it the other way.
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ import numpy as np
 
 from ..text.event_dates import event_date
 from ..text.mentions import NumberMention, find_dates, find_names, find_numbers
-from ..text.words import word_keys
+from ..text.words import STOPWORDS, word_keys
 from .lines import Line
 
 if TYPE_CHECKING:
@@ -95,9 +98,16 @@ def _confirmed(state: NoteState, found: list[Difference]) -> list[Difference]:
     def article(line: Line) -> list[str]:
         return [evidence_text(p) for p in state.articles[line.article].passages]
 
-    claims = [claim for d in found for claim in ((d.line.text, article(d.other)), (d.other.text, article(d.line)))]
+    negated = [d for d in found if d.point.startswith("negation")]
+    valued = [d for d in found if not d.point.startswith("negation")]
+    claims = [claim for d in valued for claim in ((d.line.text, article(d.other)), (d.other.text, article(d.line)))]
     verdicts = state.verifier.check_many(claims) if claims else []
-    return [d for k, d in enumerate(found) if not verdicts[2 * k].supported and not verdicts[2 * k + 1].supported]
+    kept = [d for k, d in enumerate(valued) if not verdicts[2 * k].supported and not verdicts[2 * k + 1].supported]
+    for d in negated:
+        x, y = opposite_polarity(d.line.text, d.other.text)
+        if not _said_both_ways(state, d.line, y) and not _said_both_ways(state, d.other, x):
+            kept.append(d)
+    return kept
 
 
 def point_of_difference(a: str, b: str, day_a: date | None = None, day_b: date | None = None,
@@ -113,7 +123,40 @@ def point_of_difference(a: str, b: str, day_a: date | None = None, day_b: date |
     if when_a and when_b and when_a.day != when_b.day:
         return f"dates: {when_a.day.isoformat()} / {when_b.day.isoformat()}"
     names = _substituted_names(a, b, article_a or a, article_b or b)
-    return f"names: {names[0]} / {names[1]}" if names else ""
+    if names:
+        return f"names: {names[0]} / {names[1]}"
+    flipped = opposite_polarity(a, b)
+    return f"negation: “{flipped[0].clause}” / “{flipped[1].clause}”" if flipped else ""
+
+
+def opposite_polarity(a: str, b: str):  # -> tuple[Role, Role] | None
+    """The roles (``grounding.roles``) of ``a`` and ``b`` with the same verb and a subject sharing a word,
+    negated on one side only; None when there are none."""
+    from ..grounding.roles import roles
+    from ..text.nlp import parse
+
+    for x in roles(parse(a)):
+        for y in roles(parse(b)):
+            if x.verb == y.verb and x.negated != y.negated and _same_subject(x, y):
+                return x, y
+    return None
+
+
+def _same_subject(x, y) -> bool:
+    """Whether two roles' subjects share a content word ("the driver" / "the bus driver", not "the
+    ministry" / "the company")."""
+    return bool((x.subject & y.subject) - STOPWORDS)
+
+
+def _said_both_ways(state: NoteState, line: Line, flipped) -> bool:
+    """Whether ``line``'s article also states ``flipped`` (a role) with the polarity ``line`` lacks: then
+    the outlet says both, and the two outlets do not differ."""
+    from ..grounding.roles import roles
+    from ..text.nlp import parse_many
+
+    texts = [s.text for s in state.sentences if s.article == line.article]
+    return any(r.verb == flipped.verb and r.negated == flipped.negated and _same_subject(r, flipped)
+               for doc in parse_many(texts) for r in roles(doc))
 
 
 def _values(text: str) -> list[NumberMention]:

@@ -39,6 +39,7 @@ QUOTE_RES = (
     re.compile(r"(?<![\w‘])‘((?:[^‘’\n]|’(?=\w))+?)’(?!\w)"),
     re.compile(r"(?:(?<=\s)|^)'((?:[^'\n]|'(?=\w))+?)'(?!\w)"),
 )
+_TERMINAL = re.compile(r"[.!?…][\"'”’)\]]*\s*$")
 _PRONOUNS = frozenset("he she they".split())
 _NAME_RE = r"[A-Z][\w’'\-.]*(?:\s+(?:(?:of|de|der|von|van|al|bin|la|le|du|da|di)\s+)*[A-Z][\w’'\-.]*){0,3}"
 _ATTR_AFTER = re.compile(
@@ -107,6 +108,10 @@ def prose_ok(text: str, min_words: int, max_words: int) -> bool:
         return False
     if not (text[:1].isupper() or text[:1].isdigit() or text[:1] in "\"'“‘"):
         return False  # a fragment (reported speech stays: what officials said is news; see the quote penalty)
+    if text[:1] in "\"'“‘" and len(re.findall(r"[^\W\d_]+", unquoted(text))) < 2:
+        return False  # a quote with nobody saying it (the speaker is in another sentence)
+    if not _TERMINAL.search(text):
+        return False  # no full stop: a photo caption or a headline, not a sentence of the story
     return not text.rstrip("\"'”’ ").endswith(("?", ":"))
 
 
@@ -154,11 +159,14 @@ def drop_meta(text: str) -> str:
 
 def well_formed(text: str, cited: bool, min_words: int) -> bool:
     """A model line worth verifying: a full sentence of at least ``min_words`` words (a reply cut off at
-    the token limit ends mid-sentence, without a full stop or a citation)."""
+    the token limit ends mid-sentence, without a full stop or a citation; a citation placed mid-sentence
+    leaves a line ending on a function word: "…with India, with [1] a focus on…")."""
     words = text.split()
     if len(words) < min_words or words[0].lower().strip(",:") in ("about", "regarding", "re", "topic", "notes"):
         return False
-    return cited or bool(re.search(r"[.!?][\"'”’)]*$", text.strip()))
+    if re.search(r"[.!?][\"'”’)]*$", text.strip()):
+        return True
+    return cited and words[-1].lower().strip(",;:-–—") not in STOPWORDS
 
 
 def best_overlap(text: str, passages: Sequence[Passage], least: float) -> list[int]:

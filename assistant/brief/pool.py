@@ -13,9 +13,10 @@ from ..text.screening import instruction_like
 from ..text.sentences import split_sentences
 from ..text.words import content_keys
 from .centrality import lexrank
-from ..text.captions import without_captions
+from ..core.passage import Passage
+from ..text.captions import glued_parts, without_captions
 from ..text.people import cast
-from .standalone import resolved
+from .standalone import named_role, resolved
 from .lines import FIRST_PERSON, Line, prose_ok, strip_dateline, unquoted
 from .state import NoteState
 
@@ -27,14 +28,13 @@ def collect_sentences(state: NoteState) -> None:
     for ai, article in enumerate(state.articles):
         position = 0
         seen: set[str] = set()
-        for passage in article.passages:
-            for sentence in split_sentences(passage.text):
-                text = " ".join(sentence.split())
-                if text in seen or instruction_like(text):  # chunk overlap repeats sentences
-                    continue
-                seen.add(text)
-                state.sentences.append(Line(strip_dateline(text, cfg.min_words), ai, [passage], position, raw=sentence))
-                position += 1
+        for passage, sentence in _statements(article.passages):
+            text = " ".join(sentence.split())
+            if text in seen or instruction_like(text):  # chunk overlap repeats sentences
+                continue
+            seen.add(text)
+            state.sentences.append(Line(strip_dateline(text, cfg.min_words), ai, [passage], position, raw=sentence))
+            position += 1
         if position == 0:
             state.problems.append({"article_id": article.id, "title": article.title, "reason": "no usable text"})
     if not state.sentences:
@@ -52,6 +52,16 @@ def collect_sentences(state: NoteState) -> None:
         if line.raw != line.text:
             state.embedder.alias(line.text, line.raw)
     score_lines(state, state.sentences)
+
+
+def _statements(passages: Sequence[Passage]) -> list[tuple[Passage, str]]:
+    """(passage, sentence) for every sentence of ``passages``, statements run together without a full stop
+    (a photo caption and the sentence after it) told apart (``text.captions.glued_parts``)."""
+    from ..text.nlp import parse_many
+
+    pairs = [(p, " ".join(s.split())) for p in passages for s in split_sentences(p.text)]
+    docs = parse_many([s for _, s in pairs])
+    return [(p, part) for (p, _), doc in zip(pairs, docs) for part in glued_parts(doc)]
 
 
 def _stand_alone(state: NoteState) -> set[int]:
@@ -80,13 +90,21 @@ def _stand_alone(state: NoteState) -> set[int]:
         text, name = found
         if text != line.text:
             line.text = text
-            cited = [before.passages[0]] if before is not None else []
-            cited += [p for p in state.articles[line.article].passages if name in " ".join(p.text.split())][:1]
-            for passage in reversed(cited):
-                if all(passage.chunk_id != p.chunk_id for p in line.passages):
-                    line.passages.insert(0, passage)
+            _cite(state, line, [before.passages[0]] if before is not None else [], name)
+        line.text, written = named_role(line.text, state.actors)
+        if written:
+            _cite(state, line, [], written)
         ok.add(id(line))
     return ok
+
+
+def _cite(state: NoteState, line: Line, passages: list[Passage], written: str) -> None:
+    """``line`` citing also ``passages`` and the first passage of its article that writes ``written`` (a
+    referent's full name, a role with its holder's name), so the verifier finds what was written in."""
+    cited = passages + [p for p in state.articles[line.article].passages if written in " ".join(p.text.split())][:1]
+    for passage in reversed(cited):
+        if all(passage.chunk_id != p.chunk_id for p in line.passages):
+            line.passages.insert(0, passage)
 
 
 def score_lines(state: NoteState, lines: Sequence[Line]) -> None:

@@ -26,7 +26,7 @@ from .model import Bullet
 from .notes import model_bottom_line
 from ..text.people import mentions, name_key
 from .pool import best_line, repeats
-from .length import prose_budget
+from .length import prose_plan
 from .state import NoteState
 from .timeline import line_day, timeline_events
 
@@ -36,7 +36,8 @@ def build_sections(state: NoteState) -> None:
     standard note's length follows the story (``length``): the bottom line first, then room for what it
     leaves out."""
     bottom = _bottom_line(state)
-    _key_developments(state, prose_budget(state, bottom), sum(b.words for b in bottom))
+    budget, candidates = prose_plan(state, bottom)
+    _key_developments(state, budget, sum(b.words for b in bottom), candidates)
     _actors(state)
     _quotes(state)
     _timeline(state)
@@ -56,11 +57,12 @@ def _bottom_line(state: NoteState) -> list[Line]:
     return bottom
 
 
-def _key_developments(state: NoteState, budget: int, used_words: int) -> None:
-    """The model's notes and the articles' sentences, best first, until the prose budget is spent; from
-    several articles, shown in the order of their days (named in the line, else its article's)."""
+def _key_developments(state: NoteState, budget: int, used_words: int, candidates: list[Line] | None) -> None:
+    """The model's notes and the articles' sentences (``candidates`` when given), best first, until the
+    prose budget is spent; from several articles, shown in the order of their days (named in the line, else
+    its article's)."""
     cfg = state.cfg
-    pool = [*state.notes, *state.lines]
+    pool = [*state.notes, *(state.lines if candidates is None else candidates)]
     minimum = cfg.min_developments if len(state.articles) == 1 else 2
     developments: list[Line] = []
     while True:

@@ -13,6 +13,7 @@ as prose; it is skipped.
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from .lines import QUOTE_RES
@@ -27,6 +28,9 @@ THING = frozenset({"it", "its"})
 DEMONSTRATIVE = frozenset({"this", "that", "these", "those"})
 POSSESSIVE = frozenset({"his", "her", "their", "its"})
 SAYING = frozenset("say tell add state announce confirm report note explain claim".split())
+RAISING = frozenset("seem appear emerge transpire happen".split())  # "It seems (that)…": no referent
+COPULAS = frozenset("be remain become".split())
+CLAUSES = frozenset({"ccomp", "xcomp", "csubj", "csubjpass"})
 
 
 def opening_pronoun(doc: Doc) -> Token | None:
@@ -35,13 +39,30 @@ def opening_pronoun(doc: Doc) -> Token | None:
     "This week" is no pronoun). Words inside quotation marks are the speaker's and are passed over."""
     inside = _quoted(doc.text)
     first = next((t for t in doc if not (t.is_punct or t.is_space)), None)
-    if first is not None and _pronoun(first) and not inside(first.idx):
+    if first is not None and _pronoun(first) and not inside(first.idx) and not expletive(first):
         return first
     for tok in doc:
         if tok.dep_ in ("nsubj", "nsubjpass") and tok.head.dep_ == "ROOT" and tok.i < tok.head.i and _pronoun(tok) \
-                and not inside(tok.idx):
+                and not inside(tok.idx) and not expletive(tok):
             return tok
     return None
+
+
+def expletive(tok: Token) -> bool:
+    """Whether ``tok`` is the dummy "it" of an extraposed clause, which stands for nothing: "It is understood
+    (that)…", "it has been claimed…" (a passive verb with a clause), "It seems…", "it appears…" (a raising
+    verb with a clause), "It's amazing what…", "It remains unclear whether…" (a copula with an adjective and a
+    clause; "It's a video that…" is a thing's). "It said it would appeal" is an organisation's."""
+    if tok.lower_ != "it":
+        return False
+    if tok.dep_ == "expl":
+        return True
+    head = tok.head
+    deps = {c.dep_ for c in head.children}
+    if not deps & CLAUSES:
+        return False
+    return tok.dep_ == "nsubjpass" or head.lemma_ in RAISING or (
+        head.lemma_ in COPULAS and "acomp" in deps)
 
 
 def quoted_pronoun(doc: Doc) -> bool:
@@ -134,3 +155,26 @@ def resolved(text: str, doc: Doc, previous: Doc | None, known: dict[str, Actor])
     if start == 0 or not text[:start].strip("\"'“‘( "):
         name = name[:1].upper() + name[1:]
     return text[:start] + name + text[end:], written
+
+
+def named_role(text: str, known: dict[str, Actor]) -> tuple[str, str]:
+    """``text`` with a role standing for a person ("The European Commission president said…") written with
+    the name the articles give that role ("European Commission president Ursula von der Leyen said…"), and
+    the "role name" written ("" when nothing was). Only a role that one person named in full holds, in a
+    sentence that does not name them."""
+    holders: dict[str, list[Actor]] = {}
+    for actor in known.values():
+        if actor.person and actor.role and len(actor.name.split()) >= 2:
+            holders.setdefault(actor.role.lower(), []).append(actor)
+    for role, actors in sorted(holders.items(), key=lambda kv: -len(kv[0])):  # the longest role first
+        surname = actors[0].name.split()[-1]
+        if len(actors) != 1 or surname.lower() in text.lower():
+            continue
+        match = re.search(rf"\b[Tt]he {re.escape(actors[0].role)}\b", text)
+        if match is None:
+            continue
+        written = f"{actors[0].role} {actors[0].name}"
+        if match.start() == 0:
+            written = written[:1].upper() + written[1:]
+        return text[:match.start()] + written + text[match.end():], written
+    return text, ""

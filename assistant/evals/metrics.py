@@ -188,3 +188,10 @@ def latency_summary(seconds: Sequence[float]) -> dict[str, float | None]:
         "p95_ms": _percentile(ordered, 0.95),
         "mean_ms": sum(ordered) / len(ordered),
     }
+
+
+def model_kept_share(rows: Sequence[Mapping[str, Any]]) -> float | None:
+    """Of the answers a model drafted, the share that keep its verified sentences (None when it drafted none:
+    the extractive default, or a model the settings leave unused)."""
+    drafted = [r for r in rows if r.get("drafted")]
+    return sum(bool(r.get("model_kept")) for r in drafted) / len(drafted) if drafted else None

@@ -29,14 +29,14 @@ from typing import Any
 from ..core.errors import InputError
 from ..core.settings import Settings
 from .datasets import _parse_jsonl, _read_text
-from .metrics import latency_summary, normalise_answer
+from .metrics import latency_summary, model_kept_share, normalise_answer
 from .report import run_meta, write_report
 
 METRIC_KEYS = ["contained", "best_choice", "abstained", "gold_in_top5", "gold_in_top10"]
 OVERALL_EXTRA = ["contained_answerable", "abstention_unanswerable", "false_abstention", "answerable_share",
                  "answerable_in_time_share", "contained_in_time", "false_abstention_in_time",
                  "abstention_not_in_index",
-                 "gold_in_top5_answerable", "gold_in_top10_answerable", "p50_ms", "p95_ms"]
+                 "gold_in_top5_answerable", "gold_in_top10_answerable", "model_kept", "p50_ms", "p95_ms"]
 REFERENCES = {"frontier models reading the same ten results, lowest (issue #18)": {"contained_answerable": 0.57},
               "frontier models reading the same ten results, highest (issue #18)": {"contained_answerable": 0.73}}
 
@@ -122,7 +122,7 @@ def score_item(answerer, item: dict[str, Any], texts: dict[str, str], days: dict
         "gold_in_top10": float(any(contains(f"{p.article.title} {p.text}", golds) for p in passages[:10])),
         "unverified_shown": sum(1 for s in answer.sentences if not s.supported) if not answer.abstained
         and answerer.settings.answer.show_unsupported else 0,
-        "seconds": round(seconds, 3),
+        "seconds": round(seconds, 3), "drafted": answer.drafted, "model_kept": answer.model_kept,
     }
 
 
@@ -149,6 +149,7 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
     overall["gold_in_top5_answerable"] = mean([r["gold_in_top5"] for r in answerable])
     overall["gold_in_top10_answerable"] = mean([r["gold_in_top10"] for r in answerable])
     overall["unverified_shown"] = sum(r["unverified_shown"] for r in rows)
+    overall["model_kept"] = model_kept_share(rows)
     overall.update(latency_summary([r["seconds"] for r in rows]))
     metrics["routes"] = dict(sorted(Counter(r["route"] for r in rows).items()))
     return metrics
@@ -185,6 +186,7 @@ def run_news_eval(settings: Settings, folder: str | Path, out_dir: str | Path, l
     from ..answer.answerer import Answerer
     from ..llm import make_llm
     from .eval_index import eval_settings
+    from .in_sample import in_sample_notes, learned_models
     from .qa_eval import CachedChatModel
 
     started_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
@@ -209,8 +211,11 @@ def run_news_eval(settings: Settings, folder: str | Path, out_dir: str | Path, l
     meta = run_meta(Path(folder) / "questions.jsonl", scoped.identity(), started_at=started_at,
                     corpus=str(corpus_path), llm=answerer.llm_name, prompt_version=answerer.prompt_version,
                     limit=limit, n=len(rows), routes=metrics["routes"])
+    notes = in_sample_notes(learned_models(answerer), [q["query"] for q in questions])
     write_report(out, "Answers on news the project did not shape (RealTime QA layout)", {variant: metrics}, variant,
                  None, meta, METRIC_KEYS + OVERALL_EXTRA, chart_keys=["contained", "abstained", "gold_in_top5"],
-                 references=REFERENCES)
+                 references=REFERENCES, notes=notes)
+    for note in notes:
+        print(f"note: {note}")
     print(f"wrote {out}/report.md, metrics.json, chart.png, items.jsonl")
     return out

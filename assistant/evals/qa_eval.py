@@ -29,12 +29,12 @@ from typing import Any
 from ..core.settings import Settings
 from ..llm import ChatModel, Message
 from .datasets import load_queries
-from .metrics import NULL_QUERY, answer_correct, group_means, latency_summary
+from .metrics import NULL_QUERY, answer_correct, group_means, latency_summary, model_kept_share
 from .report import load_baseline, run_meta, write_report
 
 METRIC_KEYS = ["accuracy", "abstained", "citation_recall", "citation_precision", "dropped_share"]
 OVERALL_EXTRA = ["answerable_accuracy", "abstention_precision", "abstention_recall", "false_abstention",
-                 "unverified_shown", "p50_ms", "p95_ms"]
+                 "unverified_shown", "model_kept", "p50_ms", "p95_ms"]
 REFERENCES = {"GPT-4 with retrieved chunks (MultiHop-RAG paper)": {"accuracy": 0.56}}
 
 
@@ -154,6 +154,7 @@ def evaluate_item(answerer, item: dict[str, Any]) -> dict[str, Any]:
         "accuracy": None if correct is None else float(correct), "citation_recall": recall,
         "citation_precision": precision, "dropped_share": dropped, "unverified_shown": unverified,
         "n_sentences": total, "n_sources": len(answer.sources), "seconds": round(seconds, 3),
+        "drafted": answer.drafted, "model_kept": answer.model_kept,
         "sentences": [{"text": s.text, "citations": s.citations, "supported": s.supported, "reasons": s.reasons}
                       for s in answer.sentences],
     }
@@ -171,6 +172,7 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
     overall["abstention_recall"] = (sum(r["abstained"] for r in null) / len(null)) if null else None
     overall["false_abstention"] = (sum(r["abstained"] for r in answerable) / len(answerable)) if answerable else None
     overall["unverified_shown"] = sum(r["unverified_shown"] for r in rows)
+    overall["model_kept"] = model_kept_share(rows)
     overall.update(latency_summary([r["seconds"] for r in rows]))
     routes: dict[str, int] = defaultdict(int)
     for r in rows:
@@ -187,6 +189,7 @@ def run_qa_eval(settings: Settings, queries_path: str | Path, corpus_path: str |
     from ..answer.answerer import Answerer
     from ..llm import make_llm
     from .eval_index import eval_settings
+    from .in_sample import in_sample_notes, learned_models
 
     started_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
     scoped = eval_settings(settings, corpus_path)
@@ -215,7 +218,10 @@ def run_qa_eval(settings: Settings, queries_path: str | Path, corpus_path: str |
                     llm_cache={"hits": cached.hits, "misses": cached.misses} if cached else None,
                     routes=metrics["routes"])
     keys = METRIC_KEYS + OVERALL_EXTRA
+    notes = in_sample_notes(learned_models(answerer), [item["query"] for item in items])
     write_report(out, "MultiHop-RAG answer quality", {variant: metrics}, variant, baseline, meta, keys,
-                 chart_keys=["accuracy", "abstained", "citation_precision"], references=REFERENCES)
+                 chart_keys=["accuracy", "abstained", "citation_precision"], references=REFERENCES, notes=notes)
+    for note in notes:
+        print(f"note: {note}")
     print(f"wrote {out}/report.md, metrics.json, chart.png, items.jsonl")
     return out

@@ -78,17 +78,13 @@ def run_retrieval_eval(settings: Settings, queries_path: str, corpus_path: str, 
 
 
 def in_sample_note(retriever, items: list[dict], variants: dict[str, dict]) -> str | None:
-    """A warning when the learned ranker was trained on some of these very questions."""
+    """A warning when the learned ranker that orders hybrid+qu was trained on some of these very questions."""
     if "hybrid+qu" not in variants or not retriever.settings.retrieval.rerank:
         return None
-    from ..retrieve.trees import query_key
+    from .in_sample import in_sample_notes, retrieval_models
 
-    seen = sum(query_key(item["query"]) in retriever.ranker.trained_on for item in items)
-    if not seen:
-        return None
-    return (f"hybrid+qu orders multi-source questions with assistant/retrieve/ranker.json, which was trained on {seen} of "
-            f"these {len(items)} questions: its numbers here are in sample, so optimistic; 'make train-ranker' "
-            "prints the held-out estimate.")
+    notes = in_sample_notes(retrieval_models(retriever)[:1], [item["query"] for item in items])
+    return f"hybrid+qu: {notes[0]}" if notes else None
 
 
 def format_table(variants: dict[str, dict]) -> str:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from ..text.sentences import split_sentences
 from ..text.words import content_keys, word_keys
+from .arcs import WordPlaces
 from .facts import Evidence
 
 
@@ -54,6 +55,8 @@ class EvidenceSet:
         self.singles = [w for w in self.windows if len(w.sentences) == 1]
         self.keys = set(self.facts.keys)
         self.bigrams = set().union(*(w.gram_set(2) for w in self.singles)) if self.singles else set()
+        self.places = WordPlaces([w.keys for w in self.singles])
+        self.roles: dict[str, list] = {}  # sentence -> its verbs' roles (``roles.roles``), filled as claims need them
 
     @staticmethod
     def _window(text: str, sentences: tuple[int, ...]) -> Window:

@@ -19,6 +19,7 @@ from ..text.mentions import (
     find_numbers,
     find_quotes,
 )
+from ..text.placeholders import mask_placeholders
 from ..text.sentences import split_sentences
 from ..text.words import STOPWORDS, content_keys, fold, normalize, word_keys
 from .citations import strip_markers
@@ -102,7 +103,9 @@ def missing_facts(sentence: str, cited_passages: Sequence[str]) -> list[str]:
 
 
 def missing(sentence: str, evidence: Evidence) -> list[str]:
-    """One reason per number, date, name or quote of the sentence that the evidence lacks."""
+    """One reason per number, date, name or quote of the sentence that the evidence lacks. A tokenizer
+    placeholder ("UNK", "<unk>") is an unknown word, neither a name nor part of one (``text.placeholders``)."""
+    sentence = mask_placeholders(sentence)
     reasons: list[str] = []
     dates = find_dates(sentence)
     for date in dates:

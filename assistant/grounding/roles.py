@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from ..text.nlp import coarse_pos, lemma
 from ..text.words import word_keys
 
 if TYPE_CHECKING:
@@ -71,7 +72,7 @@ def _phrase(token: "Token") -> tuple[frozenset[str], str]:
 def _verb_head(token: "Token") -> "Token":
     """The clause verb a subject or object belongs to ("to" objects of a preposition climb to its verb)."""
     head = token.head
-    if token.dep_ == "pobj" and head.dep_ == "prep" and head.head.pos_ in ("VERB", "AUX"):
+    if token.dep_ == "pobj" and head.dep_ == "prep" and coarse_pos(head.head) in ("VERB", "AUX"):
         return head.head
     return head
 
@@ -84,7 +85,7 @@ def roles(doc: "Doc | Span") -> list[Role]:
         if dep is None:
             continue
         verb = _verb_head(token)
-        if verb.pos_ not in ("VERB", "AUX"):
+        if coarse_pos(verb) not in ("VERB", "AUX"):
             continue
         keys, text = _phrase(token)
         if keys:
@@ -95,9 +96,9 @@ def roles(doc: "Doc | Span") -> list[Role]:
         subject, subject_text, subject_token = parts.get("subj", (frozenset(), "", None))
         obj, obj_text, _ = parts.get("obj", (frozenset(), "", None))
         negated = any(c.dep_ == "neg" or c.lower_ in NEGATIONS for c in verb.children)
-        named = subject_token is not None and subject_token.pos_ == "PROPN"
+        named = subject_token is not None and coarse_pos(subject_token) == "PROPN"
         passive = subject_token is not None and subject_token.dep_ == "nsubjpass"
-        out.append(Role(verb.lemma_.lower(), verb.text, subject, subject_text, obj, obj_text, negated,
+        out.append(Role(lemma(verb).lower(), verb.text, subject, subject_text, obj, obj_text, negated,
                         _clause(verb, subject_token), named, passive))
     return out
 

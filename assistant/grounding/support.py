@@ -1,9 +1,9 @@
 """The shipped support model: gradient-boosted trees over the support features, read from support.json
 (written by ``bench/train_verifier.py``), scored in numpy and mapped to a calibrated probability.
 
-The calibration is isotonic, fitted on out-of-fold scores of the training claims; the threshold and how a
-summary's sentence scores combine were chosen on the FRANK validation summaries (a dev set) and live here
-beside the trees they belong to.
+The calibration is a logistic curve (Platt scaling, sampled densely), fitted on out-of-fold scores of the
+training claims; the threshold and how a summary's sentence scores combine were chosen on the FRANK
+validation summaries (a dev set) and live here beside the trees they belong to.
 """
 
 from __future__ import annotations

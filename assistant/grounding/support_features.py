@@ -1,10 +1,10 @@
 """The support model's features for (claim, cited passages): what the model weighs and the reasons cite.
 
 Meaning (similarity to the best window, in ``static`` vectors), wording (n-gram precision against it, content words the
-evidence lacks), facts (the hard checks' counts; spaCy entities by type that the evidence lacks; entity
-pairs the evidence never puts in one window), relations (a verb's subject or object differing from the
-evidence sentence with the same verb, subject and object swapped, a negation flipped), hedging, and a
-claim spliced from two sentences that no single window supports.
+evidence lacks), facts (the hard checks' counts; name pairs the evidence never puts in one window), the
+claim's dependency arcs whose words never meet in one evidence sentence (``arcs``), relations (a verb's
+subject or object differing from the evidence sentence with the same verb, subject and object swapped, a
+negation flipped), hedging, and a claim spliced from two sentences that no single window supports.
 """
 
 from __future__ import annotations
@@ -17,25 +17,24 @@ import numpy as np
 
 from ..index.vectors import UnitVectors
 from ..text import nlp
-from ..text.words import content_keys, word_keys
+from ..text.mentions import find_names
+from ..text.placeholders import mask_placeholders
+from ..text.words import content_keys, word_key, word_keys
+from .arcs import claim_arcs
 from .evidence import EvidenceSet, Window, ngrams
 from .facts import missing
-from .roles import RoleCheck, compare_roles, connectives, modals, negations, roles
+from .roles import Role, RoleCheck, compare_roles, connectives, modals, negations, roles
 
 FEATURES = [
     "similarity", "similarity_sentence",
     "unigram_precision", "bigram_precision", "trigram_precision", "bigram_precision_all",
     "content_missing", "content_missing_window",
     "missing_numbers", "missing_dates", "missing_names", "missing_quotes",
-    "missing_person", "missing_org", "missing_place", "missing_other",
-    "entity_pairs_apart",
+    "entity_pairs_apart", "arcs_apart", "arcs_far",
     "roles_aligned", "subject_clash", "object_clash", "swapped", "negation_clash", "named_clash",
     "negation_diff", "modal_diff", "connective_new",
     "splice_gain", "claim_words",
 ]
-_ENTITY_GROUP = {"PERSON": "missing_person", "ORG": "missing_org", "GPE": "missing_place", "LOC": "missing_place",
-                 "FAC": "missing_place", "NORP": "missing_place"}
-_ACTORS = frozenset({"PERSON", "ORG"})
 _RELATED = 0.5  # share of the claim's content words an evidence sentence must have for its roles to count
 _HARD = {"number": "missing_numbers", "year": "missing_numbers", "date": "missing_dates", "name": "missing_names",
          "quote": "missing_quotes"}
@@ -44,12 +43,11 @@ _HARD = {"number": "missing_numbers", "year": "missing_numbers", "date": "missin
 @dataclass
 class Analysis:
     """One claim's feature row and what a reason needs: the hard-check failures, the best window, and
-    the entities, relations and hedges that differ from the evidence."""
+    the relations and hedges that differ from the evidence."""
 
     row: np.ndarray
     hard: list[str]
     best: str
-    missing_entities: list[tuple[str, str]] = field(default_factory=list)
     roles: RoleCheck | None = None
     negation_diff: int = 0
     modal_diff: int = 0
@@ -73,29 +71,24 @@ def _precision(claim: set, seen: set) -> float:
     return len(claim & seen) / len(claim) if claim else 1.0
 
 
-def _missing_entities(claim_doc, evidence: EvidenceSet) -> list[tuple[str, str]]:
-    """(text, label) of each named claim entity some word of which the evidence never uses (numbers, dates
-    and amounts are the hard checks' job: they compare values, not words)."""
-    out = []
-    for entity in nlp.entities(claim_doc):
-        if entity.label not in nlp.NAME_LABELS:
-            continue
-        keys = [k for k in word_keys(entity.text) if k not in ("the", "s")]
-        if keys and not all(k in evidence.keys for k in keys):
-            out.append((entity.text, entity.label))
-    return out
+def _names(claim: str, doc) -> set[frozenset[str]]:
+    """The word keys of each proper name of the claim: ``find_names`` (capitalised words, acronyms) and any
+    other word the tagger calls a proper noun ("Samsung sued …": a lone first word). No NER run, which
+    would double the claim's parse."""
+    names = {keys for name in find_names(claim) if (keys := frozenset(word_keys(name.text)) - {"the", "s"})}
+    seen = set().union(*names) if names else set()
+    return names | {frozenset([k]) for t in doc if nlp.coarse_pos(t) == "PROPN" and (k := word_key(t.text)) not in seen}
 
 
-def _known_actors(claim_doc, evidence: EvidenceSet) -> set[str]:
-    """Words of the claim's people and organisations (spaCy's NER) that the evidence also uses: whom a named
-    subject clash can be about (a garbled or lower-cased name is no evidence of the wrong person)."""
-    return {k for e in nlp.entities(claim_doc) if e.label in _ACTORS for k in word_keys(e.text) if k in evidence.keys}
+def _known_actors(names: set[frozenset[str]], evidence: EvidenceSet) -> set[str]:
+    """Words of the claim's names that the evidence also uses: whom a named subject clash can be about (a
+    garbled or lower-cased name is no evidence of the wrong person)."""
+    return {k for name in names for k in name if k in evidence.keys}
 
 
-def _pairs_apart(claim_doc, evidence: EvidenceSet) -> float:
-    """Share of the claim's entity pairs (both in the evidence) that no single window mentions together."""
-    names = {frozenset(word_keys(e.text)) - {"the", "s"} for e in nlp.entities(claim_doc) if e.label in nlp.NAME_LABELS}
-    present = [n for n in names if n and n <= evidence.keys]
+def _pairs_apart(names: set[frozenset[str]], evidence: EvidenceSet) -> float:
+    """Share of the claim's name pairs (both in the evidence) that no single window mentions together."""
+    present = [n for n in names if n <= evidence.keys]
     pairs = list(combinations(present, 2))
     if not pairs:
         return 0.0
@@ -136,19 +129,28 @@ class FeatureMaker:
         self.params = params or FeatureParams()
 
     def analyse(self, claims: Sequence[str], evidence: Sequence[EvidenceSet]) -> list[Analysis]:
-        """One analysis per (claim, evidence) pair, in order. spaCy reads the claims (entities, roles) and
-        only the evidence sentences about the same event (roles; without NER); the parses are cached."""
+        """One analysis per (claim, evidence) pair, in order. spaCy parses the claims (tags and dependencies
+        only: ``nlp.parse_syntax``) and only the evidence sentences about the same event, once per evidence
+        set. A tokenizer placeholder ("UNK", "<unk>") is a gap: an unknown word, no evidence for or against
+        (``text.placeholders``)."""
         p = self.params
+        claims = [mask_placeholders(c) for c in claims]
         claimed = [set(content_keys(c)) for c in claims]
         chosen = [e.closest(k, p.max_windows) for k, e in zip(claimed, evidence)]
         best = best_windows(self.vectors, claims, chosen)
-        docs = dict(zip(claims, nlp.parse_many(list(claims))))
+        docs = dict(zip(claims, nlp.parse_syntax(claims)))
+        found = {c: roles(doc) for c, doc in docs.items()}
         # a claim without a named subject or object has no roles to compare: its evidence goes unparsed
-        related = [self._related(k, e, b[0]) if roles(docs[c]) else []
+        related = [self._related(k, e, b[0]) if found[c] else []
                    for c, k, e, b in zip(claims, claimed, evidence, best)]
-        texts = list(dict.fromkeys(s for sentences in related for s in sentences))
-        docs.update(zip(texts, nlp.parse_many(texts, with_entities=False)))
-        return [self._one(c, k, e, b, r, docs) for c, k, e, b, r in zip(claims, claimed, evidence, best, related)]
+        todo = list(dict.fromkeys((e, s) for e, sentences in zip(evidence, related) for s in sentences
+                                  if s not in e.roles))
+        texts = list(dict.fromkeys(s for _, s in todo))
+        parsed = dict(zip(texts, map(roles, nlp.parse_syntax(texts))))
+        for e, s in todo:
+            e.roles[s] = parsed[s]
+        return [self._one(c, k, e, b, [e.roles[s] for s in r], found[c], docs[c])
+                for c, k, e, b, r in zip(claims, claimed, evidence, best, related)]
 
     def _related(self, claimed: set[str], evidence: EvidenceSet, best: Window) -> list[str]:
         """The evidence sentences whose roles count for a claim: among its best window's and the most
@@ -159,7 +161,7 @@ class FeatureMaker:
                 if _precision(claimed, evidence.singles[i].content) >= _RELATED]
 
     def _one(self, claim: str, claimed: set[str], evidence: EvidenceSet, best: tuple[Window, float, float],
-             related: list[str], docs: dict) -> Analysis:
+             related: list[list[Role]], claim_roles: list[Role], doc) -> Analysis:
         window, similarity, single = best
         keys = word_keys(claim)
         row = dict.fromkeys(FEATURES, 0.0)
@@ -173,12 +175,10 @@ class FeatureMaker:
         hard = missing(claim, evidence.facts)
         for reason in hard:
             row[_HARD[reason.split()[0]]] += 1
-        claim_doc = docs[claim]
-        absent = _missing_entities(claim_doc, evidence)
-        for _, label in absent:
-            row[_ENTITY_GROUP.get(label, "missing_other")] += 1
-        row["entity_pairs_apart"] = _pairs_apart(claim_doc, evidence)
-        check = compare_roles(roles(claim_doc), [roles(docs[s]) for s in related], _known_actors(claim_doc, evidence))
+        names = _names(claim, doc)
+        row["entity_pairs_apart"] = _pairs_apart(names, evidence)
+        row["arcs_apart"], row["arcs_far"] = evidence.places.arc_gaps(claim_arcs(doc))
+        check = compare_roles(claim_roles, related, _known_actors(names, evidence))
         row.update(roles_aligned=check.aligned, subject_clash=check.subject_clash, object_clash=check.object_clash,
                    swapped=check.swapped, negation_clash=check.negation_clash, named_clash=check.named_clash)
         row["negation_diff"] = negations(claim) - negations(window.text)
@@ -186,6 +186,6 @@ class FeatureMaker:
         row["connective_new"] = len(connectives(claim) - connectives(window.text))
         cover = max(_precision(claimed, w.content) for w in evidence.closest(claimed, 3)) if claimed else 1.0
         row["splice_gain"] = _splice_gain(claimed, evidence, cover, self.params.splice_sentences)
-        return Analysis(np.array([row[f] for f in FEATURES], dtype=float), hard, window.text, absent, check,
+        return Analysis(np.array([row[f] for f in FEATURES], dtype=float), hard, window.text, check,
                         int(row["negation_diff"]), int(row["modal_diff"]),
                         [check.named_message] if check.named_clash else [])

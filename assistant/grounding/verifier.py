@@ -64,8 +64,6 @@ def explain(analysis: Analysis, score: float, threshold: float) -> list[str]:
     reasons = []
     if analysis.roles and analysis.roles.message:
         reasons.append(analysis.roles.message)
-    for text, label in analysis.missing_entities:
-        reasons.append(f"names {text} ({label.lower()}), which the cited passages do not mention")
     if analysis.negation_diff:
         reasons.append("has a negation the passage does not" if analysis.negation_diff > 0
                        else "drops a negation the passage has")

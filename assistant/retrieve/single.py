@@ -50,6 +50,7 @@ class SingleRanker:
 
     model: object  # trees.TreeModel
     params: SingleParams
+    trained_on: frozenset[str] = frozenset()  # trees.query_key of every training question
 
     @classmethod
     def load(cls, path: Path = MODEL_PATH) -> "SingleRanker | None":
@@ -60,7 +61,7 @@ class SingleRanker:
             return None
         spec = json.loads(path.read_text(encoding="utf-8"))
         return cls(TreeModel(spec["order"], SINGLE_FEATURES, path.name, "bench/train_single_ranker.py"),
-                   SingleParams(**spec["params"]))
+                   SingleParams(**spec["params"]), frozenset(spec.get("trained_on", [])))
 
     def rank(self, passages: Sequence[Passage], rows: np.ndarray, k: int, per_article_cap: int,
              rest: Sequence[Passage] = ()) -> list[Passage]:

@@ -1,6 +1,10 @@
 """Photo captions and credits glued onto a sentence: "Modi and von der Leyen in New Delhi (Reuters photo) The
 EU is exploring…" is one sentence to a splitter that needs a full stop, two to spaCy's parser. A caption is
 a stretch without a finite verb; the statement is what remains.
+
+A caption with a verb runs into the next sentence without any stop ("…higher than a colleague The cost of
+divorce can wreck…"): a capitalised determiner or pronoun right after a lower-case word, outside a name,
+starts a new sentence when both sides are statements (``glued_parts``).
 """
 
 from __future__ import annotations
@@ -14,6 +18,33 @@ _QUOTE_MARKS = "\"“”‘’'"
 def has_finite_verb(span: Any) -> bool:
     """Whether a spaCy span has a finite verb (a tensed verb or a modal): a statement, not a caption."""
     return any(t.tag_ in _FINITE_TAGS or "Fin" in t.morph.get("VerbForm") for t in span)
+
+
+def glued_parts(doc: Any) -> list[str]:
+    """The statements ``doc`` runs together without a full stop, verbatim: split before a capitalised
+    determiner or pronoun ("The", "They") that follows a lower-case word or a number, is not part of a name
+    ("The Hague", "The Times") and is outside quotation marks, when each side has a finite verb. One part
+    (``doc``'s text) when there is no such seam."""
+    from .mentions import find_quotes
+
+    text = doc.text
+    quoted = [(q.start, q.end) for q in find_quotes(text)]
+    cuts = [0]
+    for tok in doc[1:]:
+        before = doc[tok.i - 1]
+        if not (tok.is_title and tok.pos_ in ("DET", "PRON") and tok.ent_iob_ == "O") or tok.text == "I":
+            continue
+        if any(a <= tok.idx < b for a, b in quoted):
+            continue
+        if not (before.is_lower and before.is_alpha or before.like_num or before.text == "%"):
+            continue
+        after = doc[tok.i + 1] if tok.i + 1 < len(doc) else None
+        if after is not None and (after.pos_ == "PROPN" or after.is_title):
+            continue  # a title or a name ("The Times", "It Follows")
+        if has_finite_verb(doc[cuts[-1]:tok.i]) and has_finite_verb(doc[tok.i:]):
+            cuts.append(tok.i)
+    bounds = [doc[i].idx for i in cuts] + [len(text)]
+    return [text[a:b].strip() for a, b in zip(bounds, bounds[1:]) if text[a:b].strip()]
 
 
 def without_captions(text: str, doc: Any) -> str | None:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from spacy.language import Language
-    from spacy.tokens import Doc
+    from spacy.tokens import Doc, Token
 
 NAME_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP", "FAC", "LOC", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW"})
 _CONNECTORS = frozenset("von van der den de da del della di du la le al bin ibn".split())
@@ -63,6 +63,8 @@ class _Parses:
 
 _parses = _Parses(_CACHE_SIZE)
 _parses_without_entities = _Parses(_CACHE_SIZE, ("ner",))  # NER is about half of the pipeline's time
+# Tags and dependencies only: the attribute ruler (tag -> coarse POS) and the lemmatizer are ~40% of the rest.
+_parses_syntax = _Parses(_CACHE_SIZE, ("ner", "attribute_ruler", "lemmatizer"))
 
 
 def parse(text: str) -> "Doc":
@@ -74,6 +76,41 @@ def parse_many(texts: list[str], with_entities: bool = True) -> list["Doc"]:
     """Parsed texts in order, the new ones in one batch (cached); ``with_entities=False`` skips NER (the
     docs then have no ``ents``) for texts read only for their dependency parse."""
     return (_parses if with_entities else _parses_without_entities).get(list(texts))
+
+
+def parse_syntax(texts: list[str]) -> list["Doc"]:
+    """Parsed texts in order with fine tags and dependencies only (cached): no entities, coarse POS or
+    lemmas, which ``coarse_pos`` and ``lemma`` supply for the few tokens a caller reads."""
+    return _parses_syntax.get(list(texts))
+
+
+@lru_cache(maxsize=1)
+def _tag_attributes() -> dict[str, dict[str, str]]:
+    """The pipeline's own map from a fine tag to its coarse POS and morphology (the attribute ruler's
+    one-tag patterns)."""
+    out = {}
+    for rule in pipeline().get_pipe("attribute_ruler").patterns:
+        patterns = rule["patterns"]
+        if len(patterns) == 1 and len(patterns[0]) == 1 and set(patterns[0][0]) == {"TAG"}:
+            out[patterns[0][0]["TAG"]] = rule["attrs"]
+    return out
+
+
+def coarse_pos(token: "Token") -> str:
+    """The token's coarse POS ("VERB", "PROPN" …), from its fine tag when the doc came from ``parse_syntax``."""
+    return token.pos_ or _tag_attributes().get(token.tag_, {}).get("POS", "")
+
+
+def lemma(token: "Token") -> str:
+    """The token's lemma, lemmatised on demand (as the pipeline would) when the doc came from ``parse_syntax``."""
+    if token.lemma_:
+        return token.lemma_
+    attrs = _tag_attributes().get(token.tag_, {})
+    if not token.pos_ and attrs.get("POS"):
+        token.pos_ = attrs["POS"]
+        if attrs.get("MORPH", "_") != "_":
+            token.set_morph(attrs["MORPH"])
+    return pipeline().get_pipe("lemmatizer").rule_lemmatize(token)[0] if token.pos_ else token.lower_
 
 
 def entities(doc: "Doc") -> list[Entity]:
@@ -96,4 +133,3 @@ def entities(doc: "Doc") -> list[Entity]:
         out.append(Entity(span.text, "PERSON" if "PERSON" in labels else labels[0], span.start_char, span.end_char))
         i += 1
     return out
-

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from .markers import CITATION_RE
 
@@ -41,6 +42,7 @@ def normalize(text: str) -> str:
     return " ".join(text.split())
 
 
+@lru_cache(maxsize=1 << 16)  # the same words recur across every sentence compared
 def word_key(token: str) -> str:
     """A word's comparison key: lower case, no possessive, no dots ("U.S." -> "us"), simple plural removed."""
     key = fold(token).lower()
