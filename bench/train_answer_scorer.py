@@ -11,7 +11,8 @@ rows are cached per set (``$ASSISTANT_EVAL_CACHE``, never the repository), so re
 
 Held out: k-fold (MultiHop-RAG by question, news by whole weeks); the held-out tree scores fit the Platt
 calibration, and the floor is the highest probability at which the best candidate still answers all but
-``BUDGET`` of the answerable questions that reach it (most abstention on the others). The shipped trees are
+``BUDGET`` of the answerable questions that reach it (most abstention on the others), where reaching it means a
+typed question's own path extracts candidates (only a typed question abstains). The shipped trees are
 then fitted on everything. Needs LightGBM (``pip install -e '.[train]'``).
 
     python -m bench.train_answer_scorer --queries evals/data/queries_public.json --corpus evals/data/corpus.json \
@@ -31,11 +32,12 @@ import numpy as np
 
 import assistant.answer.typed as typed
 from assistant.answer.answerer import Answerer
-from assistant.answer.candidate_features import FEATURES, rows
+from assistant.answer.candidate_features import FEATURES, TYPES, rows
 from assistant.answer.candidate_scorer import MODEL_PATH, TRAINER
 from assistant.answer.extract import gathered
 from assistant.answer.plan import plan
 from assistant.answer.state import Question
+from assistant.answer.wants import TYPED
 from assistant.core.settings import Settings
 from assistant.evals.datasets import load_queries
 from assistant.evals.eval_index import cache_root, eval_settings
@@ -45,7 +47,9 @@ from assistant.retrieve.trees import TreeModel
 from bench.train_ranker import lightgbm_trees
 
 MONOTONE = {"similarity": 1, "closeness": 1, "covered": 1, "role": 1, "best_score": 1, "mean_score": 1, "formula": 1,
-            "gap_best": -1, "in_question": -1}
+            "gap_best": -1, "in_question": -1,
+            "syntax": 1, "argument_share": 1, "noun_closeness": 1, "noun_best": 1, "similarity_gap": -1,
+            "initials_asked": -1}
 """What is known before any data: a closer, better-covered, more similar occurrence, the question word's part of its
 verb, a higher formula score never make a candidate less likely, a larger gap to the best one and more of the
 question's own words never more likely. Held out (5 folds, both sets): top-1 0.838 with them, 0.827 without."""
@@ -196,11 +200,17 @@ def _sigmoid(x: np.ndarray, slope: float, intercept: float) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-(slope * x + intercept)))
 
 
+def reaches(q: dict) -> bool:
+    """Whether the question's own path meets the floor: it extracts candidates of a typed answer (an untyped
+    "what"/"which" part states its best candidate's sentence whatever its probability, ``typed._answer_part``)."""
+    return bool(q["texts"]) and q["natural"] and TYPES[int(q["rows"][0][FEATURES.index("want_type")])] in TYPED
+
+
 def choose_floor(questions: list[dict], slope: float, intercept: float) -> float:
     """The highest probability at which the best candidate still answers all but ``BUDGET`` of the
     answerable questions that reach the floor (abstention on the others only grows with the floor)."""
     tops = np.sort([_sigmoid(np.max(q["held"]), slope, intercept) for q in questions
-                    if q["texts"] and q["natural"] and q["answerable"]])
+                    if reaches(q) and q["answerable"]])
     return float(tops[int(BUDGET * len(tops))])
 
 
@@ -209,7 +219,7 @@ def summary(questions: list[dict], slope: float, intercept: float, floor: float)
     on the questions whose own path reaches it (the formula's at today's floor of 0.3 beside it)."""
     col = FEATURES.index("formula")
     gold = [q for q in questions if any(q["labels"])]
-    reach = [q for q in questions if q["texts"] and q["natural"]]
+    reach = [q for q in questions if reaches(q)]
     answerable = [q for q in reach if q["answerable"]]
     others = [q for q in reach if not q["answerable"]]
 
@@ -256,7 +266,8 @@ def train(news: list[dict], multihop: list[dict], folds: int, ablate: bool) -> d
                             "description": "Platt scaling of the trees' score, fitted on the held-out fold scores"},
             "floor": {"value": floor, "budget": BUDGET,
                       "description": "least probability for the best candidate to answer a typed question: the "
-                      f"highest at which at most {BUDGET} of the held-out answerable questions that reach it abstain"},
+                      f"highest at which at most {BUDGET} of the held-out answerable typed questions that reach it "
+                      "abstain"},
             "held_out": report}
 
 

@@ -64,3 +64,40 @@ def test_the_probability_is_monotone_in_the_tree_score(evidence) -> None:
     order = np.argsort(scorer.trees.score(table))
     assert np.all(np.diff(scorer.probability(table)[order]) >= 0)
     assert np.all((scorer.probability(table) > 0) & (scorer.probability(table) < 1))
+
+
+def test_a_name_that_only_modifies_a_noun_is_marked_and_the_which_noun_is_measured() -> None:
+    question = "Which prosecutor questioned Eddie Cue?"
+    said = "Prosecutor Meagan Bellshaw questioned Cue about Apple's deal, and Cue's answers were short."
+    passages = [_passage(0, said, "Cue testifies", "2023-09-26")]
+    found = {c.text: c for c in gathered(wanted(question), question, [Evidence(passages[0], said, 0.7)], passages)}
+    assert found["Meagan Bellshaw"].best.syntax == 1  # the subject of "questioned"
+    assert found["Apple"].best.syntax == -1  # "Apple's deal": a possessive
+    # "Prosecutor" is part of its name's phrase: the nearest of the sentence's names to the question's noun
+    assert found["Meagan Bellshaw"].best.noun > max(c.best.noun for t, c in found.items() if t != "Meagan Bellshaw")
+    table = rows(list(found.values()), wanted(question), question, passages, None)
+    assert table[:, FEATURES.index("similarity_gap")].tolist() == [0.0] * len(found)
+
+
+def test_initials_the_question_writes_count_as_asked() -> None:
+    question = "What did the EU offer India?"
+    said = "The European Union offered India a security pact."
+    passages = [_passage(0, said, "EU and India", "2025-02-28")]
+    found = gathered(wanted(question), question, [Evidence(passages[0], said, 0.7)], passages)
+    table = rows(found, wanted(question), question, passages, None)
+    asked = {c.text: v for c, v in zip(found, table[:, FEATURES.index("initials_asked")])}
+    assert asked["The European Union"] == 1.0
+
+
+@pytest.mark.parametrize("sentence, name, verb, role", [
+    ("Judge Amit Mehta, presiding over the case, leaned into his microphone.", "Amit Mehta", "preside", "agent"),
+    ("Amit Mehta, who presided over the case, spoke first.", "Amit Mehta", "preside", "agent"),
+    ("Arrested on Monday, John Smith said nothing.", "John Smith", "arrest", "patient"),
+    ("When Amit Mehta presided, Eddie Cue spoke.", "Eddie Cue", "preside", None),  # the clause has its own subject
+])
+def test_a_name_takes_its_part_in_a_clause_that_modifies_it(sentence: str, name: str, verb: str, role) -> None:
+    from assistant.answer.extract import _role_of
+    from assistant.text.nlp import parse
+
+    span = next(e for e in parse(sentence).ents if e.text == name)
+    assert _role_of(span, verb) == role

@@ -32,7 +32,6 @@ FEATURES = [
     "best_rank",       # best passage rank of any sentence naming it
     "role",            # +1 the question word's part of its verb, -1 the other part, 0 no argument of it
     "articles",        # articles naming it among the evidence sentences
-    "occurrences",     # evidence sentences naming it
     "best_score",      # the formula's best occurrence score
     "mean_score",      # the formula's mean occurrence score
     "formula",         # the hand-weighted candidate score (best occurrence + agreement)
@@ -41,16 +40,25 @@ FEATURES = [
     "words",           # words in the candidate
     "days_after_freshest",  # days its best occurrence's report is older than the freshest candidate's (NaN: undated)
     "in_question",     # share of its words the question holds ("Sam Bankman-Fried" for "… scolded Bankman-Fried?")
+    "syntax",          # +1 its best occurrence fills a slot of its clause, -1 it modifies a noun ("Cue's testimony")
+    "argument_share",  # share of its occurrences that fill a slot of their clause
+    "noun_closeness",  # 1 / (1 + path) to the noun the question word determines ("which prosecutor"), best occurrence
+    "noun_best",       # the same, its best over the candidate's occurrences
+    "similarity_gap",  # the most similar candidate sentence's similarity minus its best sentence's
+    "initials_asked",  # 1 when the question writes its initials ("EU" for "The European Union")
 ]
 """Measured held out (``make train-answer-scorer --ablate``; README, "Answer candidates"). Left out: the
 passage rank of the best sentence, outlets, whether the question names a role, the formula's rank and gap
-to the next candidate, whether the entity's own label is wanted (no measurable gain), and two that gain on
-the benchmarks but are how they were built, not how news is asked: the candidate in a headline and the share
-of the read passages naming it (RealTime QA's questions are written from the week's headlines and its ten
+to the next candidate, whether the entity's own label is wanted (no measurable gain), the age against the
+question's day (an archive read later puts every candidate outside the training range: the age relative to
+the freshest candidate replaces it), and three that gain on the benchmarks but are how they were built, not
+how news is asked: the candidate in a headline, the share of the read passages naming it and the count of
+evidence sentences naming it (RealTime QA's questions are written from the week's headlines and its ten
 results were searched for the answer; MultiHop-RAG's inference answers are the entity its articles are
 about). With them the scorer answered "Which judge scolded Bankman-Fried?" with the headline's "Sam
-Bankman-Fried"; without them held-out top-1 is the same (0.84-0.85 both sets) at a higher log loss.
-``extract.candidates`` scores these rows; the formula remains only as features."""
+Bankman-Fried" and "Who presided over the US v. Google case?" with the article's witness; without them
+held-out top-1 is within a question or two. ``extract.candidates`` scores these rows; the formula remains
+only as features."""
 TYPES = sorted(LABELS)
 
 
@@ -74,6 +82,12 @@ def _age(passage: Passage, day: date | None) -> float:
         return math.nan
 
 
+def _initials_asked(text: str, question: str) -> float:
+    """1.0 when the question holds the candidate's initials as a word ("EU" for "The European Union")."""
+    initials = "".join(w[0] for w in text.split() if w[:1].isupper() and w.lower() != "the")
+    return float(len(initials) >= 2 and initials in question.replace("?", " ").split())
+
+
 def rows(found: Sequence, want: Want, question: str, passages: Sequence[Passage], day: date | None) -> np.ndarray:
     """One row of ``FEATURES`` per candidate (``extract.Found``, occurrences best first)."""
     scores = [formula(c) for c in found]
@@ -83,13 +97,22 @@ def rows(found: Sequence, want: Want, question: str, passages: Sequence[Passage]
     # ages relative to the freshest candidate's report: an archive read years later has no "old" candidate
     ages = [_age(c.best.evidence.passage, day) for c in found]
     freshest = min((a for a in ages if not math.isnan(a)), default=math.nan)
+    top_similarity = max((c.best.evidence.score for c in found), default=0.0)
     out = np.zeros((len(found), len(FEATURES)))
     for i, cand in enumerate(found):
         best, keys = cand.best, set(cand.key)
-        out[i] = [
-            best.evidence.score, best.closeness, best.covered, min(o.rank for o in cand.occurrences), best.role,
-            len(cand.articles), len(cand.occurrences), best.score,
-            sum(o.score for o in cand.occurrences) / len(cand.occurrences), scores[i], top - scores[i], kind,
-            len(cand.text.split()), ages[i] - freshest, len(keys & asked) / max(1, len(keys)),
-        ]
+        named = {
+            "similarity": best.evidence.score, "closeness": best.closeness, "covered": best.covered,
+            "best_rank": min(o.rank for o in cand.occurrences), "role": best.role, "articles": len(cand.articles),
+            "best_score": best.score,
+            "mean_score": sum(o.score for o in cand.occurrences) / len(cand.occurrences), "formula": scores[i],
+            "gap_best": top - scores[i], "want_type": kind, "words": len(cand.text.split()),
+            "days_after_freshest": ages[i] - freshest, "in_question": len(keys & asked) / max(1, len(keys)),
+            "syntax": best.syntax,
+            "argument_share": sum(o.syntax > 0 for o in cand.occurrences) / len(cand.occurrences),
+            "noun_closeness": best.noun, "noun_best": max(o.noun for o in cand.occurrences),
+            "similarity_gap": top_similarity - best.evidence.score,
+            "initials_asked": _initials_asked(cand.text, question),
+        }
+        out[i] = [named[f] for f in FEATURES]
     return out

@@ -40,6 +40,8 @@ class Occurrence:
     closeness: float  # 1 / (1 + dependency path to the nearest question word), 0 with none in the sentence
     covered: float  # share of the question's words in the sentence
     role: int  # +1 in the question word's part of its verb, -1 in the other part, 0 no argument of it
+    syntax: int = 0  # +1 an argument (subject, object, object of a preposition, apposition), -1 a noun's modifier
+    noun: float = 0.0  # 1 / (1 + dependency path to the noun the question word determines), 0 with none
 
     @property
     def score(self) -> float:
@@ -90,6 +92,27 @@ def _attachment(doc, span, focus: set[str]) -> tuple[float, float]:
     return 1.0 / (1.0 + shortest), len({t.lemma_.lower() for t in hits}) / max(1, len(focus))
 
 
+ARGUMENTS = frozenset({"nsubj", "nsubjpass", "dobj", "pobj", "attr", "dative", "appos", "oprd", "ROOT"})
+"""Dependencies of a phrase that fills a slot of its clause: what a question's answer is."""
+MODIFIERS = frozenset({"poss", "compound", "amod", "nmod"})
+"""Dependencies of a name that only qualifies another noun ("Cue's testimony", "the Google deal")."""
+
+
+def _syntax(span) -> int:
+    """+1 when the span (the first of a coordination) is an argument, -1 a modifier of another noun, else 0."""
+    tok = span.root
+    while tok.dep_ == "conj" and tok.head is not tok:
+        tok = tok.head
+    return 1 if tok.dep_ in ARGUMENTS else -1 if tok.dep_ in MODIFIERS else 0
+
+
+def _noun_closeness(doc, span, noun: str | None) -> float:
+    """1 / (1 + the path from the span to the noun the question word determines ("which prosecutor" and
+    "prosecutor Danielle Sassoon"), 0 without that noun in the sentence."""
+    hits = [t for t in doc if noun and t.lemma_.lower() == noun and not (span.start <= t.i < span.end)]
+    return max((1.0 / (1.0 + _path(span.root, t)) for t in hits), default=0.0)
+
+
 def _role_of(span, verb: str) -> str | None:
     """The span's part in a verb of lemma ``verb``: agent (active subject, passive "by"), patient (object,
     passive subject, "to" of a giving verb) or None when it is no argument of that verb."""
@@ -100,8 +123,24 @@ def _role_of(span, verb: str) -> str | None:
             return None
         return "agent" if prep.dep_ == "agent" else "patient" if prep.lower_ == "to" else None
     if tok.head.lemma_.lower() != verb:
-        return None
+        return _clause_role(tok, verb)
     return ARGUMENT_ROLES.get(tok.dep_)
+
+
+def _clause_role(tok, verb: str) -> str | None:
+    """The name's part in a clause of lemma ``verb`` that modifies it or, without a subject of its own, its
+    clause's subject: a present participle's doer ("Judge Amit Mehta, presiding over the case, leaned …"), a
+    past participle's patient ("the man arrested"), or what the relative pronoun is ("Mehta, who presided …")."""
+    shared = [c for c in tok.head.children if c.dep_ == "advcl"] if tok.dep_ == "nsubj" else []
+    for clause in [*tok.children, *shared]:
+        if clause.lemma_.lower() != verb:
+            continue
+        if clause.dep_ in ("acl", "advcl") and not any(c.dep_.startswith("nsubj") for c in clause.children):
+            return "agent" if clause.tag_ == "VBG" else "patient" if clause.tag_ == "VBN" else None
+        if clause.dep_ == "relcl":
+            pronoun = next((c for c in clause.children if c.tag_ in ("WP", "WDT")), None)
+            return ARGUMENT_ROLES.get(pronoun.dep_) if pronoun is not None else None
+    return None
 
 
 def _role_agrees(span, role: tuple[str, str] | None) -> int:
@@ -194,7 +233,8 @@ def gathered(want: Want, question: str, ranked: Sequence[Evidence], passages: Se
             closeness, covered = _attachment(doc, span, focus)
             key = tuple(k for k in word_keys(span.text) if k)
             cand = found.setdefault(key, Found(key, label))
-            cand.occurrences.append(Occurrence(ev, span.text, rank, closeness, covered, _role_agrees(span, want.role)))
+            cand.occurrences.append(Occurrence(ev, span.text, rank, closeness, covered, _role_agrees(span, want.role),
+                                               _syntax(span), _noun_closeness(doc, span, want.noun)))
     for cand in found.values():
         cand.occurrences.sort(key=lambda o: -o.score)
     return list(found.values())

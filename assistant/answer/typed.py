@@ -69,7 +69,9 @@ def _answer_part(tools: Tools, part: str, want: Want, passages: list[Passage],
         return PartAnswer(ev, None) if ev is not None else None
     cands = [c for c in candidates(want, part, ranked, passages, _day(tools))
              if c.best.evidence.score >= SENTENCE_FLOOR]
-    if cands and cands[0].score >= shipped().floor:
+    # the floor decides abstention, so it holds only where the question abstains: an untyped "what"/"which"
+    # part states its best candidate's sentence (the trainer chooses the floor on typed questions alone)
+    if cands and (cands[0].score >= shipped().floor or not want.typed):
         full = _fuller(cands[0], passages, people)
         return PartAnswer(cands[0].best.evidence, cands[0], full)
     if want.typed:
