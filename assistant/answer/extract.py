@@ -40,8 +40,8 @@ class Occurrence:
     closeness: float  # 1 / (1 + dependency path to the nearest question word), 0 with none in the sentence
     covered: float  # share of the question's words in the sentence
     role: int  # +1 in the question word's part of its verb, -1 in the other part, 0 no argument of it
-    syntax: int = 0  # +1 an argument (subject, object, object of a preposition, apposition), -1 a noun's modifier
-    noun: float = 0.0  # 1 / (1 + dependency path to the noun the question word determines), 0 with none
+    syntax: int  # +1 an argument (subject, object, object of a preposition, apposition), -1 a noun's modifier
+    noun: float  # 1 / (1 + dependency path to the noun the question word determines), 0 with none
 
     @property
     def score(self) -> float:
