@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 DEMO_INDEX := index
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: install demo test test-deps bench-ingest bench-fetch bench-stories bench-faults bench-retrieval bench-news-retrieval bench-serve train-ranker train-single-ranker train-verifier bench-verifier-alignment eval-qa eval-news eval-brief eval-verifier clean help
+.PHONY: install demo test test-deps bench-ingest bench-fetch bench-stories bench-faults bench-retrieval bench-news-retrieval bench-serve train-ranker train-single-ranker train-answer-scorer train-verifier bench-verifier-alignment eval-qa eval-news eval-brief eval-verifier clean help
 
 help:
 	@echo "make demo            install, ingest the sample article, show stats, retrieve, ask and brief"
@@ -22,6 +22,7 @@ help:
 	@echo "make bench-serve     50 concurrent OpenAI clients x 4 questions against 'assistant serve' (--llm none, then local)"
 	@echo "make train-ranker    retrain assistant/retrieve/ranker.json on the public queries and RealTime QA dev (held-out metrics)"
 	@echo "make train-single-ranker  retrain assistant/retrieve/single_ranker.json (single-fact questions) on the public queries and RealTime QA dev (held-out metrics)"
+	@echo "make train-answer-scorer  retrain assistant/answer/candidate_scorer.json (answer candidates, calibrated abstention floor) on the public queries and RealTime QA dev (held-out metrics)"
 	@echo "make train-verifier  retrain assistant/grounding/support.json on the perturbation set (FRANK dev picks the threshold)"
 	@echo "make eval-qa         answer-quality eval (local model and extractive) on the public queries"
 	@echo "make eval-news       answers on RealTime QA dev news (../shared/data/realtimeqa_dev; skipped if absent)"
@@ -93,6 +94,10 @@ train-ranker: install
 train-single-ranker: install
 	$(PY) -m pip install -q -e '.[train]'
 	$(PY) -m bench.train_single_ranker --queries evals/data/queries_public.json --corpus evals/data/corpus.json --news $(NEWS_SET)
+
+train-answer-scorer: install
+	$(PY) -m pip install -q -e '.[train]'
+	$(PY) -m bench.train_answer_scorer --queries evals/data/queries_public.json --corpus evals/data/corpus.json --news $(NEWS_SET)
 
 FRANK_DEV := ../shared/data/cnndm_frank/frank_validation_model_summaries.json
 

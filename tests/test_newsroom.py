@@ -227,7 +227,7 @@ def test_the_question_words_part_in_the_verb_picks_the_candidate(question: str, 
     from assistant.answer.extract import candidates
 
     passage = _passage("President Joe Biden awarded the medal to Simone Biles on Saturday.", "2025-01-05")
-    found = candidates(wanted(question), question, [Evidence(passage, passage.text, 0.8)], [passage])
+    found = candidates(wanted(question), question, [Evidence(passage, passage.text, 0.8)], [passage], None)
     assert found[0].text == receiver
 
 
@@ -237,7 +237,7 @@ def test_a_count_of_days_is_answered_by_a_date_entity_that_counts_them() -> None
 
     question = "How many days was the department given to release the files?"
     passage = _passage("On Tuesday, the department was given 30 days to release the files.", "2025-11-20")
-    found = candidates(wanted(question), question, [Evidence(passage, passage.text, 0.8)], [passage])
+    found = candidates(wanted(question), question, [Evidence(passage, passage.text, 0.8)], [passage], None)
     assert [f.text for f in found] == ["30 days"]
 
 

@@ -1,5 +1,6 @@
-"""Answer extraction: candidates of the wanted type in the best evidence sentences, scored by how tightly they
-attach to the question's words in that sentence, how many passages and outlets agree, and passage rank.
+"""Answer extraction: candidates of the wanted type in the best evidence sentences, ordered by the learned
+scorer (``candidate_scorer``) on how tightly they attach to the question's words in that sentence, how many
+passages and outlets agree, passage rank and the other signals of ``candidate_features``.
 
 A candidate is a spaCy entity whose label fits the wanted type (``wants.LABELS``), in one of the sentences
 closest to the question; names the question already contains are no answer. Its attachment is the
@@ -10,26 +11,23 @@ are one list answer.
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date
 
 from ..core.passage import Passage
 from ..text.mentions import find_names
 from ..text.nlp import entities, parse_many
 from ..text.screening import clean_sentences, instruction_like
 from ..text.words import word_keys
+from .candidate_features import formula, occurrence_score, rows
+from .candidate_scorer import shipped
 from .evidence import Evidence
 from .wants import ARGUMENT_ROLES, Want
 
 SENTENCES = 14
 """Evidence sentences read for candidates (the best by similarity to the question)."""
-AGREEMENT = 0.35
-"""Weight of agreement: each further article naming the candidate adds this times log(1 + articles)."""
-ROLE = 0.3
-"""A candidate in the question word's part of the question's verb (giver or receiver, "Who was awarded …?")
-scores this share more, one in the other part this share less."""
 
 
 @dataclass
@@ -38,8 +36,16 @@ class Occurrence:
 
     evidence: Evidence
     text: str
-    score: float
-    rank: int
+    rank: int  # the passage's rank among those read
+    closeness: float  # 1 / (1 + dependency path to the nearest question word), 0 with none in the sentence
+    covered: float  # share of the question's words in the sentence
+    role: int  # +1 in the question word's part of its verb, -1 in the other part, 0 no argument of it
+    syntax: int  # +1 an argument (subject, object, object of a preposition, apposition), -1 a noun's modifier
+    noun: float  # 1 / (1 + dependency path to the noun the question word determines), 0 with none
+
+    @property
+    def score(self) -> float:
+        return occurrence_score(self.evidence.score, self.closeness, self.covered, self.rank, self.role)
 
 
 @dataclass
@@ -49,7 +55,7 @@ class Found:
     key: tuple[str, ...]
     label: str
     occurrences: list[Occurrence] = field(default_factory=list)
-    score: float = 0.0
+    score: float = 0.0  # the scorer's probability that it is the answer
 
     @property
     def text(self) -> str:
@@ -77,14 +83,34 @@ def _path(a, b) -> int:
     return abs(a.i - b.i)
 
 
-def _attachment(doc, span, focus: set[str]) -> float:
-    """1 / (1 + the shortest path from the span to a question word), times the share of question words present."""
+def _attachment(doc, span, focus: set[str]) -> tuple[float, float]:
+    """1 / (1 + the shortest path from the span to a question word) and the share of question words present."""
     hits = [t for t in doc if t.lemma_.lower() in focus and not (span.start <= t.i < span.end)]
     if not hits:
-        return 0.0
+        return 0.0, 0.0
     shortest = min(_path(span.root, t) for t in hits)
-    covered = len({t.lemma_.lower() for t in hits}) / max(1, len(focus))
-    return (1.0 / (1.0 + shortest)) * (0.5 + covered)
+    return 1.0 / (1.0 + shortest), len({t.lemma_.lower() for t in hits}) / max(1, len(focus))
+
+
+ARGUMENTS = frozenset({"nsubj", "nsubjpass", "dobj", "pobj", "attr", "dative", "appos", "oprd", "ROOT"})
+"""Dependencies of a phrase that fills a slot of its clause: what a question's answer is."""
+MODIFIERS = frozenset({"poss", "compound", "amod", "nmod"})
+"""Dependencies of a name that only qualifies another noun ("Cue's testimony", "the Google deal")."""
+
+
+def _syntax(span) -> int:
+    """+1 when the span (the first of a coordination) is an argument, -1 a modifier of another noun, else 0."""
+    tok = span.root
+    while tok.dep_ == "conj" and tok.head is not tok:
+        tok = tok.head
+    return 1 if tok.dep_ in ARGUMENTS else -1 if tok.dep_ in MODIFIERS else 0
+
+
+def _noun_closeness(doc, span, noun: str | None) -> float:
+    """1 / (1 + the path from the span to the noun the question word determines ("which prosecutor" and
+    "prosecutor Danielle Sassoon"), 0 without that noun in the sentence."""
+    hits = [t for t in doc if noun and t.lemma_.lower() == noun and not (span.start <= t.i < span.end)]
+    return max((1.0 / (1.0 + _path(span.root, t)) for t in hits), default=0.0)
 
 
 def _role_of(span, verb: str) -> str | None:
@@ -97,15 +123,30 @@ def _role_of(span, verb: str) -> str | None:
             return None
         return "agent" if prep.dep_ == "agent" else "patient" if prep.lower_ == "to" else None
     if tok.head.lemma_.lower() != verb:
-        return None
+        return _clause_role(tok, verb)
     return ARGUMENT_ROLES.get(tok.dep_)
 
 
-def _role_factor(span, role: tuple[str, str] | None) -> float:
-    if role is None:
-        return 1.0
-    found = _role_of(span, role[0])
-    return 1.0 if found is None else 1.0 + ROLE if found == role[1] else 1.0 - ROLE
+def _clause_role(tok, verb: str) -> str | None:
+    """The name's part in a clause of lemma ``verb`` that modifies it or, without a subject of its own, its
+    clause's subject: a present participle's doer ("Judge Amit Mehta, presiding over the case, leaned …"), a
+    past participle's patient ("the man arrested"), or what the relative pronoun is ("Mehta, who presided …")."""
+    shared = [c for c in tok.head.children if c.dep_ == "advcl"] if tok.dep_ == "nsubj" else []
+    for clause in [*tok.children, *shared]:
+        if clause.lemma_.lower() != verb:
+            continue
+        if clause.dep_ in ("acl", "advcl") and not any(c.dep_.startswith("nsubj") for c in clause.children):
+            return "agent" if clause.tag_ == "VBG" else "patient" if clause.tag_ == "VBN" else None
+        if clause.dep_ == "relcl":
+            pronoun = next((c for c in clause.children if c.tag_ in ("WP", "WDT")), None)
+            return ARGUMENT_ROLES.get(pronoun.dep_) if pronoun is not None else None
+    return None
+
+
+def _role_agrees(span, role: tuple[str, str] | None) -> int:
+    """+1 when the span is the question word's part of the question's verb, -1 the other part, 0 neither."""
+    found = _role_of(span, role[0]) if role is not None else None
+    return 0 if found is None else 1 if found == role[1] else -1
 
 
 def _labels(docs) -> dict[tuple[str, ...], set[str]]:
@@ -161,8 +202,19 @@ def _joined_chars(doc, ents, i: int) -> tuple[int, int, int]:
     return start, end, j
 
 
-def candidates(want: Want, question: str, ranked: Sequence[Evidence], passages: Sequence[Passage]) -> list[Found]:
-    """Candidates of ``want``'s type in the ``SENTENCES`` best of ``ranked``, best first."""
+def candidates(want: Want, question: str, ranked: Sequence[Evidence], passages: Sequence[Passage],
+               day: date | None) -> list[Found]:
+    """Candidates of ``want``'s type in the ``SENTENCES`` best of ``ranked``, most probably the answer first
+    (``day``: the question's day, which the reports' ages are counted to)."""
+    found = gathered(want, question, ranked, passages)
+    if found:
+        for cand, p in zip(found, shipped().probability(rows(found, want, question, passages, day))):
+            cand.score = float(p)
+    return sorted(found, key=lambda c: (-c.score, -formula(c)))
+
+
+def gathered(want: Want, question: str, ranked: Sequence[Evidence], passages: Sequence[Passage]) -> list[Found]:
+    """Every candidate of ``want``'s type in the ``SENTENCES`` best of ``ranked``, its occurrences best first."""
     if not want.labels:
         return []
     top = list(ranked[:SENTENCES])
@@ -178,17 +230,14 @@ def candidates(want: Want, question: str, ranked: Sequence[Evidence], passages: 
             span = doc.char_span(start, end, alignment_mode="expand")
             if span is None:
                 continue
-            attach = _attachment(doc, span, focus)
-            score = ev.score * (0.6 + attach) / (1.0 + 0.05 * rank) * _role_factor(span, want.role)
+            closeness, covered = _attachment(doc, span, focus)
             key = tuple(k for k in word_keys(span.text) if k)
             cand = found.setdefault(key, Found(key, label))
-            cand.occurrences.append(Occurrence(ev, span.text, score, rank))
+            cand.occurrences.append(Occurrence(ev, span.text, rank, closeness, covered, _role_agrees(span, want.role),
+                                               _syntax(span), _noun_closeness(doc, span, want.noun)))
     for cand in found.values():
         cand.occurrences.sort(key=lambda o: -o.score)
-        outlets = {o.evidence.passage.article.source for o in cand.occurrences}
-        cand.score = cand.best.score + AGREEMENT * math.log1p(len(cand.articles) - 1) \
-            + 0.5 * AGREEMENT * math.log1p(len(outlets) - 1)
-    return sorted(found.values(), key=lambda c: -c.score)
+    return list(found.values())
 
 
 def described(subject: str, ranked: Sequence[Evidence]) -> Evidence | None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 
 from ..core.passage import Passage
 from ..text.captions import has_finite_verb
@@ -18,6 +19,7 @@ from ..text.screening import instruction_like
 from ..text.words import content_keys
 from . import constraints
 from .compose import Composed, abstain, excerpt, finish
+from .candidate_scorer import shipped
 from .evidence import Evidence
 from .extract import Found, candidates, described, full_name
 from .people import Known, attribution, describe, introduce, known_people
@@ -29,8 +31,6 @@ from .wants import WH_WORDS, Want, parts, wanted
 
 SENTENCE_FLOOR = 0.4
 """Least cosine between a question part and the sentence stating its answer."""
-CANDIDATE_FLOOR = 0.3
-"""Least extraction score (``extract.candidates``) for a candidate to answer a typed question."""
 REASON_BONUS = 0.1
 """Added to a sentence's similarity for a why-question when the sentence states a cause."""
 _CAUSAL = re.compile(r"\b(?:because|due to|owing to|as a result|in order to|so that|since|thanks to)\b", re.I)
@@ -67,8 +67,11 @@ def _answer_part(tools: Tools, part: str, want: Want, passages: list[Passage],
             return PartAnswer(Evidence(role[1], role[0], 1.0), None)
         ev = described(want.subject, ranked)
         return PartAnswer(ev, None) if ev is not None else None
-    cands = [c for c in candidates(want, part, ranked, passages) if c.best.evidence.score >= SENTENCE_FLOOR]
-    if cands and cands[0].score >= CANDIDATE_FLOOR:
+    cands = [c for c in candidates(want, part, ranked, passages, _day(tools))
+             if c.best.evidence.score >= SENTENCE_FLOOR]
+    # the floor decides abstention, so it holds only where the question abstains: an untyped "what"/"which"
+    # part states its best candidate's sentence (the trainer chooses the floor on typed questions alone)
+    if cands and (cands[0].score >= shipped().floor or not want.typed):
         full = _fuller(cands[0], passages, people)
         return PartAnswer(cands[0].best.evidence, cands[0], full)
     if want.typed:
@@ -222,7 +225,13 @@ def candidate_hints(tools: Tools, q: Question, passages: list[Passage], most: in
     """The best candidates of the wanted type in ``passages``: hints for a model that writes the answer."""
     want = q.plan.want or wanted(q.text)
     ranked = _stating(tools.scorer.ranked_sentences([q.text], passages))
-    return [c.text for c in candidates(want, q.text, ranked, passages)[:most] if c.score >= CANDIDATE_FLOOR]
+    return [c.text for c in candidates(want, q.text, ranked, passages, _day(tools))[:most]
+            if c.score >= shipped().floor]
+
+
+def _day(tools: Tools) -> date | None:
+    """The question's day (``--as-of``, else the index's newest), which candidates' report ages count to."""
+    return tools.retriever.as_of or tools.retriever.newest
 
 
 def not_said_lead(part: str) -> str:

@@ -1,0 +1,103 @@
+"""The learned answer-candidate scorer: the shipped model, its feature rows and its calibrated probability, on
+real spaCy parses of real sentences (no fakes)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pytest
+
+from assistant.answer.candidate_features import FEATURES, rows
+from assistant.answer.candidate_scorer import CandidateScorer, shipped
+from assistant.answer.evidence import Evidence
+from assistant.answer.extract import candidates, gathered
+from assistant.answer.wants import wanted
+from assistant.core.passage import ArticleRef, Passage
+
+QUESTION = "Who won the 2026 Booker Prize for fiction?"
+
+
+def _passage(n: int, text: str, title: str, day: str) -> Passage:
+    ref = ArticleRef(id=f"a{n}", title=title, source=f"Outlet {n}", published_at=day, url=f"https://example.org/{n}")
+    return Passage(chunk_id=f"c{n}", text=text, article=ref)
+
+
+@pytest.fixture(scope="module")
+def evidence() -> tuple[list[Evidence], list[Passage]]:
+    attached = "Maria Lopez won the 2026 Booker Prize for fiction on Tuesday, the judges announced."
+    loose = "The ceremony in London was hosted by the broadcaster Tom Hughes, who later thanked the sponsors."
+    passages = [_passage(0, f"{attached} {loose}", "Booker Prize goes to debut novel", "2026-11-10")]
+    return [Evidence(passages[0], attached, 0.7), Evidence(passages[0], loose, 0.5)], passages
+
+
+def test_the_shipped_model_loads_with_the_declared_features() -> None:
+    scorer = CandidateScorer.load()
+    assert scorer.trees.feature.max() < len(FEATURES)
+    assert 0.0 < scorer.floor < 1.0 and scorer.slope > 0
+
+
+def test_each_candidate_has_a_row_of_the_declared_length(evidence) -> None:
+    ranked, passages = evidence
+    want = wanted(QUESTION)
+    found = gathered(want, QUESTION, ranked, passages)
+    assert {c.text for c in found} == {"Maria Lopez", "Tom Hughes"}
+    table = rows(found, want, QUESTION, passages, date(2026, 11, 12))
+    assert table.shape == (len(found), len(FEATURES))
+    assert table[:, FEATURES.index("days_after_freshest")].tolist() == [0.0, 0.0]  # one report: neither is older
+
+
+def test_the_candidate_attached_to_the_question_outranks_an_unattached_one(evidence) -> None:
+    ranked, passages = evidence
+    best, other = candidates(wanted(QUESTION), QUESTION, ranked, passages, date(2026, 11, 12))
+    assert best.text == "Maria Lopez" and other.text == "Tom Hughes"
+    assert best.score > other.score and best.best.closeness > other.best.closeness
+
+
+def test_the_probability_is_monotone_in_the_tree_score(evidence) -> None:
+    ranked, passages = evidence
+    want = wanted(QUESTION)
+    base = rows(gathered(want, QUESTION, ranked, passages), want, QUESTION, passages, date(2026, 11, 12))
+    rng = np.random.default_rng(0)
+    table = np.repeat(base, 100, axis=0) * rng.uniform(0.0, 2.0, size=(len(base) * 100, len(FEATURES)))
+    scorer = shipped()
+    order = np.argsort(scorer.trees.score(table))
+    assert np.all(np.diff(scorer.probability(table)[order]) >= 0)
+    assert np.all((scorer.probability(table) > 0) & (scorer.probability(table) < 1))
+
+
+def test_a_name_that_only_modifies_a_noun_is_marked_and_the_which_noun_is_measured() -> None:
+    question = "Which prosecutor questioned Eddie Cue?"
+    said = "Prosecutor Meagan Bellshaw questioned Cue about Apple's deal, and Cue's answers were short."
+    passages = [_passage(0, said, "Cue testifies", "2023-09-26")]
+    found = {c.text: c for c in gathered(wanted(question), question, [Evidence(passages[0], said, 0.7)], passages)}
+    assert found["Meagan Bellshaw"].best.syntax == 1  # the subject of "questioned"
+    assert found["Apple"].best.syntax == -1  # "Apple's deal": a possessive
+    # "Prosecutor" is part of its name's phrase: the nearest of the sentence's names to the question's noun
+    assert found["Meagan Bellshaw"].best.noun > max(c.best.noun for t, c in found.items() if t != "Meagan Bellshaw")
+    table = rows(list(found.values()), wanted(question), question, passages, None)
+    assert table[:, FEATURES.index("similarity_gap")].tolist() == [0.0] * len(found)
+
+
+def test_initials_the_question_writes_count_as_asked() -> None:
+    question = "What did the EU offer India?"
+    said = "The European Union offered India a security pact."
+    passages = [_passage(0, said, "EU and India", "2025-02-28")]
+    found = gathered(wanted(question), question, [Evidence(passages[0], said, 0.7)], passages)
+    table = rows(found, wanted(question), question, passages, None)
+    asked = {c.text: v for c, v in zip(found, table[:, FEATURES.index("initials_asked")])}
+    assert asked["The European Union"] == 1.0
+
+
+@pytest.mark.parametrize("sentence, name, verb, role", [
+    ("Judge Amit Mehta, presiding over the case, leaned into his microphone.", "Amit Mehta", "preside", "agent"),
+    ("Amit Mehta, who presided over the case, spoke first.", "Amit Mehta", "preside", "agent"),
+    ("Arrested on Monday, John Smith said nothing.", "John Smith", "arrest", "patient"),
+    ("When Amit Mehta presided, Eddie Cue spoke.", "Eddie Cue", "preside", None),  # the clause has its own subject
+])
+def test_a_name_takes_its_part_in_a_clause_that_modifies_it(sentence: str, name: str, verb: str, role) -> None:
+    from assistant.answer.extract import _role_of
+    from assistant.text.nlp import parse
+
+    span = next(e for e in parse(sentence).ents if e.text == name)
+    assert _role_of(span, verb) == role
