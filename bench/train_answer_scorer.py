@@ -43,7 +43,7 @@ from assistant.evals.datasets import load_queries
 from assistant.evals.eval_index import cache_root, eval_settings
 from assistant.evals.news_eval import contains, load_news
 from assistant.retrieve.filters import Filters
-from assistant.retrieve.trees import TreeModel
+from assistant.retrieve.trees import TreeModel, query_key
 from bench.train_ranker import lightgbm_trees
 
 MONOTONE = {"similarity": 1, "closeness": 1, "covered": 1, "role": 1, "best_score": 1, "mean_score": 1, "formula": 1,
@@ -330,6 +330,7 @@ def main(argv: list[str] | None = None) -> int:
     for q in multihop:
         q["fold"] = int(q["group"]) % args.folds
     spec = train(news, multihop, args.folds, args.ablate)
+    spec["trained_on"] = sorted({query_key(q["query"]) for q in news + multihop})  # evals flag in-sample runs
     Path(args.out).write_text(json.dumps(spec, separators=(",", ":")) + "\n", encoding="utf-8")
     print(f"model written to {args.out}")
     return 0

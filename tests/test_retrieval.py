@@ -139,6 +139,22 @@ def test_answer_evals_name_every_ranker_that_saw_their_questions(retriever: Retr
     assert in_sample_notes(retrieval_models(retriever), ["What did the Polar Post count on Tuesday?"]) == []
 
 
+def test_answer_evals_name_the_candidate_scorer_when_it_saw_their_questions(retriever: Retriever) -> None:
+    """The answer-candidate scorer was trained on the public inference questions: answer evals say so."""
+    from types import SimpleNamespace
+
+    from assistant.evals.datasets import load_queries
+    from assistant.evals.in_sample import in_sample_notes, learned_models
+
+    inference = [item["query"] for item in load_queries(ROOT / "evals" / "data" / "queries_public.json")
+                 if item["question_type"] == "inference_query"][:2]
+    models = learned_models(SimpleNamespace(retriever=retriever))
+    notes = [n for n in in_sample_notes(models, [*inference, "What did the Polar Post count on Tuesday?"])
+             if "candidate_scorer.json" in n]
+    assert len(notes) == 1 and "trained on 2 of these 3 questions" in notes[0]
+    assert "make train-answer-scorer" in notes[0]
+
+
 def test_candidates_follow_the_feature_params_they_are_given(retriever: Retriever) -> None:
     """The shipped ranker's params by default; a training run's own when it passes them."""
     from assistant.retrieve.features import FeatureParams

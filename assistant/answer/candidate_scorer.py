@@ -28,13 +28,15 @@ class CandidateScorer:
     slope: float
     intercept: float
     floor: float  # least probability for the best candidate to answer a typed question
+    trained_on: frozenset[str] = frozenset()  # trees.query_key of every training question
 
     @classmethod
     def load(cls, path: Path = MODEL_PATH) -> "CandidateScorer":
         spec = json.loads(path.read_text(encoding="utf-8"))
         calibration = spec["calibration"]
         return cls(TreeModel(spec["trees"], FEATURES, source=path.name, trainer=TRAINER),
-                   float(calibration["slope"]), float(calibration["intercept"]), float(spec["floor"]["value"]))
+                   float(calibration["slope"]), float(calibration["intercept"]), float(spec["floor"]["value"]),
+                   frozenset(spec.get("trained_on", [])))
 
     def probability(self, rows: np.ndarray) -> np.ndarray:
         """The calibrated probability that each row's candidate is the answer."""

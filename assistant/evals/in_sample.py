@@ -43,5 +43,9 @@ def in_sample_notes(models: Iterable[Learned], questions: Sequence[str]) -> list
 
 
 def learned_models(answerer) -> list[Learned]:
-    """Every learned model an answer passes through."""
-    return retrieval_models(answerer.retriever)
+    """Every learned model an answer passes through: the rankers and the answer-candidate scorer."""
+    from ..answer import candidate_scorer
+
+    scorer = Learned(f"assistant/answer/{candidate_scorer.MODEL_PATH.name} (answer-candidate scorer)",
+                     candidate_scorer.shipped().trained_on, "make train-answer-scorer")
+    return [*retrieval_models(answerer.retriever), scorer]
