@@ -21,7 +21,6 @@ then fitted on everything. Needs LightGBM (``pip install -e '.[train]'``).
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import json
 import sys
@@ -44,6 +43,7 @@ from assistant.evals.eval_index import cache_root, eval_settings
 from assistant.evals.news_eval import contains, load_news
 from assistant.retrieve.filters import Filters
 from assistant.retrieve.trees import TreeModel, query_key
+from bench._training import both_sets_parser, news_set_missing, week
 from bench.train_ranker import lightgbm_trees
 
 MONOTONE = {"similarity": 1, "closeness": 1, "covered": 1, "role": 1, "best_score": 1, "mean_score": 1, "formula": 1,
@@ -126,8 +126,8 @@ def news_items(folder: str) -> list[dict]:
     out = []
     for q in questions:
         golds = [str(g) for g in q["gold"]]
-        day = date.fromisoformat(str(q["question_date"])[:10])
-        out.append({"query": q["query"], "golds": golds, "day": day, "group": day.strftime("%G-%V"),
+        out.append({"query": q["query"], "golds": golds, "day": date.fromisoformat(str(q["question_date"])[:10]),
+                    "group": week(q),
                     "answerable": any(contains(texts.get(u, ""), golds) for u in q.get("doc_urls") or [])})
     return out
 
@@ -305,18 +305,12 @@ def ablation(questions: list[dict], folds: int) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--queries", required=True)
-    parser.add_argument("--corpus", required=True)
-    parser.add_argument("--news", required=True, help="a RealTime-QA-layout folder (questions.jsonl + corpus.jsonl)")
-    parser.add_argument("--out", default=str(MODEL_PATH))
-    parser.add_argument("--folds", type=int, default=5)
+    parser = both_sets_parser(__doc__.split("\n")[0], MODEL_PATH)
     parser.add_argument("--only", choices=["news", "multihop"], help="record one set's candidates and stop")
     parser.add_argument("--refresh", action="store_true", help="record the candidates again")
     parser.add_argument("--ablate", action="store_true", help="also measure each feature left out")
     args = parser.parse_args(argv)
-    if not (Path(args.news) / "questions.jsonl").exists():
-        print(f"train-answer-scorer: skipped, no RealTime QA set at {args.news}", file=sys.stderr)
+    if news_set_missing(args.news, "train-answer-scorer"):
         return 0
     sets = {"news": lambda: cached("news", args.news, news_items, lambda s: load_news(s)[2], args.refresh),
             "multihop": lambda: cached("multihop", args.queries, multihop_items, lambda s: args.corpus, args.refresh)}

@@ -42,6 +42,7 @@ from assistant.retrieve.trees import (
     trained_params,
 )
 from assistant.text.dates import day_stamp
+from bench._training import week
 
 # Chosen by held-out metrics averaged over four random 5-fold splits (MRR@10 / AllEvidence@10): 100 trees of 7
 # leaves at rate 0.1 0.774 / 0.478; 200 of 15 leaves at 0.05, at least 40 candidates per leaf, 0.788 / 0.481.
@@ -76,7 +77,7 @@ def collect(retriever: Retriever, items: list[dict], params: FeatureParams) -> l
 def collect_news(retriever: Retriever, questions: list[dict], texts: dict[str, str], params: FeatureParams,
                  folds: int) -> list[dict]:
     """The same for a news set's answerable questions, each searched as of its day; ``fold`` is its week's."""
-    weeks = sorted({_week(q) for q in questions})
+    weeks = sorted({week(q) for q in questions})
     out = []
     for item in questions:
         golds, urls = [str(g) for g in item["gold"]], set(item.get("doc_urls") or [])
@@ -90,12 +91,9 @@ def collect_news(retriever: Retriever, questions: list[dict], texts: dict[str, s
         labels = np.array([float(p.article.url in urls and contains(f"{p.article.title} {p.text}", golds))
                            for p in passages])
         out.append({"item": {**item, "gold": golds}, "passages": passages, "rows": rows, "labels": labels,
-                    "groups": groups, "fold": weeks.index(_week(item)) % folds})
+                    "groups": groups, "fold": weeks.index(week(item)) % folds})
     return out
 
-
-def _week(item: dict) -> str:
-    return date.fromisoformat(str(item["question_date"])[:10]).strftime("%G-%V")
 
 
 def fit(queries: list[dict]):

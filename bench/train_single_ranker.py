@@ -17,7 +17,6 @@ Needs LightGBM (``pip install -e '.[train]'``).
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 from datetime import date
@@ -35,6 +34,7 @@ from assistant.retrieve.retriever import Retriever
 from assistant.retrieve.single import MODEL_PATH, SINGLE_FEATURES, SingleParams, SingleRanker
 from assistant.retrieve.trees import TreeModel, query_key
 from assistant.text.dates import day_stamp
+from bench._training import both_sets_parser, news_set_missing, week
 from bench.train_ranker import lightgbm_trees
 
 # LambdaRank over each question's candidates; pairs count when one side is in the top 10 (as the metrics do).
@@ -131,16 +131,10 @@ def multihop_score(queries: list[dict], lists: list[list]) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--queries", required=True)
-    parser.add_argument("--corpus", required=True)
-    parser.add_argument("--news", required=True, help="a RealTime-QA-layout folder (questions.jsonl + corpus.jsonl)")
-    parser.add_argument("--out", default=str(MODEL_PATH))
-    parser.add_argument("--folds", type=int, default=5)
+    parser = both_sets_parser(__doc__.split("\n")[0], MODEL_PATH)
     parser.add_argument("--depth", type=int, default=DEPTH)
     args = parser.parse_args(argv)
-    if not (Path(args.news) / "questions.jsonl").exists():
-        print(f"train-single-ranker: skipped, no RealTime QA set at {args.news}", file=sys.stderr)
+    if news_set_missing(args.news, "train-single-ranker"):
         return 0
     params, settings = SingleParams(args.depth), Settings()
     items = [i for i in load_queries(args.queries) if i["gold"]]
@@ -153,9 +147,9 @@ def main(argv: list[str] | None = None) -> int:
                   if any(contains(texts.get(u, ""), [str(g) for g in q["gold"]]) for u in q.get("doc_urls") or [])]
     news_retriever = Retriever(eval_settings(settings, corpus_path, progress=True))
     news = collect(news_retriever, answerable, params, news=True)
-    weeks = sorted({_week(q["item"]) for q in news})
+    weeks = sorted({week(q["item"]) for q in news})
     for q in news:
-        q["fold"] = weeks.index(_week(q["item"])) % args.folds
+        q["fold"] = weeks.index(week(q["item"])) % args.folds
     report(multihop, news, mh_retriever, news_retriever, params, args.folds)
     final = fit(multihop + news)
     trained_on = sorted({query_key(q["item"]["query"]) for q in multihop + news})  # evals flag in-sample runs
@@ -188,9 +182,6 @@ def report(multihop: list[dict], news: list[dict], mh_retriever: Retriever, news
         top5, top10 = news_score(news, [ranked(q, pick(q), news_retriever, params) for q in news])
         print(f"{name:34}{top5:16.4f}{top10:16.4f}")
 
-
-def _week(item: dict) -> str:
-    return date.fromisoformat(str(item["question_date"])[:10]).strftime("%G-%V")
 
 
 if __name__ == "__main__":
