@@ -49,7 +49,7 @@ from bench.train_ranker import lightgbm_trees
 MONOTONE = {"similarity": 1, "closeness": 1, "covered": 1, "role": 1, "best_score": 1, "mean_score": 1, "formula": 1,
             "gap_best": -1, "in_question": -1,
             "syntax": 1, "argument_share": 1, "noun_closeness": 1, "noun_best": 1, "similarity_gap": -1,
-            "initials_asked": -1}
+            "initials_asked": -1, "noun_similarity": 1}
 """What is known before any data: a closer, better-covered, more similar occurrence, the question word's part of its
 verb, a slot of its clause rather than a noun's modifier, nearness to the question word's noun, a higher formula
 score never make a candidate less likely; a larger gap to the best one, a less similar sentence than the best
@@ -71,9 +71,9 @@ class _Recorded(Exception):
         self.texts, self.table = texts, table
 
 
-def _record(want, question, ranked, passages, day):
+def _record(want, question, ranked, passages, day, vectors=None):
     found = gathered(want, question, ranked, passages)
-    table = rows(found, want, question, passages, day) if found else np.zeros((0, len(FEATURES)))
+    table = rows(found, want, question, passages, day, vectors) if found else np.zeros((0, len(FEATURES)))
     keep = [i for i, c in enumerate(found) if c.best.evidence.score >= typed.SENTENCE_FLOOR]
     raise _Recorded([found[i].text for i in keep], table[keep])
 

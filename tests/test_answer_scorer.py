@@ -101,3 +101,48 @@ def test_a_name_takes_its_part_in_a_clause_that_modifies_it(sentence: str, name:
 
     span = next(e for e in parse(sentence).ents if e.text == name)
     assert _role_of(span, verb) == role
+
+
+def test_a_possessive_and_a_short_form_are_one_candidate() -> None:
+    question = "Which singer released a new album?"
+    first = "Taylor Swift's new album is out on Friday."
+    second = "The album by Swift sold a million copies in its first week."
+    passages = [_passage(0, f"{first} {second}", "A new album", "2025-10-03")]
+    ranked = [Evidence(passages[0], first, 0.7), Evidence(passages[0], second, 0.6)]
+    found = [c for c in gathered(wanted(question), question, ranked, passages) if "swift" in c.key]
+    assert len(found) == 1 and found[0].key == ("taylor", "swift")
+    assert sorted(o.text for o in found[0].occurrences) == ["Swift", "Taylor Swift"]
+
+
+def test_a_surname_two_people_share_stays_apart() -> None:
+    question = "Which politician spoke first?"
+    said = "Ed Miliband spoke first and David Miliband replied, but Miliband was cheered."
+    passages = [_passage(0, said, "Debate", "2015-04-30")]
+    found = {c.key for c in gathered(wanted(question), question, [Evidence(passages[0], said, 0.7)], passages)}
+    assert {("ed", "miliband"), ("david", "miliband")} <= found
+
+
+def test_the_candidate_of_the_kind_asked_for_is_closer_to_the_questions_noun(embedder) -> None:
+    from assistant.index.vectors import UnitVectors
+
+    question = "Which award show took place in Los Angeles?"
+    said = "The Emmy Awards took place in Los Angeles on Sunday and aired on CBS."
+    passages = [_passage(0, said, "Emmys", "2025-09-15")]
+    want = wanted(question)
+    assert want.phrase == "award show"
+    found = gathered(want, question, [Evidence(passages[0], said, 0.7)], passages)
+    table = rows(found, want, question, passages, None, UnitVectors(embedder).vectors)
+    kind = {c.text: v for c, v in zip(found, table[:, FEATURES.index("noun_similarity")])}
+    assert kind["The Emmy Awards"] > kind["CBS"]
+    assert np.isnan(rows(found, want, question, passages, None)[:, FEATURES.index("noun_similarity")]).all()
+
+
+def test_a_joined_short_form_is_stated_by_its_fullest_name() -> None:
+    question = "Which NFL team has played the most Thanksgiving games?"
+    short = "The Lions have played 84 Thanksgiving games, the most of any team."
+    full = "The Detroit Lions host the Green Bay Packers on Thursday."
+    passages = [_passage(0, f"{short} {full}", "Thanksgiving football", "2025-11-26")]
+    ranked = [Evidence(passages[0], short, 0.8), Evidence(passages[0], full, 0.5)]
+    found = [c for c in gathered(wanted(question), question, ranked, passages) if "lion" in c.key]
+    assert len(found) == 1 and found[0].name == "Detroit Lions"
+    assert sorted(o.text for o in found[0].occurrences) == ["Lions", "The Detroit Lions"]

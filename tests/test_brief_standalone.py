@@ -63,6 +63,7 @@ def test_a_surname_several_people_share_is_written_as_the_sentence_before_writes
      "European Commission president"),
     ("John Smith, the chief executive of Acme Corp, said profits fell.", "John Smith", "chief executive of Acme Corp"),
     ("John Smith said profits fell.", "John Smith", ""),
+    ("WASHINGTON \u2212 Defense Secretary Pete Hegseth ordered a meeting.", "Pete Hegseth", "Defense Secretary"),
 ])
 def test_role_from_title_or_appositive(sentence, name, role) -> None:
     doc = parse(sentence)
@@ -159,6 +160,7 @@ def test_a_referent_written_in_full_cites_the_passage_that_names_it(embedder, tm
     ("(The Hollywood Reporter)Stan Freberg, the comic, died at 88.", "Stan Freberg, the comic, died at 88."),
     ("(CNN) -- The EU and India met on Friday.", "The EU and India met on Friday."),
     ("NEW DELHI: The EU and India met on Friday.", "The EU and India met on Friday."),
+    ("WASHINGTON − The EU and India met on Friday.", "The EU and India met on Friday."),  # U+2212
     ("(2003) was a good year for the film studio.", "(2003) was a good year for the film studio."),
 ])
 def test_datelines_and_agency_credits_are_stripped(sentence, expected) -> None:

@@ -137,6 +137,17 @@ def test_the_wanted_answer_type(question: str, kind: str) -> None:
     assert wanted(question).type == kind
 
 
+@pytest.mark.parametrize("question, noun, kind", [
+    ("What is the average price of a new car in the US?", "price", "amount"),  # the noun after an adjective
+    ("What is the list price of the new phone?", "price", "amount"),  # the head, not its compound
+    ("In which fast food restaurant was he arrested?", "restaurant", "thing"),
+    ("What is the name of November's supermoon?", "supermoon", "thing"),  # through "the name of"
+])
+def test_the_questions_noun_is_the_head_of_its_phrase(question: str, noun: str, kind: str) -> None:
+    want = wanted(question)
+    assert (want.noun, want.type) == (noun, kind)
+
+
 def test_parts_carry_the_person_into_later_parts() -> None:
     assert parts("Who is Kubilius and why is he in India?") == ["Who is Kubilius?", "why is Kubilius in India?"]
     assert parts("Which country won?") == ["Which country won?"]
@@ -146,6 +157,7 @@ def test_parts_carry_the_person_into_later_parts() -> None:
     ("date 2025-02-28 NEW DELHI: The European Union is exploring a pact with India.",
      "The European Union is exploring a pact with India."),
     ("WASHINGTON (Reuters) - The Fed held rates steady on Wednesday.", "The Fed held rates steady on Wednesday."),
+    ("WASHINGTON − Pete Hegseth ordered the meeting.", "Pete Hegseth ordered the meeting."),  # U+2212
     ('"But it is also a key part in strengthening our economic security', "It is also a key part in strengthening "
      "our economic security"),
     ("And this is why security should be a core part.", "This is why security should be a core part."),
@@ -175,16 +187,29 @@ def test_a_passage_must_hold_the_questions_numbers_and_time() -> None:
     from assistant.answer.constraints import DAY, Constraints
     from assistant.text.dates import to_timestamp
 
-    quake = Constraints(frozenset({6.0}), (), 0)
+    quake = Constraints(((6.0, 0.05),), (), 0)
     assert quake.holds(_passage("A 6.0-magnitude earthquake struck the province.", "2025-09-01"))
     assert not quake.holds(_passage("A 7.8 magnitude earthquake struck Turkey.", "2025-09-01"))
     assert not quake.holds(_passage("A 7.8 magnitude earthquake struck Turkey on Feb. 6.", "2025-09-01"))
+    assert not quake.holds(_passage("A 6.4 magnitude earthquake struck the coast.", "2025-09-01"))
     week = (to_timestamp("2025-10-08"), to_timestamp("2025-10-15") + DAY - 1)
-    this_week = Constraints(frozenset(), (week,), 2 * DAY)
+    this_week = Constraints((), (week,), 2 * DAY)
     assert this_week.holds(_passage("Troops airlifted families.", "2025-10-14"))
     assert this_week.holds(_passage("Troops airlifted families.", "2025-10-06"))  # within the slack
     assert not this_week.holds(_passage("Troops airlifted families.", "2024-09-30"))
     assert this_week.holds(_passage("Troops airlifted families on October 10, 2025.", "2025-11-20"))
+
+
+def test_a_questions_number_holds_to_the_precision_it_is_written(answerer: Answerer) -> None:
+    from assistant.answer import constraints
+    from assistant.answer.plan import plan
+    from assistant.answer.state import Question
+    from assistant.retrieve.filters import Filters
+
+    question = "Which states sold tickets for the nearly $1.8 billion jackpot?"
+    fits = constraints.of(answerer, Question(plan(answerer.retriever.plan(question)), Filters()), question)
+    assert fits.holds(_passage("Tickets for the $1.787 billion prize were sold in two states.", "2025-09-07"))
+    assert not fits.holds(_passage("Tickets for the $1.6 billion prize were sold in two states.", "2025-09-07"))
 
 
 def test_a_question_about_another_time_abstains(answerer: Answerer) -> None:

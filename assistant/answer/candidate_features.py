@@ -10,7 +10,7 @@ other news.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 
 import numpy as np
@@ -46,6 +46,7 @@ FEATURES = [
     "noun_best",       # the same, its best over the candidate's occurrences
     "similarity_gap",  # the most similar candidate sentence's similarity minus its best sentence's
     "initials_asked",  # 1 when the question writes its initials ("EU" for "The European Union")
+    "noun_similarity",  # cosine of the candidate to the question's noun phrase ("Emmy Awards", "award show")
 ]
 """Measured held out (``make train-answer-scorer --ablate``; README, "Answer candidates"). Left out: the
 passage rank of the best sentence, outlets, whether the question names a role, the formula's rank and gap
@@ -60,6 +61,8 @@ Bankman-Fried" and "Who presided over the US v. Google case?" with the article's
 held-out top-1 is within a question or two. ``extract.candidates`` scores these rows; the formula remains
 only as features."""
 TYPES = sorted(LABELS)
+Vectors = Callable[[Sequence[str]], list[np.ndarray]]
+"""Unit sentence vectors of texts (``UnitVectors.vectors``, cached)."""
 
 
 def occurrence_score(similarity: float, closeness: float, covered: float, rank: int, role: int) -> float:
@@ -88,7 +91,17 @@ def _initials_asked(text: str, question: str) -> float:
     return float(len(initials) >= 2 and initials in question.replace("?", " ").split())
 
 
-def rows(found: Sequence, want: Want, question: str, passages: Sequence[Passage], day: date | None) -> np.ndarray:
+def _noun_similarity(found: Sequence, want: Want, vectors: Vectors | None) -> list[float]:
+    """Each candidate's cosine to the question's noun phrase: whether it is the kind of thing asked for
+    ("Emmy Awards" and "award show", not "CBS"); NaN without such a noun or an embedder."""
+    if vectors is None or not want.phrase or not found:
+        return [math.nan] * len(found)
+    vecs = vectors([want.phrase, *(c.text for c in found)])
+    return [float(np.dot(vecs[0], v)) for v in vecs[1:]]
+
+
+def rows(found: Sequence, want: Want, question: str, passages: Sequence[Passage], day: date | None,
+         vectors: Vectors | None = None) -> np.ndarray:
     """One row of ``FEATURES`` per candidate (``extract.Found``, occurrences best first)."""
     scores = [formula(c) for c in found]
     top = max(scores, default=0.0)
@@ -98,6 +111,7 @@ def rows(found: Sequence, want: Want, question: str, passages: Sequence[Passage]
     ages = [_age(c.best.evidence.passage, day) for c in found]
     freshest = min((a for a in ages if not math.isnan(a)), default=math.nan)
     top_similarity = max((c.best.evidence.score for c in found), default=0.0)
+    kinds = _noun_similarity(found, want, vectors)
     out = np.zeros((len(found), len(FEATURES)))
     for i, cand in enumerate(found):
         best, keys = cand.best, set(cand.key)
@@ -112,7 +126,7 @@ def rows(found: Sequence, want: Want, question: str, passages: Sequence[Passage]
             "argument_share": sum(o.syntax > 0 for o in cand.occurrences) / len(cand.occurrences),
             "noun_closeness": best.noun, "noun_best": max(o.noun for o in cand.occurrences),
             "similarity_gap": top_similarity - best.evidence.score,
-            "initials_asked": _initials_asked(cand.text, question),
+            "initials_asked": _initials_asked(cand.text, question), "noun_similarity": kinds[i],
         }
         out[i] = [named[f] for f in FEATURES]
     return out

@@ -1,5 +1,6 @@
 """What a passage must hold to answer a question at all: the numbers the question writes in digits ("a
-6.0-magnitude earthquake", "$236 million") and, when the question names a time ("this week", "in March
+6.0-magnitude earthquake", "$236 million"), to the precision the question writes them ("nearly $1.8
+billion" is the report's $1.787 billion; "6.0" is not 6.4) and, when the question names a time ("this week", "in March
 2025"), a report from that time — published in the window (give or take ``answer.date_slack_days``) or
 dating the event in it. A passage that misses them is about another event, however close its words, and its
 candidates are no answer: a confident answer about another earthquake is worse than an abstention.
@@ -21,17 +22,20 @@ DAY = 86400
 
 @dataclass(frozen=True)
 class Constraints:
-    """The question's digit-written numbers (their values) and its time windows (inclusive timestamps)."""
+    """The question's digit-written numbers (value, half its last written digit's unit) and its time windows
+    (inclusive timestamps)."""
 
-    numbers: frozenset[float]
+    numbers: tuple[tuple[float, float], ...]
     windows: tuple[tuple[int, int], ...]
     slack: int
 
     def holds(self, passage: Passage) -> bool:
         """Whether ``passage`` (with its headline) writes every number and reports from the named time."""
         text = f"{passage.article.title}. {passage.text}"
-        if self.numbers and not self.numbers <= _values(text):
-            return False
+        if self.numbers:
+            values = _values(text)
+            if not all(any(abs(v - n) <= half + 1e-9 * abs(n) for v in values) for n, half in self.numbers):
+                return False
         return not self.windows or any(self._in_time(passage, text, w) for w in self.windows)
 
     def _in_time(self, passage: Passage, text: str, window: tuple[int, int]) -> bool:
@@ -53,7 +57,8 @@ def _values(text: str) -> set[float]:
 
 def of(tools: Tools, q: Question, part: str) -> Constraints:
     """The constraints of one part of ``q``: its digit numbers, the whole question's time windows."""
-    numbers = frozenset(round(n.value, 6) for n in find_numbers(part)
-                        if any(c.isdigit() for c in n.text) and not n.is_year)
+    # a number is as precise as its last written digit: "1.8 billion" covers 1.75 to 1.85 billion
+    numbers = tuple(dict.fromkeys((round(n.value, 6), 0.5 * 10.0 ** -n.decimals * (n.value / n.raw if n.raw else 1.0))
+                                  for n in find_numbers(part) if any(c.isdigit() for c in n.text) and not n.is_year))
     windows = tuple(m.value for m in (q.plan.search.dates if q.plan.search else []))
     return Constraints(numbers, windows, round(tools.settings.answer.date_slack_days * DAY))

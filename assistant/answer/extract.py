@@ -6,11 +6,13 @@ A candidate is a spaCy entity whose label fits the wanted type (``wants.LABELS``
 closest to the question; names the question already contains are no answer. Its attachment is the
 dependency-path length from the entity to the nearest question word in the sentence (the token window when
 the parse puts them in different trees). Coordinated entities of the same label ("Japan and South Korea")
-are one list answer.
+are one list answer; a possessive is no part of a name ("Taylor Swift's"), and a short form is the one
+longer form ending in it ("Swift" is "Taylor Swift"), so agreement counts every mention.
 """
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -21,7 +23,7 @@ from ..text.mentions import find_names
 from ..text.nlp import entities, parse_many
 from ..text.screening import clean_sentences, instruction_like
 from ..text.words import word_keys
-from .candidate_features import formula, occurrence_score, rows
+from .candidate_features import Vectors, formula, occurrence_score, rows
 from .candidate_scorer import shipped
 from .evidence import Evidence
 from .wants import ARGUMENT_ROLES, Want
@@ -60,6 +62,13 @@ class Found:
     @property
     def text(self) -> str:
         return self.occurrences[0].text
+
+    @property
+    def name(self) -> str:
+        """Its fullest written form, without an article ("Detroit Lions" when the best sentence writes
+        "Lions")."""
+        fullest = max((o.text for o in self.occurrences), key=lambda t: (len(word_keys(t)), len(t)))
+        return re.sub(r"^(?:the|The)\s+", "", fullest)
 
     @property
     def articles(self) -> set[str]:
@@ -203,12 +212,14 @@ def _joined_chars(doc, ents, i: int) -> tuple[int, int, int]:
 
 
 def candidates(want: Want, question: str, ranked: Sequence[Evidence], passages: Sequence[Passage],
-               day: date | None) -> list[Found]:
+               day: date | None, vectors: Vectors | None = None) -> list[Found]:
     """Candidates of ``want``'s type in the ``SENTENCES`` best of ``ranked``, most probably the answer first
-    (``day``: the question's day, which the reports' ages are counted to)."""
+    (``day``: the question's day, which the reports' ages are reckoned from, relative to the freshest
+    candidate's; ``vectors``: the sentence embedder, for how close a candidate is to the question's noun)."""
     found = gathered(want, question, ranked, passages)
     if found:
-        for cand, p in zip(found, shipped().probability(rows(found, want, question, passages, day))):
+        table = rows(found, want, question, passages, day, vectors)
+        for cand, p in zip(found, shipped().probability(table)):
             cand.score = float(p)
     return sorted(found, key=lambda c: (-c.score, -formula(c)))
 
@@ -228,6 +239,8 @@ def gathered(want: Want, question: str, ranked: Sequence[Evidence], passages: Se
         rank = rank_of.get(ev.passage.chunk_id, len(passages))
         for start, end, label in _spans(doc, want, asked, labels):
             span = doc.char_span(start, end, alignment_mode="expand")
+            if span is not None and len(span) > 1 and span[-1].tag_ == "POS":
+                span = span[:-1]  # "Taylor Swift's" names Taylor Swift
             if span is None:
                 continue
             closeness, covered = _attachment(doc, span, focus)
@@ -235,8 +248,21 @@ def gathered(want: Want, question: str, ranked: Sequence[Evidence], passages: Se
             cand = found.setdefault(key, Found(key, label))
             cand.occurrences.append(Occurrence(ev, span.text, rank, closeness, covered, _role_agrees(span, want.role),
                                                _syntax(span), _noun_closeness(doc, span, want.noun)))
-    for cand in found.values():
+    merged = _merged(found)
+    for cand in merged:
         cand.occurrences.sort(key=lambda o: -o.score)
+    return merged
+
+
+def _merged(found: dict[tuple[str, ...], Found]) -> list[Found]:
+    """A short form joined to the one longer form that ends in it ("Swift" to "Taylor Swift"), so that the
+    candidate's agreement counts every mention; left apart when several people share it ("Miliband"). The
+    small model often labels a lone surname as an organisation: a person's full name takes it whatever its
+    label."""
+    for key in sorted(found, key=len):
+        longer = [k for k in found if len(k) > len(key) and k[len(k) - len(key):] == key]
+        if len(longer) == 1 and found[longer[0]].label in (found[key].label, "PERSON"):
+            found[longer[0]].occurrences.extend(found.pop(key).occurrences)
     return list(found.values())
 
 

@@ -15,7 +15,7 @@ from ..text.screening import clean_sentences
 from ..text.words import word_keys
 
 _DATELINE = re.compile(r"^(?:date\s+\d{4}-\d\d-\d\d\s+)?(?:[A-Z][A-Z.'’-]+(?:[ ,]+[A-Z][A-Z.'’-]+)*"
-                       r"(?:\s*\([^)]{1,30}\))?\s*[:—–-]\s+)?")
+                       r"(?:\s*\([^)]{1,30}\))?\s*[:—–−-]\s+)?")  # − (U+2212): "WASHINGTON −"
 _LEADING = re.compile(r"^(?:And|But|So|Yet|Or|Also|However),?\s+")
 _CONNECTIVE = re.compile(r"^(?:Meanwhile|Separately|Elsewhere|Moreover|Furthermore|Additionally|In addition|"
                          r"In (?:a|another) (?:related|separate|similar|parallel) (?:development|move)|"

@@ -16,7 +16,7 @@ from ..text.clauses import clauses
 from ..text.nlp import entities, parse, parse_many
 from ..text.people import name_key
 from ..text.screening import instruction_like
-from ..text.words import content_keys
+from ..text.words import content_keys, word_keys
 from . import constraints
 from .compose import Composed, abstain, excerpt, finish
 from .candidate_scorer import shipped
@@ -67,7 +67,7 @@ def _answer_part(tools: Tools, part: str, want: Want, passages: list[Passage],
             return PartAnswer(Evidence(role[1], role[0], 1.0), None)
         ev = described(want.subject, ranked)
         return PartAnswer(ev, None) if ev is not None else None
-    cands = [c for c in candidates(want, part, ranked, passages, _day(tools))
+    cands = [c for c in candidates(want, part, ranked, passages, _day(tools), tools.scorer.vectors)
              if c.best.evidence.score >= SENTENCE_FLOOR]
     # the floor decides abstention, so it holds only where the question abstains: an untyped "what"/"which"
     # part states its best candidate's sentence (the trainer chooses the floor on typed questions alone)
@@ -84,9 +84,11 @@ def _answer_part(tools: Tools, part: str, want: Want, passages: list[Passage],
 
 
 def _fuller(found: Found, passages: list[Passage], people: dict[str, Known]) -> tuple[str, Passage] | None:
-    """The full name of a short-named person or organisation ("Kirk" -> "Charlie Kirk"): a person as the
-    passages read name them (any of them, not only those from the question's time), else the fullest
-    form the answering passages write."""
+    """The full name of a short-named person or organisation ("Kirk" -> "Charlie Kirk"): the fullest form
+    among its own mentions, else a person as the passages read name them (any of them, not only those from
+    the question's time), else the fullest form the answering passages write."""
+    if len(word_keys(found.name)) > len(word_keys(found.text)):  # a short form joined to its full one ("Lions")
+        return found.name, next(o.evidence.passage for o in found.occurrences if o.text.endswith(found.name))
     if found.label == "PERSON":
         known = people.get(name_key(found.text))
         if known is not None and known.actor.name != found.text and found.text in known.actor.name:
@@ -133,7 +135,8 @@ def _supporting(found: Found, used: set[str]) -> list[Evidence]:
 
 def _compose(answers: list[PartAnswer], people: dict[str, Known]) -> tuple[list[Composed], Sources]:
     """First the sentence of each part (a sentence already holding a later part's answer states it once),
-    then the supporting sentences, at most two; each person named in full (with the role) once."""
+    then the supporting sentences, at most two; each person named in full (with the role) once (``people``
+    empty: as the sentences name them)."""
     srcs = Sources()
     composed: list[Composed] = []
     said: set[str] = set()
@@ -149,11 +152,14 @@ def _compose(answers: list[PartAnswer], people: dict[str, Known]) -> tuple[list[
         if a.full is not None and a.found is not None and a.full[0] not in text:
             # "Altman's exit…" names the answer in full: "Sam Altman's exit…", citing where the full name is
             text = re.sub(rf"\b{re.escape(a.found.text)}\b", a.full[0], text, count=1)
+            text = text[:1].upper() + text[1:]  # "the Detroit Lions have played …" opens the sentence
             cites = list(dict.fromkeys([*cites, srcs.cite(a.full[1])]))
         composed.append(_introduced(text, cites, people, named, srcs))
     if len(answers) == 1 and answers[0].found is not None:
         for ev in _supporting(answers[0].found, used):
-            composed.append(_introduced(_stated(ev), [srcs.cite(ev.passage)], people, named, srcs))
+            if _stated(ev) not in said:  # a syndicated copy says nothing new
+                said.add(_stated(ev))
+                composed.append(_introduced(_stated(ev), [srcs.cite(ev.passage)], people, named, srcs))
     return composed, srcs
 
 
@@ -213,6 +219,9 @@ def typed_answer(tools: Tools, q: Question, passages: list[Passage]) -> Answer:
         return not_said(tools, q, answers, pool)
     composed, srcs = _compose(answers, people)
     answer = finish(tools, q.quiet(), composed, srcs, "typed")
+    if answer.abstained and people:  # a name written out from another passage may be misread: as written
+        composed, srcs = _compose(answers, {})
+        answer = finish(tools, q.quiet(), composed, srcs, "typed")
     if answer.abstained:  # the cleaned first sentence failed: the passage's own words, as written
         raw = {excerpt(a.evidence.sentence): srcs.cite(a.evidence.passage) for a in answers}
         answer = finish(tools, q.quiet(), [Composed(t, [n]) for t, n in raw.items()], srcs, "typed")
@@ -225,7 +234,7 @@ def candidate_hints(tools: Tools, q: Question, passages: list[Passage], most: in
     """The best candidates of the wanted type in ``passages``: hints for a model that writes the answer."""
     want = q.plan.want or wanted(q.text)
     ranked = _stating(tools.scorer.ranked_sentences([q.text], passages))
-    return [c.text for c in candidates(want, q.text, ranked, passages, _day(tools))[:most]
+    return [c.text for c in candidates(want, q.text, ranked, passages, _day(tools), tools.scorer.vectors)[:most]
             if c.score >= shipped().floor]
 
 

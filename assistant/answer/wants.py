@@ -60,6 +60,7 @@ class Want:
     subject: str | None = None  # "Who is Kubilius?": the name to describe (the answer is who or what it is)
     role: tuple[str, str] | None = None  # ("award", "patient") for "Who was awarded …?": the answer's part in the verb
     unit: str | None = None  # "how many days": what is counted
+    phrase: str | None = None  # the noun with its modifiers as the question writes them ("drug cartel")
 
     @property
     def labels(self) -> frozenset[str]:
@@ -84,13 +85,22 @@ def _wh_noun(doc) -> tuple[str | None, str | None]:
             nxt = [t for t in doc[tok.i + 1: tok.i + 4] if t.pos_ in ("NOUN", "PROPN", "ADJ", "ADV")]
             if low == "how" and nxt:
                 return low, nxt[0].lower_
-            head = tok.head if tok.dep_ == "det" else next((t for t in nxt if t.pos_ == "NOUN"), None)
+            head = tok.head if tok.dep_ == "det" else _copula_noun(tok) or next(
+                (t for t in nxt if t.pos_ == "NOUN" and t.dep_ != "compound"), None)
             if head is not None and head.lemma_.lower() in ("kind", "type", "sort", "name"):
                 head = next((c for c in head.children if c.dep_ == "prep"), head)
                 head = next((c for c in head.children if c.dep_ == "pobj"), head)
             return low, head.lemma_.lower() if head is not None and head.pos_ in ("NOUN", "PROPN") else None
         return low, None
     return None, None
+
+
+def _copula_noun(wh):
+    """The noun a "what is the X …?" question asks for: the other argument of its "be" ("the average price"
+    -> "price", the head of its phrase, not a modifier such as "list" in "the list price")."""
+    if wh.dep_ not in ("attr", "nsubj") or wh.head.lemma_ != "be":
+        return None
+    return next((c for c in wh.head.children if c is not wh and c.dep_ in ("attr", "nsubj") and c.pos_ == "NOUN"), None)
 
 
 def _type_of(doc, word: str | None, noun: str | None) -> str:
@@ -135,7 +145,19 @@ def wanted(question: str) -> Want:
              and t.lemma_.lower() != noun]
     names = [e.text for e in entities(doc) if e.label in LABELS["thing"]]
     return Want(kind, noun, list(dict.fromkeys(focus)), names, _subject(doc, word, noun), _role(doc, word),
-                _unit(doc, word, noun))
+                _unit(doc, word, noun), _noun_phrase(doc, noun))
+
+
+def _noun_phrase(doc, noun: str | None) -> str | None:
+    """The question's noun X with the compounds and adjectives before it ("which drug cartel" -> "drug
+    cartel"): what a candidate should be an instance of."""
+    tok = next((t for t in doc if noun and t.lemma_.lower() == noun and t.pos_ in ("NOUN", "PROPN")), None)
+    if tok is None:
+        return None
+    lefts = [c for c in tok.lefts if c.dep_ in ("compound", "amod", "nmod")]
+    start = min((c.left_edge.i for c in lefts), default=tok.i)
+    words = [t.text for t in doc[start:tok.i + 1] if not t.is_punct and t.dep_ not in ("det", "poss", "case")]
+    return " ".join(words) or None
 
 
 def _unit(doc, word: str | None, noun: str | None) -> str | None:

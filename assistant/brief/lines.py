@@ -47,7 +47,7 @@ _ATTR_AFTER = re.compile(
 _ATTR_BEFORE = re.compile(
     rf"(?P<n>{_NAME_RE}|[Hh]e|[Ss]he|[Tt]hey)\s+(?:{SPEECH})(?:\s+(?:that|on \w+|in a statement|reporters))?\s*[:,]?\s*$")
 _DATELINE = re.compile(r"^(?:\([A-Z][\w.&'’ ]{1,40}\)\s*(?:(?:--|—|–|-)\s*)?(?=[A-Z\"'“‘])|"
-                       r"[A-Z][A-Z.'’ -]{2,40}(?:,\s*[A-Z][\w.]*)?(?:\s*\([\w .]{2,30}\))?\s*(?::|--|—|–)\s+)")
+                       r"[A-Z][A-Z.'’ -]{2,40}(?:,\s*[A-Z][\w.]*)?(?:\s*\([\w .]{2,30}\))?\s*(?::|--|—|–|−)\s+)")
 _META = re.compile(r"^(?:(?:the|this) (?:main )?(?:news|article|passages?|story|notes?)(?: in (?:these|the) (?:passages|notes))? "
                    r"(?:is|are|says?|reports?|shows?|states?)(?: that)?|according to (?:the|these) (?:passages?|notes?|article)),?\s+",
                    re.IGNORECASE)

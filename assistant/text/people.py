@@ -118,7 +118,12 @@ def _role_text(span: Span) -> str:
     words = [t for t in span if not (t.i == span.start and t.dep_ == "det")]
     if not words or len(words) > _MAX_ROLE_WORDS or any(t.pos_ in ("VERB", "AUX", "PRON") for t in words):
         return ""
-    if any(t.is_punct and t.text not in "-'’&.," for t in words) or words[-1].is_punct:
+    # a symbol that is no punctuation of a title ends what comes before it ("WASHINGTON − Defense Secretary":
+    # a dateline's dash)
+    cut = [i for i, t in enumerate(words)
+           if not t.is_punct and not any(c.isalnum() for c in t.text) and t.text not in "-'’&.,"]
+    words = words[cut[-1] + 1:] if cut else words
+    if not words or any(t.is_punct and t.text not in "-'’&.," for t in words) or words[-1].is_punct:
         return ""
     if not any(t.pos_ in ("NOUN", "PROPN") for t in words) or words[-1].pos_ not in ("NOUN", "PROPN"):
         return ""
@@ -157,6 +162,8 @@ def mentions(doc: Doc, person_keys: frozenset[str] = frozenset()) -> list[Mentio
 
 
 def _mention(doc: Doc, start: int, end: int, label: str) -> list[Mention]:
+    while start < end and not any(c.isalpha() for c in doc[start].text):
+        start += 1  # a name opens on a letter: the small model may take in a dateline's dash ("− Defense")
     start, end = full_span(doc, start, end)
     name = _clean(doc[start:end].text)
     key = name_key(name)
