@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from ..text.nlp import coarse_pos
+from ..text.lemmas import lemma
 from ..text.words import STOPWORDS, word_key
 
 if TYPE_CHECKING:
@@ -25,7 +26,7 @@ NEAR = 6  # words apart in one evidence sentence that still count as close to ea
 
 def _content(token: "Token") -> str | None:
     key = word_key(token.text)
-    return key if len(key) > 1 and key.isalnum() and key not in STOPWORDS else None
+    return lemma(key) if len(key) > 1 and key.isalnum() and key not in STOPWORDS else None
 
 
 def _head(token: "Token") -> "Token":
@@ -37,7 +38,8 @@ def _head(token: "Token") -> "Token":
 
 
 def claim_arcs(doc: "Doc") -> list[tuple[str, str]]:
-    """(head key, dependent key) of each arc between two distinct content words of the claim."""
+    """(head lemma, dependent lemma) of each arc between two distinct content words of the claim (lemmas, as
+    the evidence's ``WordPlaces`` hold them)."""
     arcs = []
     for token in doc:
         head = _head(token)
@@ -50,7 +52,7 @@ def claim_arcs(doc: "Doc") -> list[tuple[str, str]]:
 
 
 class WordPlaces:
-    """Where each word key occurs in the evidence: (sentence index, word position) pairs."""
+    """Where each word (its lemma) occurs in the evidence: (sentence index, word position) pairs."""
 
     def __init__(self, sentence_keys: Sequence[Sequence[str]]) -> None:
         self.places: dict[str, list[tuple[int, int]]] = defaultdict(list)

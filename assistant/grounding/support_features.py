@@ -1,8 +1,8 @@
 """The support model's features for (claim, cited passages): what the model weighs and the reasons cite.
 
 Meaning (similarity to the best window, in ``static`` vectors), wording (n-gram precision against it, content words the
-evidence lacks), facts (the hard checks' counts; name pairs the evidence never puts in one window), the
-claim's dependency arcs whose words never meet in one evidence sentence (``arcs``), relations (a verb's
+evidence lacks; words compared by their lemmas, names as the evidence writes them: ``EvidenceSet.read``), facts
+(the hard checks' counts; name pairs the evidence never puts in one window), the claim's dependency arcs whose words never meet in one evidence sentence (``arcs``), relations (a verb's
 subject or object differing from the evidence sentence with the same verb, subject and object swapped, a
 negation flipped), hedging, and a claim spliced from two sentences that no single window supports.
 """
@@ -19,7 +19,8 @@ from ..index.vectors import UnitVectors
 from ..text import nlp
 from ..text.mentions import find_names
 from ..text.placeholders import mask_placeholders
-from ..text.words import content_keys, word_key, word_keys
+from ..text.lemmas import lemmas
+from ..text.words import word_key, word_keys
 from .arcs import claim_arcs
 from .evidence import EvidenceSet, Window, ngrams
 from .facts import missing
@@ -83,12 +84,12 @@ def _names(claim: str, doc) -> set[frozenset[str]]:
 def _known_actors(names: set[frozenset[str]], evidence: EvidenceSet) -> set[str]:
     """Words of the claim's names that the evidence also uses: whom a named subject clash can be about (a
     garbled or lower-cased name is no evidence of the wrong person)."""
-    return {k for name in names for k in name if k in evidence.keys}
+    return {k for name in names for k in name if k in evidence.facts.keys}
 
 
 def _pairs_apart(names: set[frozenset[str]], evidence: EvidenceSet) -> float:
     """Share of the claim's name pairs (both in the evidence) that no single window mentions together."""
-    present = [n for n in names if n <= evidence.keys]
+    present = [lemmatised for n in names if (lemmatised := frozenset(lemmas(n))) <= evidence.keys]
     pairs = list(combinations(present, 2))
     if not pairs:
         return 0.0
@@ -135,7 +136,8 @@ class FeatureMaker:
         (``text.placeholders``)."""
         p = self.params
         claims = [mask_placeholders(c) for c in claims]
-        claimed = [set(content_keys(c)) for c in claims]
+        words = [e.read(c) for c, e in zip(claims, evidence)]
+        claimed = [content for _, content in words]
         chosen = [e.closest(k, p.max_windows) for k, e in zip(claimed, evidence)]
         best = best_windows(self.vectors, claims, chosen)
         docs = dict(zip(claims, nlp.parse_syntax(claims)))
@@ -149,8 +151,8 @@ class FeatureMaker:
         parsed = dict(zip(texts, map(roles, nlp.parse_syntax(texts))))
         for e, s in todo:
             e.roles[s] = parsed[s]
-        return [self._one(c, k, e, b, [e.roles[s] for s in r], found[c], docs[c])
-                for c, k, e, b, r in zip(claims, claimed, evidence, best, related)]
+        return [self._one(c, w, e, b, [e.roles[s] for s in r], found[c], docs[c])
+                for c, w, e, b, r in zip(claims, words, evidence, best, related)]
 
     def _related(self, claimed: set[str], evidence: EvidenceSet, best: Window) -> list[str]:
         """The evidence sentences whose roles count for a claim: among its best window's and the most
@@ -160,10 +162,10 @@ class FeatureMaker:
         return [evidence.sentences[i] for i in indexes
                 if _precision(claimed, evidence.singles[i].content) >= _RELATED]
 
-    def _one(self, claim: str, claimed: set[str], evidence: EvidenceSet, best: tuple[Window, float, float],
-             related: list[list[Role]], claim_roles: list[Role], doc) -> Analysis:
+    def _one(self, claim: str, words: tuple[list[str], set[str]], evidence: EvidenceSet,
+             best: tuple[Window, float, float], related: list[list[Role]], claim_roles: list[Role], doc) -> Analysis:
         window, similarity, single = best
-        keys = word_keys(claim)
+        keys, claimed = words
         row = dict.fromkeys(FEATURES, 0.0)
         row.update(similarity=similarity, similarity_sentence=single, claim_words=len(claim.split()))
         row["unigram_precision"] = _precision(claimed, window.content)
