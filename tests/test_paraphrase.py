@@ -10,7 +10,6 @@ from assistant.core.settings import load_settings
 from assistant.grounding.facts import missing_facts
 from assistant.grounding.verifier import Verifier, make_verifier
 from assistant.text.initials import Initials, acronym, spell_like, spelled_out
-from assistant.text.lemmas import lemma, lemmas
 from assistant.text.words import word_keys
 
 HEADLINE = "EU explores security pact with India"
@@ -46,14 +45,6 @@ def test_spelled_out_parts_and_their_initials() -> None:
 def test_spell_like_writes_names_as_the_other_text(text: str, other: str, expected: str) -> None:
     keys = set(word_keys(other))
     assert spell_like(text, Initials.of(other), lambda name: all(k in keys for k in word_keys(name))) == expected
-
-
-def test_lemmas_fold_tense_and_number_but_not_meaning() -> None:
-    assert len(set(lemmas(["explore", "exploring", "explored"]))) == 1
-    assert lemma("talked") == lemma("talk") and lemma("said") == lemma("say") and lemma("went") == lemma("go")
-    assert lemma("children") == lemma("child")
-    assert lemma("bigger") != lemma("big")  # a comparative says more than its adjective
-    assert lemma("2011") == "2011"
 
 
 @pytest.mark.parametrize(

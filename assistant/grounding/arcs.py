@@ -15,7 +15,6 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from ..text.nlp import coarse_pos
-from ..text.lemmas import lemma
 from ..text.words import STOPWORDS, word_key
 
 if TYPE_CHECKING:
@@ -26,7 +25,7 @@ NEAR = 6  # words apart in one evidence sentence that still count as close to ea
 
 def _content(token: "Token") -> str | None:
     key = word_key(token.text)
-    return lemma(key) if len(key) > 1 and key.isalnum() and key not in STOPWORDS else None
+    return key if len(key) > 1 and key.isalnum() and key not in STOPWORDS else None
 
 
 def _head(token: "Token") -> "Token":
@@ -38,8 +37,7 @@ def _head(token: "Token") -> "Token":
 
 
 def claim_arcs(doc: "Doc") -> list[tuple[str, str]]:
-    """(head lemma, dependent lemma) of each arc between two distinct content words of the claim (lemmas, as
-    the evidence's ``WordPlaces`` hold them)."""
+    """(head key, dependent key) of each arc between two distinct content words of the claim."""
     arcs = []
     for token in doc:
         head = _head(token)
@@ -52,7 +50,7 @@ def claim_arcs(doc: "Doc") -> list[tuple[str, str]]:
 
 
 class WordPlaces:
-    """Where each word (its lemma) occurs in the evidence: (sentence index, word position) pairs."""
+    """Where each word key occurs in the evidence: (sentence index, word position) pairs."""
 
     def __init__(self, sentence_keys: Sequence[Sequence[str]]) -> None:
         self.places: dict[str, list[tuple[int, int]]] = defaultdict(list)

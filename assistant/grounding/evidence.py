@@ -1,10 +1,9 @@
-"""Cited passages prepared once for every claim that cites them: sentences, windows and their word lemmas.
+"""Cited passages prepared once for every claim that cites them: sentences, windows and their word keys.
 
 A claim usually restates one sentence or two adjacent ones, so those are the windows it is compared with;
-a window never spans two passages. Words compare by their lemmas (``text.lemmas``: "explores" and "is
-exploring" are one word), and a claim is read with its names written as the passages write them
-(``text.initials``: "EU" for "European Union", or the reverse), so another word form or an organisation by
-its initials is not a missing word.
+a window never spans two passages. A claim is read with its names written as the passages write them
+(``text.initials``: "EU" for "European Union", or the reverse), so an organisation by its initials is not a
+missing word.
 """
 
 from __future__ import annotations
@@ -14,7 +13,6 @@ from dataclasses import dataclass, field
 
 from ..text.initials import spell_like
 from ..text.sentences import split_sentences
-from ..text.lemmas import lemmas
 from ..text.words import content_keys, word_keys
 from .arcs import WordPlaces
 from .facts import Evidence
@@ -27,8 +25,7 @@ def ngrams(keys: Sequence[str], n: int) -> set[tuple[str, ...]]:
 
 @dataclass
 class Window:
-    """One sentence or two adjacent ones, with the indexes of the sentences it holds, its words' lemmas in
-    order (``keys``) and its content words' lemmas (``content``)."""
+    """One sentence or two adjacent ones, with the indexes of the sentences it holds."""
 
     text: str
     sentences: tuple[int, ...]
@@ -59,20 +56,19 @@ class EvidenceSet:
                                        a.content | b.content)  # a pair's keys are its sentences' keys
                                 for a, b in zip(singles, singles[1:]))
         self.singles = [w for w in self.windows if len(w.sentences) == 1]
-        self.keys = set(lemmas(self.facts.keys))
+        self.keys = set(self.facts.keys)
         self.bigrams = set().union(*(w.gram_set(2) for w in self.singles)) if self.singles else set()
         self.places = WordPlaces([w.keys for w in self.singles])
         self.roles: dict[str, list] = {}  # sentence -> its verbs' roles (``roles.roles``), filled as claims need them
 
     @staticmethod
     def _window(text: str, sentences: tuple[int, ...]) -> Window:
-        return Window(text, sentences, lemmas(word_keys(text)), set(lemmas(content_keys(text))))
+        return Window(text, sentences, word_keys(text), set(content_keys(text)))
 
     def read(self, claim: str) -> tuple[list[str], set[str]]:
-        """The claim's word lemmas in order and its content words' lemmas, its names written as the passages
-        write them."""
+        """The claim's word keys in order and its content words, its names written as the passages write them."""
         claim = spell_like(claim, self.facts.initials, self.facts.has_words)
-        return lemmas(word_keys(claim)), set(lemmas(content_keys(claim)))
+        return word_keys(claim), set(content_keys(claim))
 
     def closest(self, claimed: set[str], count: int, singles: bool = False) -> list[Window]:
         """The ``count`` windows (or single sentences) sharing the most content words with the claim."""

@@ -1,10 +1,11 @@
 """The support model's features for (claim, cited passages): what the model weighs and the reasons cite.
 
 Meaning (similarity to the best window, in ``static`` vectors), wording (n-gram precision against it, content words the
-evidence lacks; words compared by their lemmas, names as the evidence writes them: ``EvidenceSet.read``), facts
-(the hard checks' counts; name pairs the evidence never puts in one window), the claim's dependency arcs whose words never meet in one evidence sentence (``arcs``), relations (a verb's
-subject or object differing from the evidence sentence with the same verb, subject and object swapped, a
-negation flipped), hedging, and a claim spliced from two sentences that no single window supports.
+evidence lacks, the claim's names written as the evidence writes them: ``EvidenceSet.read``), facts (the hard
+checks' counts; name pairs the evidence never puts in one window), the claim's dependency arcs whose words
+never meet in one evidence sentence (``arcs``), relations (a verb's subject or object differing from the
+evidence sentence with the same verb, subject and object swapped, a negation flipped), hedging, and a claim
+spliced from two sentences that no single window supports.
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ from ..index.vectors import UnitVectors
 from ..text import nlp
 from ..text.mentions import find_names
 from ..text.placeholders import mask_placeholders
-from ..text.lemmas import lemmas
 from ..text.words import word_key, word_keys
 from .arcs import claim_arcs
 from .evidence import EvidenceSet, Window, ngrams
@@ -84,12 +84,12 @@ def _names(claim: str, doc) -> set[frozenset[str]]:
 def _known_actors(names: set[frozenset[str]], evidence: EvidenceSet) -> set[str]:
     """Words of the claim's names that the evidence also uses: whom a named subject clash can be about (a
     garbled or lower-cased name is no evidence of the wrong person)."""
-    return {k for name in names for k in name if k in evidence.facts.keys}
+    return {k for name in names for k in name if k in evidence.keys}
 
 
 def _pairs_apart(names: set[frozenset[str]], evidence: EvidenceSet) -> float:
     """Share of the claim's name pairs (both in the evidence) that no single window mentions together."""
-    present = [lemmatised for n in names if (lemmatised := frozenset(lemmas(n))) <= evidence.keys]
+    present = [n for n in names if n <= evidence.keys]
     pairs = list(combinations(present, 2))
     if not pairs:
         return 0.0
