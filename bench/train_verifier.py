@@ -42,7 +42,7 @@ from assistant.grounding.support import MODEL_PATH, SupportModel
 from assistant.grounding import support_features
 from assistant.grounding.support_features import FEATURES, FeatureMaker, FeatureParams
 from assistant.index.vectors import UnitVectors
-from assistant.text import placeholders
+from assistant.text import initials, placeholders
 from bench.train_ranker import lightgbm_trees
 
 PARAMS = {"objective": "binary", "learning_rate": 0.05, "num_leaves": 15, "min_data_in_leaf": 30,
@@ -65,7 +65,8 @@ GROUPS = {
     "splice": ["splice_gain"],
 }
 CACHE = Path("evals/runs/verifier-features")
-FEATURE_CODE = [*Path(support_features.__file__).parent.glob("*.py"), Path(placeholders.__file__)]
+FEATURE_CODE = [*Path(support_features.__file__).parent.glob("*.py"),
+                *(Path(m.__file__) for m in (placeholders, initials))]
 # More overlap with the evidence never lowers support, a missing fact or a role clash never raises it:
 # without these constraints the trees learned from the perturbations' quirks (dev FRANK, summary = mean:
 # ROC AUC 0.694 -> 0.701, Pearson 0.395 -> 0.441 with them and without the reference sentences).

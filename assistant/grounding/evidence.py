@@ -1,7 +1,9 @@
 """Cited passages prepared once for every claim that cites them: sentences, windows and their word keys.
 
 A claim usually restates one sentence or two adjacent ones, so those are the windows it is compared with;
-a window never spans two passages.
+a window never spans two passages. A claim is read with its names written as the passages write them
+(``text.initials``: "EU" for "European Union", or the reverse), so an organisation by its initials is not a
+missing word.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from ..text.initials import spell_like
 from ..text.sentences import split_sentences
 from ..text.words import content_keys, word_keys
 from .arcs import WordPlaces
@@ -61,6 +64,11 @@ class EvidenceSet:
     @staticmethod
     def _window(text: str, sentences: tuple[int, ...]) -> Window:
         return Window(text, sentences, word_keys(text), set(content_keys(text)))
+
+    def read(self, claim: str) -> tuple[list[str], set[str]]:
+        """The claim's word keys in order and its content words, its names written as the passages write them."""
+        claim = spell_like(claim, self.facts.initials, self.facts.has_words)
+        return word_keys(claim), set(content_keys(claim))
 
     def closest(self, claimed: set[str], count: int, singles: bool = False) -> list[Window]:
         """The ``count`` windows (or single sentences) sharing the most content words with the claim."""

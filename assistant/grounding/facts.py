@@ -19,12 +19,11 @@ from ..text.mentions import (
     find_numbers,
     find_quotes,
 )
+from ..text.initials import Initials, spell_like
 from ..text.placeholders import mask_placeholders
 from ..text.sentences import split_sentences
-from ..text.words import STOPWORDS, content_keys, fold, normalize, word_keys
+from ..text.words import STOPWORDS, content_keys, normalize, word_keys
 from .citations import strip_markers
-
-_TITLED = re.compile(r"[A-Z][\w'’-]*(?:\s+(?:(?:of|and|for|the|on|&)\s+)?[A-Z][\w'’-]*)+")
 
 
 def evidence_text(passage: Passage) -> str:
@@ -52,13 +51,7 @@ class Evidence:
         self.keys = set(word_keys(joined))
         self.numbers = find_numbers(joined)
         self.dates = find_dates(joined)
-        self.acronyms = {"".join(c for c in w if c.isalnum()) for w in fold(joined).split()
-                         if sum(c.isupper() for c in w) >= 2}
-        for name in _TITLED.finditer(joined):  # "(The) Securities and Exchange Commission" stands for "SEC"
-            words = [w for w in name.group(0).split() if w[0].isupper()]
-            if words[0].lower() in STOPWORDS:
-                words = words[1:]
-            self.acronyms.add("".join(w[0] for w in words))
+        self.initials = Initials.of(joined)  # "SEC" and "(The) Securities and Exchange Commission"
 
     def has_number(self, num: NumberMention) -> bool:
         for seen in self.numbers:
@@ -78,16 +71,22 @@ class Evidence:
                 return True
         return False
 
+    def has_words(self, text: str) -> bool:
+        """Every word of ``text`` (but connectors) occurs."""
+        return all(k in self.keys for k in word_keys(text) if k not in NAME_CONNECTORS)
+
     def has_name(self, text: str, is_acronym: bool, at_start: bool) -> bool:
-        """All words of the name occur; at sentence start the first word may be a common word ("Midfielder X")."""
+        """All words of the name occur, a name written by its initials on one side and in full on the other
+        counting as the same ("EU", "European Union"); at sentence start the first word may be a common word
+        ("Midfielder X")."""
         text = re.sub(r"['’]s$", "", text)
-        parts = [k for k in word_keys(text) if k not in NAME_CONNECTORS]
         if is_acronym:
             letters = "".join(c for c in text if c.isalnum())
-            if letters in self.acronyms:
+            if self.initials.written(letters):
                 return True
             if letters.lower() in STOPWORDS:  # "US" must not match the pronoun "us"
                 return False
+        parts = [k for k in word_keys(spell_like(text, self.initials, self.has_words)) if k not in NAME_CONNECTORS]
         if at_start and len(parts) > 1:
             parts = parts[1:]
         return all(k in self.keys for k in parts)

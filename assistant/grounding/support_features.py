@@ -1,10 +1,11 @@
 """The support model's features for (claim, cited passages): what the model weighs and the reasons cite.
 
 Meaning (similarity to the best window, in ``static`` vectors), wording (n-gram precision against it, content words the
-evidence lacks), facts (the hard checks' counts; name pairs the evidence never puts in one window), the
-claim's dependency arcs whose words never meet in one evidence sentence (``arcs``), relations (a verb's
-subject or object differing from the evidence sentence with the same verb, subject and object swapped, a
-negation flipped), hedging, and a claim spliced from two sentences that no single window supports.
+evidence lacks, the claim's names written as the evidence writes them: ``EvidenceSet.read``), facts (the hard
+checks' counts; name pairs the evidence never puts in one window), the claim's dependency arcs whose words
+never meet in one evidence sentence (``arcs``), relations (a verb's subject or object differing from the
+evidence sentence with the same verb, subject and object swapped, a negation flipped), hedging, and a claim
+spliced from two sentences that no single window supports.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from ..index.vectors import UnitVectors
 from ..text import nlp
 from ..text.mentions import find_names
 from ..text.placeholders import mask_placeholders
-from ..text.words import content_keys, word_key, word_keys
+from ..text.words import word_key, word_keys
 from .arcs import claim_arcs
 from .evidence import EvidenceSet, Window, ngrams
 from .facts import missing
@@ -135,7 +136,8 @@ class FeatureMaker:
         (``text.placeholders``)."""
         p = self.params
         claims = [mask_placeholders(c) for c in claims]
-        claimed = [set(content_keys(c)) for c in claims]
+        words = [e.read(c) for c, e in zip(claims, evidence)]
+        claimed = [content for _, content in words]
         chosen = [e.closest(k, p.max_windows) for k, e in zip(claimed, evidence)]
         best = best_windows(self.vectors, claims, chosen)
         docs = dict(zip(claims, nlp.parse_syntax(claims)))
@@ -149,8 +151,8 @@ class FeatureMaker:
         parsed = dict(zip(texts, map(roles, nlp.parse_syntax(texts))))
         for e, s in todo:
             e.roles[s] = parsed[s]
-        return [self._one(c, k, e, b, [e.roles[s] for s in r], found[c], docs[c])
-                for c, k, e, b, r in zip(claims, claimed, evidence, best, related)]
+        return [self._one(c, w, e, b, [e.roles[s] for s in r], found[c], docs[c])
+                for c, w, e, b, r in zip(claims, words, evidence, best, related)]
 
     def _related(self, claimed: set[str], evidence: EvidenceSet, best: Window) -> list[str]:
         """The evidence sentences whose roles count for a claim: among its best window's and the most
@@ -160,10 +162,10 @@ class FeatureMaker:
         return [evidence.sentences[i] for i in indexes
                 if _precision(claimed, evidence.singles[i].content) >= _RELATED]
 
-    def _one(self, claim: str, claimed: set[str], evidence: EvidenceSet, best: tuple[Window, float, float],
-             related: list[list[Role]], claim_roles: list[Role], doc) -> Analysis:
+    def _one(self, claim: str, words: tuple[list[str], set[str]], evidence: EvidenceSet,
+             best: tuple[Window, float, float], related: list[list[Role]], claim_roles: list[Role], doc) -> Analysis:
         window, similarity, single = best
-        keys = word_keys(claim)
+        keys, claimed = words
         row = dict.fromkeys(FEATURES, 0.0)
         row.update(similarity=similarity, similarity_sentence=single, claim_words=len(claim.split()))
         row["unigram_precision"] = _precision(claimed, window.content)

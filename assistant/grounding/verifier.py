@@ -28,7 +28,6 @@ from ..index.vectors import UnitVectors
 from .citations import CitedSentence, strip_markers
 from .evidence import EvidenceSet
 from .facts import evidence_text, lexical_support, missing, missing_facts, passage_windows
-from ..text.words import content_keys
 from .static import load_static
 from .support import SupportModel, load_model
 from .support_features import FEATURES, Analysis, FeatureMaker, best_windows
@@ -132,7 +131,7 @@ class Verifier:
 
     def _rule(self, texts: list[str], evidence: list[EvidenceSet]) -> list[Verdict]:
         """Hard checks, then the MiniLM similarity of the closest window against ``similarity``."""
-        chosen = [e.closest(set(content_keys(t)), RULE_WINDOWS) for t, e in zip(texts, evidence)]
+        chosen = [e.closest(e.read(t)[1], RULE_WINDOWS) for t, e in zip(texts, evidence)]
         out = []
         for text, e, (window, sim, _) in zip(texts, evidence, best_windows(self.vectors, texts, chosen)):
             reasons = missing(text, e.facts)
