@@ -107,3 +107,19 @@ def test_faithful_paraphrase_is_supported(verifier: Verifier, claim: str, eviden
 def test_changed_fact_is_still_not_supported(verifier: Verifier, claim: str, evidence: str) -> None:
     verdict = verifier.check(claim, [evidence])
     assert not verdict.supported, verdict
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("claim", "evidence", "side"),
+    [
+        pytest.param("The European Union is not exploring a security pact with India.", SPELLED, "adds",
+                     id="negation-added"),
+        pytest.param(SPELLED, "The European Union is not exploring a security pact with India.", "drops",
+                     id="negation-dropped"),
+    ],
+)
+def test_a_flipped_negation_of_the_passages_words_is_a_reason(verifier: Verifier, claim: str, evidence: str,
+                                                              side: str) -> None:
+    verdict = verifier.check(claim, [evidence])
+    assert not verdict.supported and verdict.reasons[0].startswith(f"negation: the claim {side}"), verdict

@@ -30,14 +30,13 @@ from .evidence import EvidenceSet
 from .facts import evidence_text, lexical_support, missing, missing_facts, passage_windows
 from .static import load_static
 from .support import SupportModel, load_model
-from .support_features import FEATURES, Analysis, FeatureMaker, best_windows
+from .support_features import FEATURES, Analysis, FeatureMaker, best_windows, short
 
 DEFAULT_SIMILARITY = 0.45  # the rule's threshold (answer.support_similarity)
 RULE_WINDOWS = 8  # windows embedded with MiniLM per sentence under the rule
 __all__ = ["Verdict", "Verifier", "evidence_text", "lexical_support", "make_verifier", "missing_facts",
            "passage_windows"]
 _EVIDENCE_CACHE = 64
-_QUOTE_WORDS = 25
 
 
 @dataclass(frozen=True)
@@ -51,11 +50,6 @@ class Verdict:
     similarity: float = 0.0
     score: float = 0.0
     features: dict[str, float] = field(default_factory=dict, compare=False, repr=False)
-
-
-def _short(text: str) -> str:
-    words = text.split()
-    return " ".join(words) if len(words) <= _QUOTE_WORDS else " ".join(words[:_QUOTE_WORDS]) + " …"
 
 
 def explain(analysis: Analysis, score: float, threshold: float) -> list[str]:
@@ -72,7 +66,7 @@ def explain(analysis: Analysis, score: float, threshold: float) -> list[str]:
     if analysis.value("entity_pairs_apart") > 0:
         reasons.append("puts together names that no passage sentence mentions together")
     reasons.append(f"support score {score:.2f} is below {threshold:.2f}; the closest passage says "
-                   f"“{_short(analysis.best)}”")
+                   f"“{short(analysis.best)}”")
     return reasons
 
 
@@ -137,7 +131,7 @@ class Verifier:
             reasons = missing(text, e.facts)
             if sim < self.similarity:
                 reasons.append(f"similarity {sim:.3f} is below {self.similarity:.3f}; the closest passage says "
-                               f"“{_short(window.text)}”")
+                               f"“{short(window.text)}”")
             out.append(Verdict(not reasons, reasons, round(sim, 4), round(min(max(sim, 0.0), 1.0), 4)))
         return out
 
