@@ -103,13 +103,16 @@ def test_a_name_takes_its_part_in_a_clause_that_modifies_it(sentence: str, name:
     assert _role_of(span, verb) == role
 
 
-def test_a_possessive_and_a_short_form_are_one_candidate() -> None:
-    question = "Which singer released a new album?"
-    first = "Taylor Swift's new album is out on Friday."
-    second = "The album by Swift sold a million copies in its first week."
-    passages = [_passage(0, f"{first} {second}", "A new album", "2025-10-03")]
+def _naming(question: str, first: str, second: str, word: str) -> list:
+    """The candidates whose key holds ``word`` in a passage of two sentences, the first the more similar."""
+    passages = [_passage(0, f"{first} {second}", "Two sentences", "2025-10-03")]
     ranked = [Evidence(passages[0], first, 0.7), Evidence(passages[0], second, 0.6)]
-    found = [c for c in gathered(wanted(question), question, ranked, passages) if "swift" in c.key]
+    return [c for c in gathered(wanted(question), question, ranked, passages) if word in c.key]
+
+
+def test_a_possessive_and_a_short_form_are_one_candidate() -> None:
+    found = _naming("Which singer released a new album?", "Taylor Swift's new album is out on Friday.",
+                    "The album by Swift sold a million copies in its first week.", "swift")
     assert len(found) == 1 and found[0].key == ("taylor", "swift")
     assert sorted(o.text for o in found[0].occurrences) == ["Swift", "Taylor Swift"]
 
@@ -138,11 +141,8 @@ def test_the_candidate_of_the_kind_asked_for_is_closer_to_the_questions_noun(emb
 
 
 def test_a_joined_short_form_is_stated_by_its_fullest_name() -> None:
-    question = "Which NFL team has played the most Thanksgiving games?"
-    short = "The Lions have played 84 Thanksgiving games, the most of any team."
-    full = "The Detroit Lions host the Green Bay Packers on Thursday."
-    passages = [_passage(0, f"{short} {full}", "Thanksgiving football", "2025-11-26")]
-    ranked = [Evidence(passages[0], short, 0.8), Evidence(passages[0], full, 0.5)]
-    found = [c for c in gathered(wanted(question), question, ranked, passages) if "lion" in c.key]
+    found = _naming("Which NFL team has played the most Thanksgiving games?",
+                    "The Lions have played 84 Thanksgiving games, the most of any team.",
+                    "The Detroit Lions host the Green Bay Packers on Thursday.", "lion")
     assert len(found) == 1 and found[0].name == "Detroit Lions"
     assert sorted(o.text for o in found[0].occurrences) == ["Lions", "The Detroit Lions"]

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -158,6 +158,12 @@ def _role_agrees(span, role: tuple[str, str] | None) -> int:
     return 0 if found is None else 1 if found == role[1] else -1
 
 
+def _longer_forms(key: tuple[str, ...], keys: Iterable[tuple[str, ...]]) -> list[tuple[str, ...]]:
+    """The longer names among ``keys`` that end in ``key``, as a full name ends in the surname ("Alaska" is
+    not the "Alaska National Guard")."""
+    return [k for k in keys if len(k) > len(key) and k[len(k) - len(key):] == key]
+
+
 def _labels(docs) -> dict[tuple[str, ...], set[str]]:
     """The label each name gets most often in the evidence; a short name takes its longer forms' labels
     ('Von der Leyen', ORG in one sentence, is the PERSON 'Ursula von der Leyen' of another)."""
@@ -167,9 +173,7 @@ def _labels(docs) -> dict[tuple[str, ...], set[str]]:
             seen.setdefault(tuple(k for k in word_keys(e.text) if k), Counter())[e.label] += 1
     out = {}
     for key, counts in seen.items():
-        # the longer form must end in the short one, as a full name ends in the surname ("Alaska" is not
-        # the "Alaska National Guard")
-        longer = [c for k, c in seen.items() if len(k) > len(key) and k[len(k) - len(key):] == key]
+        longer = [seen[k] for k in _longer_forms(key, seen)]
         out[key] = {c.most_common(1)[0][0] for c in longer} if longer else {counts.most_common(1)[0][0]}
     return out
 
@@ -260,7 +264,7 @@ def _merged(found: dict[tuple[str, ...], Found]) -> list[Found]:
     small model often labels a lone surname as an organisation: a person's full name takes it whatever its
     label."""
     for key in sorted(found, key=len):
-        longer = [k for k in found if len(k) > len(key) and k[len(k) - len(key):] == key]
+        longer = _longer_forms(key, found)
         if len(longer) == 1 and found[longer[0]].label in (found[key].label, "PERSON"):
             found[longer[0]].occurrences.extend(found.pop(key).occurrences)
     return list(found.values())

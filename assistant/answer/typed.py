@@ -157,9 +157,10 @@ def _compose(answers: list[PartAnswer], people: dict[str, Known]) -> tuple[list[
         composed.append(_introduced(text, cites, people, named, srcs))
     if len(answers) == 1 and answers[0].found is not None:
         for ev in _supporting(answers[0].found, used):
-            if _stated(ev) not in said:  # a syndicated copy says nothing new
-                said.add(_stated(ev))
-                composed.append(_introduced(_stated(ev), [srcs.cite(ev.passage)], people, named, srcs))
+            text = _stated(ev)
+            if text not in said:  # a syndicated copy says nothing new
+                said.add(text)
+                composed.append(_introduced(text, [srcs.cite(ev.passage)], people, named, srcs))
     return composed, srcs
 
 

@@ -27,6 +27,7 @@ spokesman spokeswoman spokesperson general ambassador leader representative rep 
 envoy sheikh pope bishop cardinal professor detective inspector sergeant lieutenant colonel major admiral""".split())
 _ROLE_DEPS = frozenset({"compound", "nmod", "amod"})
 _MAX_ROLE_WORDS = 12
+_TITLE_MARKS = "-'’&.,"  # punctuation a title may hold ("Procter & Gamble's chief", "vice-president")
 
 
 @dataclass(frozen=True)
@@ -121,9 +122,9 @@ def _role_text(span: Span) -> str:
     # a symbol that is no punctuation of a title ends what comes before it ("WASHINGTON − Defense Secretary":
     # a dateline's dash)
     cut = [i for i, t in enumerate(words)
-           if not t.is_punct and not any(c.isalnum() for c in t.text) and t.text not in "-'’&.,"]
+           if not t.is_punct and not any(c.isalnum() for c in t.text) and t.text not in _TITLE_MARKS]
     words = words[cut[-1] + 1:] if cut else words
-    if not words or any(t.is_punct and t.text not in "-'’&.," for t in words) or words[-1].is_punct:
+    if not words or any(t.is_punct and t.text not in _TITLE_MARKS for t in words) or words[-1].is_punct:
         return ""
     if not any(t.pos_ in ("NOUN", "PROPN") for t in words) or words[-1].pos_ not in ("NOUN", "PROPN"):
         return ""
