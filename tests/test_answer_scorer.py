@@ -146,3 +146,27 @@ def test_a_joined_short_form_is_stated_by_its_fullest_name() -> None:
                     "The Detroit Lions host the Green Bay Packers on Thursday.", "lion")
     assert len(found) == 1 and found[0].name == "Detroit Lions"
     assert sorted(o.text for o in found[0].occurrences) == ["Lions", "The Detroit Lions"]
+
+
+def test_a_short_quoted_term_answers_a_what_question_and_a_quoted_statement_does_not() -> None:
+    question = "What is the dictionary's word of the year?"
+    found = _naming(question, 'The dictionary has selected "parasocial" for its 2025 Word of the Year.',
+                    '"We saw millions of fans relate to it," the editor said.', "parasocial")
+    assert [(c.text, c.label) for c in found] == [("parasocial", "TERM")]
+    statement = _naming(question, 'The dictionary has selected "parasocial" for its 2025 Word of the Year.',
+                        '"We saw millions of fans relate to it," the editor said.', "fans")
+    assert statement == []
+    assert "TERM" not in wanted("Which country won the cup?").labels
+
+
+def test_a_sentences_first_word_before_a_full_name_is_no_part_of_it() -> None:
+    from assistant.answer.extract import full_name
+
+    said = "Trust Taylor Swift to send the internet into a meltdown. Sam Altman said the company would grow."
+    passages = [_passage(0, said, "New album", "2025-10-03")]
+    swift = _naming("Which singer released a new album?", "Taylor Swift's new album is out on Friday.",
+                    "Fans queued overnight.", "swift")
+    assert full_name(swift[0], passages) is None
+    altman = _naming("Who leads the company?", "OpenAI chief executive Altman said the company would grow.",
+                     "Fans queued overnight.", "altman")
+    assert full_name(altman[0], passages)[0] == "Sam Altman"  # a short name's full form may open a sentence

@@ -212,6 +212,28 @@ def test_a_questions_number_holds_to_the_precision_it_is_written(answerer: Answe
     assert not fits.holds(_passage("Tickets for the $1.6 billion prize were sold in two states.", "2025-09-07"))
 
 
+def test_recently_reads_the_last_month_first_but_shuts_out_nothing(answerer: Answerer) -> None:
+    from datetime import date
+
+    from assistant.answer import constraints
+    from assistant.answer.plan import plan
+    from assistant.answer.state import Question
+    from assistant.retrieve.filters import Filters
+
+    def fits(question: str) -> constraints.Constraints:
+        return constraints.of(answerer, Question(plan(answerer.retriever.plan(question)), Filters()), question)
+
+    saved, answerer.retriever.as_of = answerer.retriever.as_of, date(2025, 9, 11)
+    try:
+        recently, plain = fits("Which player recently won the title?"), fits("Which player won the title?")
+    finally:
+        answerer.retriever.as_of = saved
+    old, new = _passage("Williams won the title.", "2022-08-31"), _passage("Alcaraz won the title.", "2025-09-07")
+    assert recently.fresh(new) and not recently.fresh(old)
+    assert recently.holds(old) and not recently.windows  # a soft window: the old report stays usable
+    assert plain.fresh(old) and plain.recent is None
+
+
 def test_a_question_about_another_time_abstains(answerer: Answerer) -> None:
     answer = answerer.ask("Who presided over the US v. Google case in May 2015?")
     assert answer.abstained and answer.answer.startswith("The indexed articles do not say")

@@ -123,3 +123,10 @@ def test_a_flipped_negation_of_the_passages_words_is_a_reason(verifier: Verifier
                                                               side: str) -> None:
     verdict = verifier.check(claim, [evidence])
     assert not verdict.supported and verdict.reasons[0].startswith(f"negation: the claim {side}"), verdict
+
+
+@pytest.mark.slow
+def test_a_verdict_label_before_the_passages_sentence_is_no_negation(verifier: Verifier) -> None:
+    # a yes/no answer quotes its evidence after "No:"; the label answers the question, it negates nothing
+    verdict = verifier.check(f"No: {SPELLED}", [SPELLED])
+    assert not any(r.startswith("negation:") for r in verdict.reasons), verdict

@@ -66,6 +66,9 @@ def test_role_clash_message_quotes_the_passage() -> None:
         pytest.param("The EU may sign a pact.", 0, 1, id="may"),
         pytest.param("The EU plans to sign a pact.", 0, 1, id="plans"),
         pytest.param("The EU signed a pact.", 0, 0, id="plain"),
+        pytest.param("No: the EU signed a pact.", 0, 0, id="verdict-no"),
+        pytest.param("No, the talks did not end.", 1, 0, id="reply-then-not"),
+        pytest.param("No deal was signed.", 1, 0, id="no-deal"),
     ],
 )
 def test_negation_and_modality_counts(text: str, negation: int, modal: int) -> None:

@@ -3,21 +3,25 @@
 billion" is the report's $1.787 billion; "6.0" is not 6.4) and, when the question names a time ("this week", "in March
 2025"), a report from that time — published in the window (give or take ``answer.date_slack_days``) or
 dating the event in it. A passage that misses them is about another event, however close its words, and its
-candidates are no answer: a confident answer about another earthquake is worse than an abstention.
+candidates are no answer: a confident answer about another earthquake is worse than an abstention. "Recently" is softer: the reports of
+the last ``answer.recent_days`` are read first (``fresh``), the rest only when they hold no answer.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from datetime import timedelta
 
 from ..core.passage import Passage
 from ..retrieve.analysis import find_dates
-from ..text.dates import stamp_day, to_timestamp
+from ..text.dates import day_stamp, stamp_day, to_timestamp
 from ..text.mentions import find_dates as find_date_mentions
 from ..text.mentions import find_numbers
 from .state import Question, Tools
 
 DAY = 86400
+_RECENTLY = re.compile(r"\b(?:recently|lately)\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -28,6 +32,13 @@ class Constraints:
     numbers: tuple[tuple[float, float], ...]
     windows: tuple[tuple[int, int], ...]
     slack: int
+    recent: int | None = None  # the earliest timestamp of a "recent" report, for a question asking "recently"
+
+    def fresh(self, passage: Passage) -> bool:
+        """Whether ``passage`` is a recent report for a question asking what happened recently (any report
+        when it does not ask)."""
+        published = to_timestamp(passage.article.published_at) if passage.article.published_at else None
+        return self.recent is None or published is not None and published >= self.recent
 
     def holds(self, passage: Passage) -> bool:
         """Whether ``passage`` (with its headline) writes every number and reports from the named time."""
@@ -61,4 +72,7 @@ def of(tools: Tools, q: Question, part: str) -> Constraints:
     numbers = tuple(dict.fromkeys((round(n.value, 6), 0.5 * 10.0 ** -n.decimals * (n.value / n.raw if n.raw else 1.0))
                                   for n in find_numbers(part) if any(c.isdigit() for c in n.text) and not n.is_year))
     windows = tuple(m.value for m in (q.plan.search.dates if q.plan.search else []))
-    return Constraints(numbers, windows, round(tools.settings.answer.date_slack_days * DAY))
+    day = tools.retriever.as_of or tools.retriever.newest
+    recent = day_stamp(day - timedelta(days=tools.settings.answer.recent_days)) \
+        if day is not None and _RECENTLY.search(q.text) else None
+    return Constraints(numbers, windows, round(tools.settings.answer.date_slack_days * DAY), recent)

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from ..core.passage import Passage
-from ..text.mentions import find_names
+from ..text.mentions import find_names, find_quotes
 from ..text.nlp import entities, parse_many
 from ..text.screening import clean_sentences, instruction_like
 from ..text.words import word_keys
@@ -30,6 +30,9 @@ from .wants import ARGUMENT_ROLES, Want
 
 SENTENCES = 14
 """Evidence sentences read for candidates (the best by similarity to the question)."""
+TERM_WORDS = 4
+"""Most words of a quoted term that can answer a "what" question ("parasocial", "brain rot"); longer quotes
+are statements."""
 
 
 @dataclass
@@ -183,7 +186,7 @@ def _spans(doc, want: Want, asked: set[str], labels: dict[tuple[str, ...], set[s
     found = entities(doc)
     ents = [e for e in found if want.labels & labels.get(tuple(k for k in word_keys(e.text) if k), {e.label})
             and _counts(e, want)]
-    out = []
+    out = _terms(doc, asked) if "TERM" in want.labels else []
     i = 0
     while i < len(ents):
         start, end, j = _joined_chars(doc, ents, i)
@@ -191,6 +194,18 @@ def _spans(doc, want: Want, asked: set[str], labels: dict[tuple[str, ...], set[s
         if keys and not all(k in asked for k in keys):
             out.append((start, end, ents[i].label))
         i = j + 1
+    return out
+
+
+def _terms(doc, asked: set[str]) -> list[tuple[int, int, str]]:
+    """Short quoted terms of the sentence (``TERM``): a quoted word or phrase, not a quoted statement."""
+    out = []
+    for q in find_quotes(doc.text):
+        keys = [k for k in word_keys(q.text) if k]
+        if keys and len(q.text.split()) <= TERM_WORDS and not all(k in asked for k in keys) \
+                and not q.text.rstrip()[-1:] in ".!?,":
+            start = doc.text.index(q.text, q.start)
+            out.append((start, start + len(q.text), "TERM"))
     return out
 
 
@@ -299,10 +314,13 @@ def full_name(found: Found, passages: Sequence[Passage]) -> tuple[str, Passage] 
     for passage in passages:
         # instruction-like sentences are never evidence, so never the source of a name either
         title = [f"{passage.article.title}."] if not instruction_like(passage.article.title) else []
-        for mention in find_names(" ".join([*title, *clean_sentences(passage.text)])):
+        for mention in (m for sentence in [*title, *clean_sentences(passage.text)] for m in find_names(sentence)):
             words = mention.text.split()
-            # a fuller form ends with the short one: "Sam Altman" for "Altman", not "EU-India" for "EU"
-            if len(words) <= 4 and key < set(word_keys(mention.text)) and mention.text.endswith(f" {found.text}"):
+            # a fuller form ends with the short one: "Sam Altman" for "Altman", not "EU-India" for "EU"; a
+            # sentence's capitalised first word before a name of several words is no part of it ("Trust
+            # Taylor Swift to …")
+            if len(words) <= 4 and key < set(word_keys(mention.text)) and mention.text.endswith(f" {found.text}") \
+                    and not (mention.at_start and len(found.key) >= 2):
                 forms[mention.text] += 1
                 holder.setdefault(mention.text, passage)
     if not forms:

@@ -204,8 +204,9 @@ def _parts_answered(tools: Tools, q: Question,
         fits = constraints.of(tools, q, part)
         usable = [x for x in pool if fits.holds(x)]
         near = [x for x in usable if first is not None and x.article.id == first.passage.article.id]
-        found = (_answer_part(tools, asked, want, near, people) if near else None) \
-            or (_answer_part(tools, asked, want, usable, people) if usable else None)
+        recent = [x for x in usable if fits.fresh(x)]  # "recently": the recent reports first
+        found = next((f for tier in (near, recent if len(recent) < len(usable) else [], usable) if tier
+                      and (f := _answer_part(tools, asked, want, tier, people)) is not None), None)
         if found is None:
             return part, pool, people
         answers.append(found)

@@ -22,9 +22,11 @@ LABELS: dict[str, frozenset[str]] = {
     "number": frozenset({"CARDINAL", "QUANTITY"}),
     "amount": frozenset({"MONEY"}),
     "percentage": frozenset({"PERCENT"}),
-    "thing": frozenset({"ORG", "GPE", "LOC", "FAC", "NORP", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW", "PERSON"}),
+    "thing": frozenset({"ORG", "GPE", "LOC", "FAC", "NORP", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW", "PERSON",
+                        "TERM"}),
 }
-"""spaCy entity labels that can fill each answer type ("thing": any name)."""
+"""spaCy entity labels that can fill each answer type ("thing": any name, or a short quoted term, ``TERM``:
+the word of the year, a nickname, a slogan)."""
 TYPED = frozenset({"person", "organisation", "place", "date", "number", "amount", "percentage"})
 """Types whose answer is an entity of a known label: without one in the evidence, the answer abstains."""
 

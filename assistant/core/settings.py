@@ -102,6 +102,7 @@ class AnswerSettings(_Section):
     entity_passages: int = Field(6, ge=1, le=100, description="Passages retrieved for each description in a who/which/what question (the question and up to six of its clauses); the answer is a name that recurs across these lists.")
     model_writes: Literal["auto", "always", "never"] = Field("auto", description="Who writes an answer when there is a model: 'always' the model (from the passages, its sentences verified), 'never' the system (the model is left to other jobs), 'auto' the model unless it is the bundled SmolLM2-135M, whose own sentences survived verification in 12 of 511 MultiHop-RAG answers (the system composes; README, eval qa).")
     date_slack_days: float = Field(2.0, ge=0, description="A question naming a time ('this week', 'in May 2025') is answered only from reports published in that window or dating the event in it, give or take this many days (a report of Monday's events may run on Wednesday).")
+    recent_days: float = Field(31.0, ge=0, description="A question about what happened 'recently' (or 'lately') is answered from the reports of the last this many days when they hold an answer, else from any: a soft window, since an archive's 'recently' can span months.")
     open_passages: int = Field(8, ge=1, le=100, description="Passages retrieved for an open question: the model is shown the best answer.max_passages of them, an extractive answer quotes sentences from the top five.")
 
 

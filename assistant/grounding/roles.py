@@ -32,6 +32,7 @@ CONNECTIVES = frozenset({"because", "since", "so", "therefore", "thus", "hence",
                          "following", "despite", "although", "though", "while", "whereas", "result", "response",
                          "due", "amid", "prompting", "forcing", "leading"})
 _WORD = re.compile(r"n't|[a-z]+(?=n't)|[a-z]+")  # "didn't" -> "did", "n't"
+_ANSWER_WORD = re.compile(r"^\W*(?:yes|no)\s*[:,;.!—–-]\s*", re.I)  # "No: …", "No, …": a reply, not a negation
 _PRONOUNS = frozenset({"he", "she", "it", "they", "we", "i", "you", "who", "which", "that", "this", "these",
                        "those", "him", "her", "them", "one", "someone", "what"})
 
@@ -109,8 +110,9 @@ def _words(text: str) -> list[str]:
 
 def negations(text: str) -> int:
     """Negation words in the text ("not", "n't", "never", "no" …); read from the words, not a parse, so the
-    evidence windows need none."""
-    return sum(w in NEGATIONS for w in _words(text))
+    evidence windows need none. An opening "No:" or "No," answers something (a verdict, a reply) and negates
+    nothing the sentence says."""
+    return sum(w in NEGATIONS for w in _words(_ANSWER_WORD.sub("", text)))
 
 
 def connectives(text: str) -> set[str]:
