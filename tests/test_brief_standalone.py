@@ -167,3 +167,14 @@ def test_datelines_and_agency_credits_are_stripped(sentence, expected) -> None:
     from assistant.brief.lines import strip_dateline
 
     assert strip_dateline(sentence, 6) == expected
+
+
+@pytest.mark.parametrize(("sentence", "names"), [
+    pytest.param("Trust Taylor Swift to make a splash with her new album.", ["Taylor Swift"], id="imperative-first-word"),
+    pytest.param("Ursula von der Leyen said the pact was close.", ["Ursula von der Leyen"], id="first-name-first"),
+    pytest.param("Andrius Kubilius met Sanjay Seth in New Delhi.", ["Andrius Kubilius", "Sanjay Seth"], id="two-people"),
+])
+def test_a_sentences_first_word_is_no_part_of_a_full_name_after_it(sentence: str, names: list[str]) -> None:
+    from assistant.text.people import mentions
+
+    assert [m.name for m in mentions(parse(sentence))] == names

@@ -82,7 +82,8 @@ def _clean(text: str) -> str:
 
 def full_span(doc: Doc, start: int, end: int) -> tuple[int, int]:
     """The name at tokens [start, end) with the first names before it ("Andrius" + "Kubilius"): proper
-    nouns that modify it as compounds, stopping at a title word or a determiner."""
+    nouns that modify it as compounds, stopping at a title word or a determiner, and at a sentence's first word
+    once the name has two capitalised words ("Trust Taylor Swift to …" names Taylor Swift)."""
     root = doc[start:end].root
     i = start
     while i > 0:
@@ -91,6 +92,8 @@ def full_span(doc: Doc, start: int, end: int) -> tuple[int, int]:
             break
         if tok.lower_.strip(".") in TITLE_WORDS:
             break
+        if tok.i == tok.sent.start and sum(t.is_title for t in doc[i:end]) >= 2:
+            break  # a sentence's capitalised first word before a first and last name is no part of it ("Trust")
         i -= 1
     return i, end
 
