@@ -32,9 +32,10 @@ def _env(tmp_path: Path) -> dict[str, str]:
     return env
 
 
-def _spawn(index: Path, tmp_path: Path, llm: str = "none", *extra: str):
+def _spawn(index: Path, tmp_path: Path, llm: str = "none", *extra: str, config: Path | None = None):
+    env = _env(tmp_path) if config is None else {**_env(tmp_path), "ASSISTANT_CONFIG": str(config)}
     child = pexpect.spawn(sys.executable, ["-m", "assistant", "--index", str(index), "--llm", llm, "chat", *extra],
-                          cwd=str(ROOT), env=_env(tmp_path), encoding="utf-8", dimensions=(40, 120),
+                          cwd=str(ROOT), env=env, encoding="utf-8", dimensions=(40, 120),
                           timeout=TIMEOUT)
     child.logfile_read = io.StringIO()
     child.expect_exact("ready in")
@@ -171,7 +172,11 @@ def test_local_model_streams_and_ctrl_c_cancels(built_index: Path, tmp_path: Pat
         bundled_gguf()
     except Exception as exc:  # noqa: BLE001
         pytest.skip(f"bundled model unavailable: {exc}")
-    child = _spawn(built_index, tmp_path, "local")
+    # the model writes the answers, so that an answer streams for seconds and the Ctrl-C lands inside it (the
+    # system's own answer is done in half a second, before the key arrives)
+    writes = tmp_path / "model-writes.toml"
+    writes.write_text('[answer]\nmodel_writes = "always"\n', encoding="utf-8")
+    child = _spawn(built_index, tmp_path, "local", config=writes)
     child.sendline("What does Von der Leyen say security should be?")
     child.expect(r"first token \d+\.\d s")
     _prompt(child)
