@@ -3,8 +3,9 @@
 billion" is the report's $1.787 billion; "6.0" is not 6.4) and, when the question names a time ("this week", "in March
 2025"), a report from that time — published in the window (give or take ``answer.date_slack_days``) or
 dating the event in it. A passage that misses them is about another event, however close its words, and its
-candidates are no answer: a confident answer about another earthquake is worse than an abstention. "Recently" is softer: the reports of
-the last ``answer.recent_days`` are read first (``fresh``), the rest only when they hold no answer.
+candidates are no answer: a confident answer about another earthquake is worse than an abstention.
+"Recently" is softer: the reports of the last ``answer.recent_days`` are read first (``fresh``), the rest
+only when they hold no answer.
 """
 
 from __future__ import annotations

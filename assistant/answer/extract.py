@@ -203,7 +203,7 @@ def _terms(doc, asked: set[str]) -> list[tuple[int, int, str]]:
     for q in find_quotes(doc.text):
         keys = [k for k in word_keys(q.text) if k]
         if keys and len(q.text.split()) <= TERM_WORDS and not all(k in asked for k in keys) \
-                and not q.text.rstrip()[-1:] in ".!?,":
+                and q.text.rstrip()[-1:] not in ".!?,":
             start = doc.text.index(q.text, q.start)
             out.append((start, start + len(q.text), "TERM"))
     return out
