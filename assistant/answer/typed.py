@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
 
 from ..core.passage import Passage
 from ..text.captions import has_finite_verb
@@ -67,7 +66,7 @@ def _answer_part(tools: Tools, part: str, want: Want, passages: list[Passage],
             return PartAnswer(Evidence(role[1], role[0], 1.0), None)
         ev = described(want.subject, ranked)
         return PartAnswer(ev, None) if ev is not None else None
-    cands = [c for c in candidates(want, part, ranked, passages, _day(tools), tools.scorer.vectors)
+    cands = [c for c in candidates(want, part, ranked, passages, tools.retriever.day, tools.scorer.vectors)
              if c.best.evidence.score >= SENTENCE_FLOOR]
     # the floor decides abstention, so it holds only where the question abstains: an untyped "what"/"which"
     # part states its best candidate's sentence (the trainer chooses the floor on typed questions alone)
@@ -236,13 +235,8 @@ def candidate_hints(tools: Tools, q: Question, passages: list[Passage], most: in
     """The best candidates of the wanted type in ``passages``: hints for a model that writes the answer."""
     want = q.plan.want or wanted(q.text)
     ranked = _stating(tools.scorer.ranked_sentences([q.text], passages))
-    return [c.text for c in candidates(want, q.text, ranked, passages, _day(tools), tools.scorer.vectors)[:most]
+    return [c.text for c in candidates(want, q.text, ranked, passages, tools.retriever.day, tools.scorer.vectors)[:most]
             if c.score >= shipped().floor]
-
-
-def _day(tools: Tools) -> date | None:
-    """The question's day (``--as-of``, else the index's newest), which candidates' report ages count to."""
-    return tools.retriever.as_of or tools.retriever.newest
 
 
 def not_said_lead(part: str) -> str:

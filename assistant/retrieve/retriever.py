@@ -57,6 +57,11 @@ class Retriever:
         self._row_of = {cid: row for row, cid in enumerate(self.bm25.ids)}
         self.stories = _story_book(self.store, settings)  # None: no two articles share a story
 
+    @property
+    def day(self) -> date | None:
+        """The day relative time counts back from: ``--as-of``, else the newest indexed article's day."""
+        return self.as_of or self.newest
+
     # ---- public API ------------------------------------------------------------------------
     def changed(self) -> bool:
         """Whether the index's articles changed since this retriever loaded them (another process ingested)."""
@@ -111,7 +116,7 @@ class Retriever:
         """Outlets, dates and sub-queries named in the question (see ``assistant.retrieve.analysis``)."""
         from .analysis import analyse
 
-        return analyse(question, self.sources, self.as_of or self.newest)
+        return analyse(question, self.sources, self.day)
 
     # ---- internals -------------------------------------------------------------------------
     def ranked_lists(self, query: str, vector, filters: Filters, mode: str) -> list[tuple[float, list[Passage]]]:
@@ -154,7 +159,7 @@ class Retriever:
         from .single import single_features
 
         fused = self._fused(query, vector, filters, "hybrid", plan.named_sources if plan else set())
-        day = self.as_of or self.newest
+        day = self.day
         reference = float(day_stamp(day, end=True)) if day else float("nan")
         passages, rows = single_features(fused, lambda cid: float(self._ts[self._row_of[cid]]), reference, params)
         return passages, rows, fused
