@@ -99,7 +99,10 @@ class Newsroom:
                     etag = '"' + hashlib.sha1(route.body).hexdigest()[:16] + '"'
                     modified = email.utils.formatdate(route.modified, usegmt=True)
                     headers = {"ETag": etag, "Last-Modified": modified}
-                    if self.headers.get("If-None-Match") == etag or self.headers.get("If-Modified-Since") == modified:
+                    # as HTTP has it (RFC 9110 13.2.2): a client's ETag decides; the date only without one, for
+                    # a body replaced within the same second keeps its Last-Modified
+                    tag = self.headers.get("If-None-Match")
+                    if tag == etag if tag is not None else self.headers.get("If-Modified-Since") == modified:
                         with site._lock:
                             site.conditional += 1
                         return self._send(304, b"", route.content_type, headers)
