@@ -170,3 +170,13 @@ def test_a_sentences_first_word_before_a_full_name_is_no_part_of_it() -> None:
     altman = _naming("Who leads the company?", "OpenAI chief executive Altman said the company would grow.",
                      "Fans queued overnight.", "altman")
     assert full_name(altman[0], passages)[0] == "Sam Altman"  # a short name's full form may open a sentence
+
+
+def test_a_verb_opening_a_sentence_is_no_first_name() -> None:
+    from assistant.answer.extract import full_name
+
+    said = '"Taking Tylenol is not good. I will say it," the president said. Doctors said the drug is safe.'
+    passages = [_passage(0, said, "Doctors push back", "2025-09-23")]
+    tylenol = _naming("Which medication did the president link to autism?",
+                      "The president linked Tylenol to autism on Monday.", "Doctors pushed back.", "tylenol")
+    assert tylenol and full_name(tylenol[0], passages) is None  # not "Taking Tylenol"

@@ -20,7 +20,7 @@ from datetime import date
 
 from ..core.passage import Passage
 from ..text.mentions import find_names, find_quotes
-from ..text.nlp import entities, parse_many
+from ..text.nlp import entities, parse, parse_many
 from ..text.screening import clean_sentences, instruction_like
 from ..text.words import word_keys
 from .candidate_features import Vectors, formula, occurrence_score, rows
@@ -314,16 +314,23 @@ def full_name(found: Found, passages: Sequence[Passage]) -> tuple[str, Passage] 
     for passage in passages:
         # instruction-like sentences are never evidence, so never the source of a name either
         title = [f"{passage.article.title}."] if not instruction_like(passage.article.title) else []
-        for mention in (m for sentence in [*title, *clean_sentences(passage.text)] for m in find_names(sentence)):
-            words = mention.text.split()
+        for sentence, mention in ((s, m) for s in [*title, *clean_sentences(passage.text)] for m in find_names(s)):
             # a fuller form ends with the short one: "Sam Altman" for "Altman", not "EU-India" for "EU"; a
-            # sentence's capitalised first word before a name of several words is no part of it ("Trust
-            # Taylor Swift to …")
-            if len(words) <= 4 and key < set(word_keys(mention.text)) and mention.text.endswith(f" {found.text}") \
-                    and not (mention.at_start and len(found.key) >= 2):
+            # sentence's capitalised first word is part of it only when it is a proper noun before a one-word
+            # name ("Trust Taylor Swift to …", "Taking Tylenol is …" are no names)
+            if len(mention.text.split()) <= 4 and key < set(word_keys(mention.text)) \
+                    and mention.text.endswith(f" {found.text}") \
+                    and not (mention.at_start and (len(found.key) >= 2 or not _proper_nouns(
+                        sentence, mention.start, mention.end - len(found.text)))):
                 forms[mention.text] += 1
                 holder.setdefault(mention.text, passage)
     if not forms:
         return None
     best = max(forms, key=lambda f: (forms[f], len(f)))
     return best, holder[best]
+
+
+def _proper_nouns(sentence: str, start: int, end: int) -> bool:
+    """Whether every word of ``sentence[start:end]`` is a proper noun in spaCy's reading of the sentence."""
+    words = [t for t in parse(sentence) if start <= t.idx < end and t.is_alpha]
+    return bool(words) and all(t.pos_ == "PROPN" for t in words)
