@@ -293,3 +293,19 @@ def test_the_names_a_question_needs_are_spacys_names_in_its_capitalised_words() 
 
     assert question_names("Actress Amanda Seyfried praised whose outfit?", []) == ["Amanda Seyfried"]
     assert question_names("Which company's cloud service went down on Monday?", []) == []
+
+
+def test_an_agreed_name_must_be_the_kind_of_thing_asked_for() -> None:
+    from assistant.answer.candidates import Candidate, of_type
+    from assistant.core.passage import ArticleRef, Passage
+
+    text = ("Trump said he had authorized the CIA to carry out covert action inside Venezuela. "
+            "The union said in a statement on X that raids continued.")
+    passages = [Passage("c1", text, ArticleRef("a", "CIA cleared for covert action", "Outlet", "2025-10-16", ""))]
+    place = wanted("Inside which country did Trump authorize covert action?").labels
+
+    def named(name: str) -> Candidate:
+        return Candidate(name, (name.lower(),), surfaces={name: 1})
+
+    assert of_type(named("Venezuela"), place, passages)
+    assert not of_type(named("X"), place, passages) and not of_type(named("CIA"), place, passages)

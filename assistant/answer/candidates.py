@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from ..core.passage import Passage
 from ..text.mentions import find_names
+from ..text.nlp import entities, parse_many
 from ..text.sentences import split_sentences
 from ..text.words import word_keys
 
@@ -107,3 +108,12 @@ def entity_candidates(question: str, result_lists: Sequence[Sequence[Passage]], 
         elif want == "organisation":
             cand.score *= 1.3 if org or len(cand.key) == 1 else 0.7
     return sorted(ranked, key=lambda c: -c.score)
+
+
+def of_type(cand: Candidate, labels: frozenset[str], passages: Sequence[Passage]) -> bool:
+    """Whether spaCy reads the candidate, in a sentence of ``passages`` that writes it, as an entity of one of
+    ``labels`` (its text inside the name or the name inside it): "Which country …?" is not answered by "X"."""
+    name = cand.display()
+    sentences = [s for p in passages for s in split_sentences(f"{p.article.title}. {p.text}") if name in s]
+    return any(e.label in labels and (e.text in name or name in e.text)
+               for doc in parse_many(list(dict.fromkeys(sentences))) for e in entities(doc))

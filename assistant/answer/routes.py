@@ -28,7 +28,7 @@ from ..text.dates import day_stamp
 from ..text.nlp import parse
 from ..text.screening import instruction_like
 from ..text.words import word_keys
-from .candidates import Candidate, entity_candidates, wanted_type
+from .candidates import Candidate, entity_candidates, of_type, wanted_type
 from .compose import Composed, abstain, excerpt, finish, model_answer, quotes
 from .evidence import Evidence
 from .plan import ANTONYM_PREFIXES, Claim, Plan, name_found
@@ -46,6 +46,9 @@ ENTITY_MIN_QUERIES = 2
 """An answer entity must appear in the results of at least this many of the question's descriptions."""
 DESCRIPTIONS = 2
 """A question with at least this many descriptions of its answer is answered by the name they agree on."""
+TYPE_CHECKED = 5
+"""Best-supported names read for their entity type when the question wants a typed answer (the first that fits
+is the agreed name)."""
 
 Found = list[tuple[Claim, Evidence | None]]
 
@@ -220,6 +223,8 @@ def entity(tools: Tools, q: Question) -> Answer:
     ordered = list({x.chunk_id: x for rank in zip_longest(*lists) for x in rank if x is not None}.values())
     outlets = [o.surface for o in p.outlets] + list(tools.retriever.sources)
     cands = entity_candidates(p.question, lists[1:] or lists, exclude=outlets, want=wanted_type(p.question))
+    if p.want is not None and p.want.typed:  # the agreed name must be the kind of thing asked for
+        cands = [c for c in cands[:TYPE_CHECKED] if of_type(c, p.want.labels, q.passages)]
     best = cands[0] if cands else None
     agreed = best is not None and len(best.queries) >= min(ENTITY_MIN_QUERIES, max(1, len(lists) - 1))
     if tools.writer is None or q.cancelled:
