@@ -304,8 +304,5 @@ def test_an_agreed_name_must_be_the_kind_of_thing_asked_for() -> None:
     passages = [Passage("c1", text, ArticleRef("a", "CIA cleared for covert action", "Outlet", "2025-10-16", ""))]
     place = wanted("Inside which country did Trump authorize covert action?").labels
 
-    def named(name: str) -> Candidate:
-        return Candidate(name, (name.lower(),), surfaces={name: 1})
-
-    assert of_type(named("Venezuela"), place, passages)
-    assert not of_type(named("X"), place, passages) and not of_type(named("CIA"), place, passages)
+    named = [Candidate(name, (name.lower(),), surfaces={name: 1}) for name in ("X", "Venezuela", "CIA")]
+    assert [c.name for c in of_type(named, place, passages)] == ["Venezuela"]

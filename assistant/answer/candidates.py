@@ -50,9 +50,14 @@ class Candidate:
         return max(self.surfaces, key=lambda s: (len(s.split()), self.surfaces[s]))
 
 
+def _sentences(passage: Passage) -> list[str]:
+    """The sentences a passage's names are read from: its headline and its own sentences."""
+    return [passage.article.title, *split_sentences(passage.text)]
+
+
 def _names_in(passage: Passage) -> list[str]:
     out = []
-    for sentence in [passage.article.title, *split_sentences(passage.text)]:
+    for sentence in _sentences(passage):
         for mention in find_names(" ".join(sentence.split())):
             name = re.sub(r"['’]s$", "", mention.text).strip(" -")
             if name:
@@ -110,10 +115,13 @@ def entity_candidates(question: str, result_lists: Sequence[Sequence[Passage]], 
     return sorted(ranked, key=lambda c: -c.score)
 
 
-def of_type(cand: Candidate, labels: frozenset[str], passages: Sequence[Passage]) -> bool:
-    """Whether spaCy reads the candidate, in a sentence of ``passages`` that writes it, as an entity of one of
+def of_type(cands: Sequence[Candidate], labels: frozenset[str], passages: Sequence[Passage]) -> list[Candidate]:
+    """The candidates spaCy reads, in a sentence of ``passages`` that writes them, as an entity of one of
     ``labels`` (its text inside the name or the name inside it): "Which country …?" is not answered by "X"."""
-    name = cand.display()
-    sentences = [s for p in passages for s in split_sentences(f"{p.article.title}. {p.text}") if name in s]
-    return any(e.label in labels and (e.text in name or name in e.text)
-               for doc in parse_many(list(dict.fromkeys(sentences))) for e in entities(doc))
+    sentences = list(dict.fromkeys(s for p in passages for s in _sentences(p)))
+
+    def fits(name: str) -> bool:
+        return any(e.label in labels and (e.text in name or name in e.text)
+                   for doc in parse_many([s for s in sentences if name in s]) for e in entities(doc))
+
+    return [c for c in cands if fits(c.display())]

@@ -224,7 +224,7 @@ def entity(tools: Tools, q: Question) -> Answer:
     outlets = [o.surface for o in p.outlets] + list(tools.retriever.sources)
     cands = entity_candidates(p.question, lists[1:] or lists, exclude=outlets, want=wanted_type(p.question))
     if p.want is not None and p.want.typed:  # the agreed name must be the kind of thing asked for
-        cands = [c for c in cands[:TYPE_CHECKED] if of_type(c, p.want.labels, q.passages)]
+        cands = of_type(cands[:TYPE_CHECKED], p.want.labels, q.passages)
     best = cands[0] if cands else None
     agreed = best is not None and len(best.queries) >= min(ENTITY_MIN_QUERIES, max(1, len(lists) - 1))
     if tools.writer is None or q.cancelled:
