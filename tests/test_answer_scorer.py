@@ -180,3 +180,19 @@ def test_a_verb_opening_a_sentence_is_no_first_name() -> None:
     tylenol = _naming("Which medication did the president link to autism?",
                       "The president linked Tylenol to autism on Monday.", "Doctors pushed back.", "tylenol")
     assert tylenol and full_name(tylenol[0], passages) is None  # not "Taking Tylenol"
+
+
+def test_an_amounts_longer_form_is_another_claim_not_its_full_name() -> None:
+    from assistant.answer.typed import _fuller
+
+    question = "Which amount did the president promise in rebate checks?"
+    first = "The president promised Americans a $2,000 rebate check from tariff income."
+    second = "Economists said families could get at least $2,000 each next year."
+    found = _naming(question, first, second, "000")
+    assert len(found) == 1 and found[0].name == "at least $2,000"  # both mentions are one candidate
+    passages = [_passage(0, f"{first} {second}", "Two sentences", "2025-10-03")]
+    assert _fuller(found[0], passages, {}) is None
+    lions = _naming("Which NFL team has played the most Thanksgiving games?",
+                    "The Lions have played 84 Thanksgiving games, the most of any team.",
+                    "The Detroit Lions host the Green Bay Packers on Thursday.", "lion")
+    assert _fuller(lions[0], passages, {})[0] == "Detroit Lions"

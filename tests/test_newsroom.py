@@ -142,6 +142,10 @@ def test_the_wanted_answer_type(question: str, kind: str) -> None:
     ("What is the list price of the new phone?", "price", "amount"),  # the head, not its compound
     ("In which fast food restaurant was he arrested?", "restaurant", "thing"),
     ("What is the name of November's supermoon?", "supermoon", "thing"),  # through "the name of"
+    ("Which of the following people will receive the medal?", "people", "person"),  # a partitive's noun
+    ("Trump promised rebate checks in which of the following amounts?", "amount", "amount"),
+    ("Which of these companies reported earnings first?", "company", "organisation"),
+    ("Which of the following did the Federal Reserve announce?", None, "thing"),  # "the following" is no type
 ])
 def test_the_questions_noun_is_the_head_of_its_phrase(question: str, noun: str, kind: str) -> None:
     want = wanted(question)

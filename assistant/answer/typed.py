@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from ..core.passage import Passage
 from ..text.captions import has_finite_verb
 from ..text.clauses import clauses
-from ..text.nlp import entities, parse, parse_many
+from ..text.nlp import NAME_LABELS, entities, parse, parse_many
 from ..text.people import name_key
 from ..text.screening import instruction_like
 from ..text.words import content_keys, word_keys
@@ -86,7 +86,8 @@ def _fuller(found: Found, passages: list[Passage], people: dict[str, Known]) -> 
     """The full name of a short-named person or organisation ("Kirk" -> "Charlie Kirk"): the fullest form
     among its own mentions, else a person as the passages read name them (any of them, not only those from
     the question's time), else the fullest form the answering passages write."""
-    if len(word_keys(found.name)) > len(word_keys(found.text)):  # a short form joined to its full one ("Lions")
+    if found.label in NAME_LABELS and len(word_keys(found.name)) > len(word_keys(found.text)):
+        # a short name joined to its full one ("Lions"); an amount's longer form is another claim ("at least $2,000")
         return found.name, next(o.evidence.passage for o in found.occurrences if o.text.endswith(found.name))
     if found.label == "PERSON":
         known = people.get(name_key(found.text))

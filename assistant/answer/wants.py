@@ -83,6 +83,8 @@ def _wh_noun(doc) -> tuple[str | None, str | None]:
         low = tok.lower_
         if low not in WH_WORDS:
             continue
+        if low == "which" and tok.i + 1 < len(doc) and doc[tok.i + 1].lower_ == "of":
+            return low, _partitive_noun(doc, tok.i + 2)
         if low in ("which", "what", "whose") and tok.dep_ in ("det", "attr", "nsubj", "dobj", "pobj") or low == "how":
             nxt = [t for t in doc[tok.i + 1: tok.i + 4] if t.pos_ in ("NOUN", "PROPN", "ADJ", "ADV")]
             if low == "how" and nxt:
@@ -95,6 +97,22 @@ def _wh_noun(doc) -> tuple[str | None, str | None]:
             return low, head.lemma_.lower() if head is not None and head.pos_ in ("NOUN", "PROPN") else None
         return low, None
     return None, None
+
+
+PARTITIVE_SPAN = 4
+"""Words after "which of" searched for the noun of the partitive ("which of the following three companies")."""
+
+
+def _partitive_noun(doc, start: int) -> str | None:
+    """The noun a partitive "which of the (following) X" chooses among, read from the words after "of" (the
+    parser may attach "of" elsewhere, so not from its children); None for "which of the following?", where
+    "following" is itself the noun."""
+    for t in doc[start: start + PARTITIVE_SPAN]:
+        if t.pos_ in ("NOUN", "PROPN") and t.dep_ != "compound":
+            return None if t.lemma_.lower() == "following" else t.lemma_.lower()
+        if t.pos_ not in ("DET", "ADJ", "VERB", "NUM", "NOUN", "PROPN"):
+            return None
+    return None
 
 
 def _copula_noun(wh):
