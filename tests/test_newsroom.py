@@ -174,6 +174,20 @@ def test_clean_sentences(raw: str, tidy: str) -> None:
     assert clean(raw) == tidy
 
 
+def test_the_evidence_a_verdict_quotes_is_cleaned() -> None:
+    """Yes/no, date and outlet answers quote their evidence as the typed answers state theirs."""
+    from assistant.answer.compose import quotes
+    from assistant.answer.evidence import Evidence
+    from assistant.answer.sources import Sources
+    from assistant.core.passage import ArticleRef, Passage
+
+    ref = ArticleRef(id="a1", title="Pact talks", source="Outlet", published_at="2025-02-28", url="https://example.org/1")
+    said = 'NEW DELHI: And “the pact is ready for signing, the minister told reporters on Friday.'
+    passage = Passage(chunk_id="c1", text=said, article=ref)
+    quoted = quotes([Evidence(passage, said, 0.8)], Sources())
+    assert [q.text for q in quoted] == ["The pact is ready for signing, the minister told reporters on Friday"]
+
+
 def test_as_of_reads_nothing_published_later(built_index: Path) -> None:
     settings = make_settings(built_index, **{"retrieval.as_of": "2025-02-27"})
     answer = Answerer(settings, llm=None).ask("Who held talks with Andrius Kubilius?")

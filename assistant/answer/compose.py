@@ -20,6 +20,7 @@ from .evidence import Evidence
 from .result import ABSTAIN_TEXT, Answer, SentenceVerdict
 from .sources import Sources, answer_tokens, pack
 from .state import Question, Tools
+from .tidy import clean
 
 
 def with_markers(text: str, citations: list[int]) -> str:
@@ -51,13 +52,14 @@ class Composed:
 
 
 def quotes(evidence: list[Evidence], srcs: Sources) -> list[Composed]:
-    """The evidence sentences as quotes citing their passages; instruction-like sentences are never quoted."""
+    """The evidence sentences, cleaned (``tidy.clean``), as quotes citing their passages; instruction-like
+    sentences are never quoted."""
     out = []
     for ev in evidence:
         if instruction_like(ev.sentence):
             continue
         n = srcs.cite(ev.passage)
-        out.append(Composed(excerpt(ev.sentence), [n]))
+        out.append(Composed(excerpt(clean(ev.sentence)), [n]))
     return out
 
 

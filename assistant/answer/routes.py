@@ -252,10 +252,10 @@ def entity(tools: Tools, q: Question) -> Answer:
 
 
 def stated_in_full(first: Composed, name: str, q: Question, srcs: Sources) -> Composed:
-    """The first quote, cleaned, naming the answer in full ('Bankman-Fried said' -> 'Sam Bankman-Fried said'),
+    """The first quote naming the answer in full ('Bankman-Fried said' -> 'Sam Bankman-Fried said'),
     also citing a passage that writes the full name. The short form must stand alone as a name (not inside
     another: "Google's Search Generative Experience" keeps its "Search")."""
-    text = clean(first.text)
+    text = first.text
     if name in text or len(name.split()) < 2 or re.search(r"['’]s\b", name):
         return Composed(text, first.citations)
     # the headline counts (the verifier reads it as part of the passage) unless it reads like an instruction
@@ -298,12 +298,7 @@ def _entity_quotes(tools: Tools, q: Question, best: Candidate) -> tuple[list[Com
         if len(evidence) == 3:
             break
     srcs = Sources()
-    composed = []
-    for i, ev in enumerate(evidence):
-        n = srcs.cite(ev.passage)
-        text = excerpt(ev.sentence)
-        composed.append(Composed(text, [n]))
-    return composed, srcs
+    return [Composed(excerpt(clean(ev.sentence)), [srcs.cite(ev.passage)]) for ev in evidence], srcs
 
 
 # ---- open questions ----------------------------------------------------------------------------------
