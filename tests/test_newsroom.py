@@ -283,6 +283,31 @@ def test_a_question_whose_question_word_comes_late_is_quoted_in_the_abstention()
         "The indexed articles do not answer “The letter called for which of the following?”"
 
 
+@pytest.mark.parametrize("question, embedded", [
+    ("When was the pact signed?", "when the pact was signed"),  # the auxiliary after its subject
+    ("What trade deal are the EU and India negotiating?", "what trade deal the EU and India are negotiating"),
+    ("Where did the blaze occur?", "where the blaze occurred"),  # "do" goes, its tense to the verb
+    ("How much does the company pay?", "how much the company pays"),
+    ("Who is Andrius Kubilius?", "who Andrius Kubilius is"),
+    ("What is the average price of a new car?", "what the average price of a new car is"),
+    ("Which company is being sued by the FTC?", "which company is being sued by the FTC"),  # not inverted
+    ("How many people died in the flood?", "how many people died in the flood"),
+])
+def test_an_abstention_embeds_the_question_in_its_own_word_order(question: str, embedded: str) -> None:
+    from assistant.answer.typed import not_said_lead
+
+    assert not_said_lead(question) == f"The indexed articles do not say {embedded}."
+
+
+def test_an_inverted_question_whose_subject_the_parse_misses_is_quoted() -> None:
+    from assistant.answer.typed import not_said_lead
+    from assistant.text.indirect import indirect
+
+    assert indirect("When did von der Leyen arrive in India?") is None  # the tagger reads "arrive" as a noun
+    assert not_said_lead("When did von der Leyen arrive in India?") == \
+        "The indexed articles do not answer “When did von der Leyen arrive in India?”"
+
+
 @pytest.mark.parametrize("question, receiver", [
     pytest.param("Who was awarded the medal?", "Simone Biles", id="passive-asks-the-receiver"),
     pytest.param("Who awarded the medal?", "Joe Biden", id="active-asks-the-giver"),

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from ..core.passage import Passage
 from ..text.captions import has_finite_verb
 from ..text.clauses import clauses
+from ..text.indirect import indirect
 from ..text.nlp import NAME_LABELS, entities, parse, parse_many
 from ..text.people import name_key
 from ..text.screening import instruction_like
@@ -241,11 +242,14 @@ def candidate_hints(tools: Tools, q: Question, passages: list[Passage], most: in
 
 
 def not_said_lead(part: str) -> str:
-    """"The indexed articles do not say which …" for a question that opens on its question word; a question
-    that puts it later ("… calling for which of the following?") or has none is quoted whole instead."""
+    """"The indexed articles do not say which …" for a question that opens on its question word, in the
+    embedded word order ("when the pact was signed", ``text.indirect``); a question that puts its question word
+    later ("… calling for which of the following?"), has none, or whose inverted subject the parse does not
+    give is quoted whole instead."""
     asked = part.strip().rstrip("?").strip()
-    if asked.split(" ", 1)[0].lower() in WH_WORDS:
-        return f"The indexed articles do not say {asked[:1].lower() + asked[1:]}."
+    embedded = indirect(f"{asked}?") if asked.split(" ", 1)[0].lower() in WH_WORDS else None
+    if embedded is not None:
+        return f"The indexed articles do not say {embedded}."
     return f"The indexed articles do not answer “{asked}?”"
 
 
