@@ -290,6 +290,7 @@ def test_a_question_whose_question_word_comes_late_is_quoted_in_the_abstention()
     ("How much does the company pay?", "how much the company pays"),
     ("Who is Andrius Kubilius?", "who Andrius Kubilius is"),
     ("What is the average price of a new car?", "what the average price of a new car is"),
+    ("What is the name of the rocket tasked with the landing?", "what the name of the rocket tasked with the landing is"),
     ("Which company is being sued by the FTC?", "which company is being sued by the FTC"),  # not inverted
     ("How many people died in the flood?", "how many people died in the flood"),
 ])

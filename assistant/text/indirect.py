@@ -63,13 +63,17 @@ def indirect(question: str) -> str | None:
     else:
         if aux.lemma_.lower() == "do":
             verb = words[end] if end < len(words) and words[end].tag_.startswith("VB") else None
-            form = _inflected(verb.lemma_, "VBP" if aux.tag_ == "VBP" else aux.tag_) if verb is not None else None
+            form = _inflected(verb.lemma_, aux.tag_) if verb is not None else None  # did -> VBD, does -> VBZ
             if form is None:
                 return None
             text[end] = form + verb.whitespace_
         else:
-            if aux.lemma_.lower() == "be" and not (end < len(words) and words[end].tag_ in ("VBG", "VBN")):
-                end = len(words)  # "be" is the verb: its subject runs on ("the name of the storm to hit Asia")
+            after = words[end] if end < len(words) else None
+            helps = after is not None and (after.tag_ == "VBG" or after.tag_ == "VBN" and aux.head.i == after.i)
+            if aux.lemma_.lower() == "be" and not helps:
+                # "be" is the verb, not a progressive's or a passive's helper: its subject runs on ("the name of
+                # the storm to hit Asia", "the megarocket tasked with …")
+                end = len(words)
             text[end - 1] = f"{words[end - 1].text} {aux.text}{words[end - 1].whitespace_}"
         text[aux.i] = ""
     out = "".join(text).strip()
