@@ -78,6 +78,7 @@ def test_find_dates(text: str, parts: list[tuple[int | None, int, int | None]]) 
         pytest.param("Dr. Jane Smith met the CEO in March.", ["Jane Smith"], id="title-generic-month"),
         pytest.param("A 4K Blu-ray player from 8BitDo.", ["Blu-ray"], id="model-numbers"),
         pytest.param("He said “We will win” in Paris.", ["Paris"], id="quote-left-to-quote-check"),
+        pytest.param("The S&P 500 fell as AT&T slipped.", ["S&P", "AT&T"], id="ampersand-inside-a-name"),
     ],
 )
 def test_find_names(sentence: str, names: list[str]) -> None:

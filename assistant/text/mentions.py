@@ -127,7 +127,9 @@ def find_dates(text: str) -> list[DateMention]:
 # --- names and quotes --------------------------------------------------------------------------------
 
 NAME_CONNECTORS = frozenset("of de da del della di du van von der den la le al bin ibn y & for".split())
-_NAME_TOKEN = re.compile(r"(?:[A-Za-z]\.){2,}|\w+(?:['’]\w+|-\w+)*")
+_NAME_TOKEN = re.compile(r"(?:[A-Za-z]\.){2,}|\w+(?:['’]\w+|-\w+|&\w+)*")
+"""A name's word: initials ("U.S."), or letters joined by apostrophes, hyphens or an ampersand ("S&P", "AT&T")."""
+
 _MONTH_WORDS = frozenset(k for k in MONTHS) | {m.lower() for m in MONTH_NAMES}
 # Acronyms that name a role or a technology rather than an entity, and so need not be in the passage.
 _GENERIC_ACRONYMS = frozenset("CEO CFO CTO COO AI TV PC OK AM PM".split())
