@@ -350,3 +350,19 @@ def test_an_agreed_name_must_be_the_kind_of_thing_asked_for() -> None:
 
     named = [Candidate(name, (name.lower(),), surfaces={name: 1}) for name in ("X", "Venezuela", "CIA")]
     assert [c.name for c in of_type(named, place, passages)] == ["Venezuela"]
+
+
+def test_an_agreed_name_is_named_by_every_outlet_the_question_cites() -> None:
+    from assistant.answer.candidates import Candidate, in_every_outlet
+    from assistant.core.passage import ArticleRef, Passage
+
+    def article(n: int, source: str, title: str) -> Passage:
+        return Passage(f"c{n}", title, ArticleRef(f"a{n}", title, source, "2023-10-01", ""))
+
+    passages = [article(1, "Paper", "ASX set to rise as Fed holds"), article(2, "Paper", "ASX set to slip"),
+                article(3, "Paper", "ASX set to open higher"), article(4, "Fortune", "The Fed's hikes bite")]
+    series = Candidate("ASX", ("asx",), articles={"a1", "a2", "a3"}, surfaces={"ASX": 3})
+    fed = Candidate("Fed", ("fed",), articles={"a1", "a4"}, surfaces={"Fed": 2})
+    both = [("Paper",), ("Fortune",)]
+    assert [c.name for c in in_every_outlet([series, fed], both, passages)] == ["Fed"]
+    assert [c.name for c in in_every_outlet([series], both, passages)] == ["ASX"]  # none covers both: all stay

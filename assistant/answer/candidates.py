@@ -125,3 +125,19 @@ def of_type(cands: Sequence[Candidate], labels: frozenset[str], passages: Sequen
                    for doc in parse_many([s for s in sentences if name in s]) for e in entities(doc))
 
     return [c for c in cands if fits(c.display())]
+
+
+def in_every_outlet(cands: Sequence[Candidate], outlets: Sequence[Sequence[str]],
+                    passages: Sequence[Passage]) -> list[Candidate]:
+    """The candidates whose counted mentions come from articles of every outlet the question names ("reported
+    by both Fortune and The Age …": the answer is in both), or all of them when none does; an outlet's
+    recurring headline word ("ASX set to …" in every market wrap of one paper) does not stand for the other
+    outlet's reports."""
+    source_of = {x.article.id: x.article.source for x in passages}
+
+    def covers(c: Candidate) -> bool:
+        named = {source_of.get(a) for a in c.articles}
+        return all(named.intersection(o) for o in outlets)
+
+    covering = [c for c in cands if covers(c)]
+    return covering or list(cands)

@@ -28,7 +28,7 @@ from ..text.dates import day_stamp
 from ..text.nlp import parse
 from ..text.screening import instruction_like
 from ..text.words import word_keys
-from .candidates import Candidate, entity_candidates, of_type, wanted_type
+from .candidates import Candidate, entity_candidates, in_every_outlet, of_type, wanted_type
 from .compose import Composed, abstain, excerpt, finish, model_answer, quotes
 from .evidence import Evidence
 from .plan import ANTONYM_PREFIXES, Claim, Plan, name_found
@@ -223,6 +223,9 @@ def entity(tools: Tools, q: Question) -> Answer:
     ordered = list({x.chunk_id: x for rank in zip_longest(*lists) for x in rank if x is not None}.values())
     outlets = [o.surface for o in p.outlets] + list(tools.retriever.sources)
     cands = entity_candidates(p.question, lists[1:] or lists, exclude=outlets, want=wanted_type(p.question))
+    cited = list(dict.fromkeys(m.sources for m in p.outlets))
+    if len(cited) >= 2:  # named by each outlet the question cites
+        cands = in_every_outlet(cands, cited, q.passages)
     if p.want is not None and p.want.typed:  # the agreed name must be the kind of thing asked for
         cands = of_type(cands[:TYPE_CHECKED], p.want.labels, q.passages)
     best = cands[0] if cands else None
