@@ -199,6 +199,21 @@ def test_act_given_to_another_named_person_is_rejected_at_the_shipped_threshold(
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("claim", [
+    "Sanjay Seth is the EU Commissioner for Defence.",  # a copula
+    "Sanjay Seth, the EU Commissioner for Defence, welcomed the delegation.",  # an appositive
+])
+def test_a_title_the_passage_gives_another_named_person_is_rejected(verifier: Verifier, claim: str) -> None:
+    verdict = verifier.check(claim, [SETH_AND_KUBILIUS])
+    assert not verdict.supported
+    assert any(r.startswith("names Sanjay Seth as EU Commissioner for Defence, but the passage gives that title to "
+                            "Andrius Kubilius") for r in verdict.reasons), verdict.reasons
+    assert verifier.check("Andrius Kubilius is the EU Commissioner for Defence.", [SETH_AND_KUBILIUS]).supported
+    own = verifier.check("Sanjay Seth is the Minister of State for Defence.", [SETH_AND_KUBILIUS])
+    assert not any("title" in r for r in own.reasons), own.reasons
+
+
+@pytest.mark.slow
 def test_wrong_speaker_is_rejected_at_even_odds(strict: Verifier) -> None:
     article = SAMPLE.read_text(encoding="utf-8")
     verdict = strict.check("Sanjay Seth said security should be a core part of the new strategic partnership "

@@ -48,7 +48,7 @@ def draft_sentences(text: str) -> list[str]:
 
 def clashes(verdict: Verdict) -> bool:
     """Whether a rejected verdict says the passage states something else (not merely something less)."""
-    hard = any(r.split()[0] in ("number", "year", "date", "name") for r in verdict.reasons)
+    hard = any(r.split()[0] in ("number", "year", "date", "name", "names") for r in verdict.reasons)
     feats = verdict.features
     return hard or any(feats.get(f, 0) > 0 for f in _CLASH_FEATURES) or feats.get("negation_diff", 0) != 0
 

@@ -25,6 +25,7 @@ from .arcs import claim_arcs
 from .evidence import EvidenceSet, Window, ngrams
 from .facts import missing
 from .roles import Role, RoleCheck, compare_roles, connectives, modals, negations, roles
+from .titles import title_clashes
 
 FEATURES = [
     "similarity", "similarity_sentence",
@@ -203,6 +204,7 @@ class FeatureMaker:
         row["connective_new"] = len(connectives(claim) - connectives(window.text))
         cover = max(_precision(claimed, w.content) for w in evidence.closest(claimed, 3)) if claimed else 1.0
         row["splice_gain"] = _splice_gain(claimed, evidence, cover, self.params.splice_sentences)
+        relation = [check.named_message] if check.named_clash else []
+        relation += title_clashes(claim, doc, evidence.sentences)
         return Analysis(np.array([row[f] for f in FEATURES], dtype=float), hard, window.text, check,
-                        int(row["negation_diff"]), int(row["modal_diff"]),
-                        [check.named_message] if check.named_clash else [])
+                        int(row["negation_diff"]), int(row["modal_diff"]), relation)

@@ -90,12 +90,22 @@ def full_span(doc: Doc, start: int, end: int) -> tuple[int, int]:
         tok = doc[i - 1]
         if tok.pos_ != "PROPN" or tok.dep_ != "compound" or not (root.i >= tok.head.i >= i - 1) or not tok.is_title:
             break
-        if tok.lower_.strip(".") in TITLE_WORDS:
+        if tok.lower_.strip(".") in TITLE_WORDS or _title_object(tok):
             break
         if tok.i == tok.sent.start and sum(t.is_title for t in doc[i:end]) >= 2:
             break  # a sentence's capitalised first word before a first and last name is no part of it ("Trust")
         i -= 1
     return i, end
+
+
+def _title_object(tok: Token) -> bool:
+    """Whether ``tok`` follows a preposition of an office ("Commissioner for Defence Andrius Kubilius"): it
+    ends the title, it does not open the name."""
+    prep = tok.doc[tok.i - 1] if tok.i else None
+    if prep is None or prep.pos_ != "ADP":
+        return False
+    heads = [prep.head, prep.head.head]
+    return any(h.i < prep.i and h.lower_.strip(".") in TITLE_WORDS for h in heads)
 
 
 def role_of(doc: Doc, start: int, end: int) -> str:
@@ -116,6 +126,18 @@ def role_of(doc: Doc, start: int, end: int) -> str:
             and title.is_title and title.ent_type_ != "PERSON":  # "Ramy Youssef as Zohran Mamdani" is no title
         left.append(title.left_edge.i)  # "Commissioner for Defence and Space Andrius Kubilius"
     return _role_text(doc[min(left):start]) if left else ""
+
+
+def copula_role(doc: Doc, start: int, end: int) -> str:
+    """The title a copula gives the name at tokens [start, end) when it is the verb's subject ("Sanjay Seth is
+    the Minister of State for Defence"), or ""."""
+    root = doc[start:end].root
+    if root.dep_ != "nsubj" or root.head.lemma_ != "be":
+        return ""
+    complement = next((c for c in root.head.children if c.dep_ == "attr" and c.pos_ in ("NOUN", "PROPN")), None)
+    if complement is None:
+        return ""
+    return _role_text(doc[complement.left_edge.i:complement.right_edge.i + 1])
 
 
 def _role_text(span: Span) -> str:
