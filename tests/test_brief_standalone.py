@@ -178,3 +178,16 @@ def test_a_sentences_first_word_is_no_part_of_a_full_name_after_it(sentence: str
     from assistant.text.people import mentions
 
     assert [m.name for m in mentions(parse(sentence))] == names
+
+
+def test_a_name_does_not_open_on_the_object_of_an_offices_preposition() -> None:
+    from assistant.text.people import full_span
+
+    doc = parse("EU Commissioner for Defence Andrius Kubilius explored ways to deepen ties.")
+    k = next(t.i for t in doc if t.text == "Kubilius")
+    start, end = full_span(doc, k, k + 1)
+    assert doc[start:end].text == "Andrius Kubilius"
+    assert role_of(doc, start, end) == "EU Commissioner for Defence"
+    other = parse("He held talks with Mary Ann Smith on Friday.")  # after another preposition the first names stay
+    s = next(t.i for t in other if t.text == "Smith")
+    assert other[full_span(other, s, s + 1)[0]:s + 1].text == "Mary Ann Smith"
