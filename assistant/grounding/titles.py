@@ -2,9 +2,9 @@
 Commissioner for Defence and Space", "Seth, the EU commissioner for defence, said") that the evidence gives to
 someone else it names ("the EU Commissioner for Defence and Space Andrius Kubilius") and never to them.
 
-Titles are read with ``text.people``: in the evidence a title before a name or an appositive after it (spaCy's
-NER and parse), in the claim the same or a copula ("X is the T"). Only the evidence sentences that could
-hold either title are parsed, and only for claims whose parse has a copula or an appositive.
+Titles are read off spaCy's parse with ``text.people``: a title before a name, an appositive after it or a
+copula ("X is the T"), on both sides. Only the evidence sentences that could hold either title are parsed, and
+only for claims whose parse has a copula or an appositive.
 """
 
 from __future__ import annotations
