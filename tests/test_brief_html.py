@@ -134,3 +134,9 @@ def test_markdown_fields_cannot_inject_links() -> None:
     assert links == [("Wiki", "https://en.wikipedia.org/wiki/Flood_%28disambiguation%29")], links
     assert "<b>" not in md
     assert "\n- a line" not in md and "\n\\- a line" in md  # a field cannot start a list item
+
+
+def test_markdown_keeps_parentheses_as_written() -> None:
+    md = brief_to_markdown(_hostile_brief())
+    assert "\\(" not in md and "\\)" not in md  # plain text outside a link: "the European Union (EU)"
+    assert "Flood \\[plan\\](javascript:alert(1))" in md  # the escaped brackets still make no link

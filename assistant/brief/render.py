@@ -100,7 +100,9 @@ def _md_cites(numbers: list[int], bullet: Bullet | None = None) -> str:
     return "".join(f"[{n}]" for n in numbers) + (f" ({reach})" if reach else "")
 
 
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]()<>#|~&])")
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~&])")
+"""Characters article text must not use as Markdown: emphasis, code, HTML, tables, entities and the brackets of a
+link (a parenthesis is plain text outside one, so it stays as written: "the European Union (EU)")."""
 _MD_BLOCK_START = re.compile(r"^(?:[-+=]|\d{1,9}\.)")
 _URL_UNSAFE = {"(": "%28", ")": "%29", "<": "%3C", ">": "%3E", "\\": "%5C"}
 
