@@ -29,13 +29,12 @@ from ..text.nlp import parse
 from ..text.screening import instruction_like
 from ..text.words import word_keys
 from .candidates import Candidate, entity_candidates, in_every_outlet, of_type, wanted_type
-from .compose import Composed, abstain, excerpt, finish, model_answer, quotes
+from .compose import Composed, abstain, finish, model_answer, quotes
 from .evidence import Evidence
 from .plan import ANTONYM_PREFIXES, Claim, Plan, name_found
 from .result import Answer
 from .sources import Sources, prompt_passages
 from .state import Question, Tools
-from .tidy import clean
 from .typed import candidate_hints, typed_answer
 
 CLAIM_SUPPORT = 0.5
@@ -301,7 +300,7 @@ def _entity_quotes(tools: Tools, q: Question, best: Candidate) -> tuple[list[Com
         if len(evidence) == 3:
             break
     srcs = Sources()
-    return [Composed(excerpt(clean(ev.sentence)), [srcs.cite(ev.passage)]) for ev in evidence], srcs
+    return quotes(evidence, srcs), srcs
 
 
 # ---- open questions ----------------------------------------------------------------------------------

@@ -205,6 +205,6 @@ class FeatureMaker:
         cover = max(_precision(claimed, w.content) for w in evidence.closest(claimed, 3)) if claimed else 1.0
         row["splice_gain"] = _splice_gain(claimed, evidence, cover, self.params.splice_sentences)
         relation = [check.named_message] if check.named_clash else []
-        relation += title_clashes(claim, doc, evidence.sentences)
+        relation += title_clashes(claim, doc, evidence)
         return Analysis(np.array([row[f] for f in FEATURES], dtype=float), hard, window.text, check,
                         int(row["negation_diff"]), int(row["modal_diff"]), relation)

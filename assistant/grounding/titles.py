@@ -9,11 +9,10 @@ only for claims whose parse has a copula or an appositive.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from ..text.nlp import parse_many
 from ..text.people import TITLE_WORDS, copula_role, full_span, name_key, role_of
 from ..text.words import content_keys
+from .evidence import EvidenceSet
 
 MIN_TITLE_WORDS = 2
 """Content words a claimed title needs before it can be someone else's: one word ("president", "minister") is
@@ -43,13 +42,14 @@ def titles_in(doc) -> list[tuple[str, str, str, frozenset[str]]]:
     return out
 
 
-def title_clashes(claim: str, claim_doc, sentences: Sequence[str]) -> list[str]:
-    """A reason per office the claim gives a named person that the evidence gives only to another person."""
+def title_clashes(claim: str, claim_doc, evidence: EvidenceSet) -> list[str]:
+    """A reason per office the claim gives a named person that the evidence gives only to another person (its
+    sentences' content words as the evidence set read them once)."""
     if not _may_give_titles(claim_doc):
         return []
     reasons = []
     for key, name, title, words in titles_in(parse_many([claim])[0]):
-        holding = [s for s in sentences if words <= set(content_keys(s)) or key in set(content_keys(s))]
+        holding = [w.text for w in evidence.singles if words <= w.content or key in w.content]
         given = [t for doc in parse_many(holding) for t in titles_in(doc)]
         own = [w for k, _, _, w in given if k == key and (words <= w or w <= words)]
         other = [(n, t) for k, n, t, w in given if k != key and words <= w]
