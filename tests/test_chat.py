@@ -188,7 +188,7 @@ def test_key_terms_keep_names_whole_and_drop_question_words() -> None:
     pytest.param("What did The Verge report about Sam Bankman-Fried?", "and what did Fortune say?",
                  "What did Fortune say, regarding Sam Bankman-Fried?", id="new-outlet-replaces-old"),
     pytest.param("What did The Verge report about Sam Bankman-Fried?", "what did the jury hear from him?",
-                 "What did the jury hear from him, regarding Verge Sam Bankman-Fried?", id="keeps-outlet"),
+                 "What did the jury hear from Sam Bankman-Fried, regarding Verge?", id="keeps-outlet"),
     pytest.param("What is the EU exploring with India?", "Who is Andrius Kubilius?",
                  "Who is Andrius Kubilius?", id="standalone-unchanged"),
     pytest.param(None, "and what did India say?", "and what did India say?", id="no-history"),
@@ -199,6 +199,23 @@ def test_key_terms_keep_names_whole_and_drop_question_words() -> None:
 ])
 def test_condense_fallback(previous: str | None, question: str, expected: str) -> None:
     assert condense_fallback(previous, question, OUTLETS) == expected
+
+
+@pytest.mark.parametrize("previous, answer, question, expected", [
+    pytest.param("What did the EU offer India on defence, and who said it?",
+                 "The EU is exploring a security pact with India [1]. It was announced by European Commission "
+                 "president Ursula von der Leyen ahead of talks with Narendra Modi [1].",
+                 "What did she offer?", "What did Ursula von der Leyen offer, regarding EU India defence?",
+                 id="pronoun-is-the-answers-first-person"),
+    pytest.param("Who is Kubilius?", "Kubilius is visiting India [1].", "And what was his role?",
+                 "And what was Kubilius's role?", id="possessive-from-the-question-when-the-answer-has-no-person"),
+    pytest.param("Who leads the EU Commission?", "Ursula von der Leyen leads it [1].", "What did they discuss?",
+                 "What did they discuss, regarding leads EU Commission?", id="plural-pronoun-left"),
+    pytest.param("Who met Modi?", "Ursula von der Leyen met Modi [1].", "What did Modi tell her?",
+                 "What did Modi tell her?", id="own-name-first-is-not-a-follow-up"),
+])
+def test_condense_fallback_resolves_a_person(previous: str, answer: str, question: str, expected: str) -> None:
+    assert condense_fallback(previous, question, OUTLETS, answer) == expected
 
 
 def test_carried_terms_are_capped() -> None:

@@ -32,6 +32,8 @@ _FILLER = frozenset("""what who whom whose which when where why how did does do 
 could will would should shall may might must has have had tell me say said says saying report reported reports
 reporting think thought explain describe give show list more else anything something much many any also
 happen happened happening mention mentioned according please us our regarding explain detail details""".split())
+# Third-person singular pronouns, which point at a person (not "it"/"they", which may be anything).
+_PERSONAL = frozenset("he she him her his hers himself herself".split())
 _WORD = re.compile(r"[A-Za-z0-9][\w’'\-.]*[\w]|[A-Za-z0-9]")
 MAX_CARRIED = 8
 _REWRITE_PREFIX = re.compile(r"^\s*(?:standalone question|rewritten question|question|rewrite|q)\s*[:\-–]\s*", re.I)
@@ -39,8 +41,12 @@ _QUESTION_START = re.compile(r"^(?:what|who|whom|whose|which|when|where|why|how|
                              r"could|will|would|should|has|have|had|in|according|tell|list|name|give|explain)\b", re.I)
 
 
+_POSSESSIVE = re.compile(r"['’]s$", re.I)
+
+
 def _words(text: str) -> list[str]:
-    return [w.lower().replace("’", "'") for w in _WORD.findall(text)]
+    """Lower-cased words, a possessive's "'s" dropped ("Kubilius's" is "kubilius")."""
+    return [_POSSESSIVE.sub("", w.lower().replace("’", "'")) for w in _WORD.findall(text)]
 
 
 def is_follow_up(question: str) -> bool:
@@ -70,7 +76,7 @@ def key_terms(question: str) -> list[str]:
     for match in _WORD.finditer(question):
         name = next((n for n in names if n[0] <= match.start() < n[1]), None)
         if name is not None:
-            term = name[2]
+            term = _POSSESSIVE.sub("", name[2])
         else:
             term = match.group(0)
             low = term.lower().replace("’", "'")
@@ -99,9 +105,41 @@ def carried_terms(previous: str, question: str, outlets: Sequence[str] = ()) -> 
     return carried[:MAX_CARRIED]
 
 
-def condense_fallback(previous: str | None, question: str, outlets: Sequence[str] = ()) -> str:
-    """Deterministic standalone rewrite of a follow-up: the question with the previous (standalone)
-    question's key terms carried over. A question that does not look like a follow-up is kept as is.
+def person_referent(previous_answer: str | None, previous: str | None = None) -> str | None:
+    """The person a follow-up's "she" or "his" most likely means: the first person the previous answer
+    names (spaCy's NER), since the answer is what the user just read; else the first the previous
+    question names."""
+    from ..text.nlp import entities, parse
+
+    for text in (previous_answer, previous):
+        text = " ".join(CITATION_RE.sub("", text or "").split())
+        person = next((e.text for e in entities(parse(text)) if e.label == "PERSON"), None) if text else None
+        if person:
+            return person
+    return None
+
+
+def resolve_person(question: str, person: str | None) -> str:
+    """``question`` with its first personal pronoun replaced by ``person`` ("What did she offer?" ->
+    "What did Ursula von der Leyen offer?"); a possessive ("his", "her plan") becomes "Person's". The
+    question is kept when it has no such pronoun or already names the person."""
+    if not person or set(_words(person)) <= set(_words(question)):
+        return question
+    from ..text.nlp import parse_syntax
+
+    pronoun = next((t for t in parse_syntax([question])[0] if t.lower_ in _PERSONAL and t.tag_ in ("PRP", "PRP$")),
+                   None)
+    if pronoun is None:
+        return question
+    name = f"{person}'s" if pronoun.tag_ == "PRP$" or pronoun.lower_ == "hers" else person
+    return question[:pronoun.idx] + name + question[pronoun.idx + len(pronoun.text):]
+
+
+def condense_fallback(previous: str | None, question: str, outlets: Sequence[str] = (),
+                      previous_answer: str | None = None) -> str:
+    """Deterministic standalone rewrite of a follow-up: a personal pronoun resolved to the person the
+    previous answer names, and the previous (standalone) question's key terms carried over. A question
+    that does not look like a follow-up is kept as is.
 
     ``("What is the EU exploring with India?", "and what did Modi say?")``
     -> ``"What did Modi say, regarding EU exploring India?"``
@@ -109,6 +147,7 @@ def condense_fallback(previous: str | None, question: str, outlets: Sequence[str
     question = " ".join(question.split())
     if not previous or not is_follow_up(question):
         return question
+    question = resolve_person(question, person_referent(previous_answer, previous))
     carried = carried_terms(previous, question, outlets)
     if not carried:
         return question
@@ -153,12 +192,21 @@ def history_text(turns: Sequence["Turn"], max_turns: int = 3, answer_chars: int 
     return "\n".join(lines)
 
 
+def _last_question(turns: Sequence["Turn"]) -> "Turn | None":
+    """The last question turn (briefings are not questions to follow up on)."""
+    return next((turn for turn in reversed(turns) if turn.kind == "question"), None)
+
+
 def previous_question(turns: Sequence["Turn"]) -> str | None:
-    """The last question asked, as it was searched (briefings are not questions to follow up on)."""
-    for turn in reversed(turns):
-        if turn.kind == "question":
-            return turn.standalone or turn.question
-    return None
+    """The last question asked, as it was searched."""
+    turn = _last_question(turns)
+    return None if turn is None else turn.standalone or turn.question
+
+
+def previous_answer(turns: Sequence["Turn"]) -> str | None:
+    """The text of the last question's answer, when it has one."""
+    turn = _last_question(turns)
+    return None if turn is None or turn.answer is None else turn.answer.answer
 
 
 def standalone_question(question: str, turns: Sequence["Turn"], llm: "ChatModel | None", outlets: Sequence[str],
@@ -183,4 +231,4 @@ def standalone_question(question: str, turns: Sequence["Turn"], llm: "ChatModel 
                 return rewrite
         except AssistantError:
             pass  # a failed rewrite is not worth failing the turn: fall back
-    return condense_fallback(previous, question, outlets)
+    return condense_fallback(previous, question, outlets, previous_answer(turns))

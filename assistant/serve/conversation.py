@@ -54,10 +54,10 @@ class Conversation:
         """The question as searched: a follow-up rewritten (by the model when its rewrite is usable).
         Earlier questions are made standalone deterministically, oldest first, so no turn costs a model call
         but the last."""
-        previous = None
+        previous, answer = None, None
         for turn in self.turns:
-            turn.standalone = condense_fallback(previous, turn.question, outlets)
-            previous = turn.standalone
+            turn.standalone = condense_fallback(previous, turn.question, outlets, answer)
+            previous, answer = turn.standalone, turn.answer and turn.answer.answer
         try:
             return standalone_question(self.question, self.turns, llm, outlets, cancel)
         except Cancelled:
