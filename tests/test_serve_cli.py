@@ -151,6 +151,17 @@ def test_a_conversation_is_its_last_question_and_the_turns_before() -> None:
         Conversation.of([ChatMessage(role="user", content=[{"type": "image_url", "image_url": {}}])], 100)
 
 
+def test_a_conversations_pronouns_resolve_to_the_people_its_answers_name() -> None:
+    said = [("user", "Who announced the EU pact with India?"),
+            ("assistant", "European Commission president Ursula von der Leyen announced it [1]."),
+            ("user", "What did she offer?"), ("assistant", "The EU offered a security pact [1]."),
+            ("user", "Why did she offer it?")]
+    conv = Conversation.of([ChatMessage(role=role, content=text) for role, text in said], 300)
+    searched = conv.standalone(None, [])
+    assert conv.turns[1].standalone.startswith("What did Ursula von der Leyen offer")
+    assert searched.startswith("Why did Ursula von der Leyen offer it")
+
+
 def test_a_passage_is_found_in_its_article_whatever_the_spacing() -> None:
     body = "Lead line.\n\nThe council  approved\nthe plan. Tail."
     assert find_span(body, "The council approved the plan.") == [12, 43]
