@@ -119,10 +119,14 @@ def person_referent(previous_answer: str | None, previous: str | None = None) ->
     return None
 
 
-def resolve_person(question: str, person: str | None) -> str:
-    """``question`` with its first personal pronoun replaced by ``person`` ("What did she offer?" ->
-    "What did Ursula von der Leyen offer?"); a possessive ("his", "her plan") becomes "Person's". The
-    question is kept when it has no such pronoun or already names the person."""
+def resolve_person(question: str, previous_answer: str | None, previous: str | None) -> str:
+    """``question`` with its first personal pronoun replaced by the person it means (``person_referent``):
+    "What did she offer?" -> "What did Ursula von der Leyen offer?"; a possessive ("his", "her plan") becomes
+    "Person's". The question is kept when it has no such pronoun or already names the person; a question
+    without one costs no parse."""
+    if _PERSONAL.isdisjoint(_words(question)):
+        return question
+    person = person_referent(previous_answer, previous)
     if not person or set(_words(person)) <= set(_words(question)):
         return question
     from ..text.nlp import parse_syntax
@@ -147,7 +151,7 @@ def condense_fallback(previous: str | None, question: str, outlets: Sequence[str
     question = " ".join(question.split())
     if not previous or not is_follow_up(question):
         return question
-    question = resolve_person(question, person_referent(previous_answer, previous))
+    question = resolve_person(question, previous_answer, previous)
     carried = carried_terms(previous, question, outlets)
     if not carried:
         return question
