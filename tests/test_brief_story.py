@@ -124,3 +124,40 @@ def test_a_captioned_sentence_enters_the_prose_without_its_caption(embedder, tmp
                       Verifier(memo, settings.answer.support_threshold))
     collect_sentences(state)
     assert [line.text for line in state.lines] == ["The court ruled on Monday that the law was unconstitutional."]
+
+
+@pytest.mark.parametrize(("sentence", "expected"), [
+    ("Wright, who had seven seasons at Arsenal and broke every record, will hand over the trophy on Saturday.",
+     "Wright will hand over the trophy on Saturday."),
+    ("'She has gotten so much criticism over the years,' Julia, who is 30, explained to reporters.",
+     "'She has gotten so much criticism over the years,' Julia explained to reporters."),
+    ("The pact follows the deals with Japan and South Korea, which the EU signed last year.",
+     "The pact follows the deals with Japan and South Korea."),
+    # restrictive (no comma), inside a quotation, or too little left: unchanged
+    ("The minister who signed the pact flew to New Delhi on Friday.",
+     "The minister who signed the pact flew to New Delhi on Friday."),
+    ('He met the minister and said: "our partners, who are here today, agree with us".',
+     'He met the minister and said: "our partners, who are here today, agree with us".'),
+    ("The bill, which passed the Senate on Tuesday.", "The bill, which passed the Senate on Tuesday."),
+])
+def test_a_non_restrictive_relative_clause_is_an_aside_a_line_goes_without(sentence, expected) -> None:
+    from assistant.text.asides import without_asides
+
+    assert without_asides(sentence, 6) == expected
+
+
+def test_the_bottom_line_keeps_its_word_cap_and_drops_asides_still_verified(embedder, tmp_path) -> None:
+    text = ("Floods in southern Spain, which began after two days of heavy storms, have killed at least twelve "
+            "people, the regional government said. Rescue teams are searching villages near Valencia for "
+            "people still missing after the river burst its banks and swept away cars and bridges overnight. "
+            "Roads and railway lines remain closed across the whole region and schools in the area will stay "
+            "shut until the water falls, officials said on Thursday evening. Officials warned that more rain "
+            "is forecast for the weekend.")
+    kept = _brief(embedder, tmp_path, [text], **{"brief.bottom_line_words": 40})
+    bottom = kept.section("bottom_line").bullets
+    assert bottom[0].text.startswith("Floods in southern Spain have killed at least twelve people")
+    assert all(b.supported and b.citations for b in bottom)
+    # two sentences always (14 + 24 words here); a third only within the cap, which the 10-word forecast overruns
+    assert [len(b.text.split()) for b in bottom] == [14, 24]
+    asides = _brief(embedder, tmp_path, [text], **{"brief.drop_asides": False}).section("bottom_line").bullets
+    assert "which began after two days of heavy storms" in asides[0].text

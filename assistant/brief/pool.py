@@ -12,6 +12,7 @@ from ..core.errors import InputError
 from ..text.screening import instruction_like
 from ..text.sentences import split_sentences
 from ..text.words import content_keys
+from ..text.asides import without_asides
 from .centrality import lexrank
 from ..core.passage import Passage
 from ..text.captions import glued_parts, without_captions
@@ -41,6 +42,9 @@ def collect_sentences(state: NoteState) -> None:
         raise InputError("the selected articles contain no usable sentences")
     standalone = _stand_alone(state)
     state.lines = [s for s in state.sentences if id(s) in standalone and prose_ok(s.text, cfg.min_words, cfg.max_words)]
+    if cfg.drop_asides:
+        for line in state.lines:
+            line.text = without_asides(line.text, cfg.min_words)
     texts = [s.raw or s.text for s in state.sentences]
     if state.topic:
         texts.append(state.topic)

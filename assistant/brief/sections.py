@@ -83,14 +83,20 @@ def _key_developments(state: NoteState, budget: int, used_words: int, candidates
         state.sections["key_developments"].note = "No further development: the bottom line covers the story."
 
 
+SECOND_LINE_WORDS = 25
+"""The second line of the bottom line may have this many words even when the first leaves less room."""
+
+
 def _fill(state: NoteState, chosen: list[Line], pool: Sequence[Line], want: int, words_cap: int) -> list[Line]:
-    """Up to ``want`` lines; past two, only while ``words_cap`` has room (the BLUF is 2-3 sentences)."""
+    """Up to ``want`` lines; past two, only lines that fit in what ``words_cap`` leaves (the BLUF is 2-3
+    sentences: a third that would overrun the cap is left out, as ROUGE F1 and a reader pay for every word)."""
     chosen = list(chosen)
     while len(chosen) < want:
         room = words_cap - sum(c.words for c in chosen) if chosen else state.cfg.max_words
         if len(chosen) >= 2 and room <= 0:
             break
-        pick = best_line(state, [c for c in pool if c.words <= max(room, 25)], chosen)
+        fits = room if len(chosen) >= 2 else max(room, SECOND_LINE_WORDS)
+        pick = best_line(state, [c for c in pool if c.words <= fits], chosen)
         if pick is None:
             break
         chosen.append(pick)
