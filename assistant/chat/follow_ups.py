@@ -15,7 +15,7 @@ from ..core.errors import AssistantError
 from ..retrieve.outlets import outlet_key
 from ..text.markers import CITATION_RE
 from ..text.mentions import find_names
-from ..text.words import STOPWORDS
+from ..text.words import STOPWORDS, without_possessive
 from .worker import Cancelled
 
 if TYPE_CHECKING:
@@ -41,12 +41,9 @@ _QUESTION_START = re.compile(r"^(?:what|who|whom|whose|which|when|where|why|how|
                              r"could|will|would|should|has|have|had|in|according|tell|list|name|give|explain)\b", re.I)
 
 
-_POSSESSIVE = re.compile(r"['’]s$", re.I)
-
-
 def _words(text: str) -> list[str]:
     """Lower-cased words, a possessive's "'s" dropped ("Kubilius's" is "kubilius")."""
-    return [_POSSESSIVE.sub("", w.lower().replace("’", "'")) for w in _WORD.findall(text)]
+    return [without_possessive(w.lower().replace("’", "'")) for w in _WORD.findall(text)]
 
 
 def is_follow_up(question: str) -> bool:
@@ -76,7 +73,7 @@ def key_terms(question: str) -> list[str]:
     for match in _WORD.finditer(question):
         name = next((n for n in names if n[0] <= match.start() < n[1]), None)
         if name is not None:
-            term = _POSSESSIVE.sub("", name[2])
+            term = without_possessive(name[2])
         else:
             term = match.group(0)
             low = term.lower().replace("’", "'")
@@ -153,11 +150,10 @@ def condense_fallback(previous: str | None, question: str, outlets: Sequence[str
         return question
     question = resolve_person(question, previous_answer, previous)
     carried = carried_terms(previous, question, outlets)
-    if not carried:
-        return question
     core = _LEAD.sub("", question).strip().rstrip("?.! ").strip() or question.rstrip("?.! ")
     core = core[0].upper() + core[1:]
-    return f"{core}, regarding {' '.join(carried)}?"
+    # nothing left to carry (the follow-up names it all): the question alone, without its leading "And"
+    return f"{core}, regarding {' '.join(carried)}?" if carried else f"{core}?"
 
 
 def clean_rewrite(raw: str, question: str, previous: str | None, outlets: Sequence[str] = ()) -> str | None:

@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from .words import STOPWORDS
+from .words import STOPWORDS, without_possessive
 
 # Capitalised words, with up to one lower-case connector between two of them.
 _CAPITALISED = r"[A-Z](?:[\w'’-]|\.(?=\w))*"  # a dot only inside ("U.S"), never a full stop
@@ -26,7 +26,7 @@ _LONGEST = 6  # capitalised words in one spelled-out part (a longer run is a lis
 
 def acronym(word: str) -> str:
     """The word's letters when it is written in capitals ("U.S." -> "US", "NATO", "EU's" -> "EU"), else ""."""
-    letters = "".join(c for c in re.sub(r"['’]s$", "", word) if c.isalpha())
+    letters = "".join(c for c in without_possessive(word) if c.isalpha())
     return letters if len(letters) >= 2 and letters.isupper() else ""
 
 

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from .words import fold
+from .words import fold, without_possessive
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span, Token
@@ -71,7 +71,7 @@ class Actor:
 
 def name_key(name: str) -> str:
     """A name's last word, folded: "Ursula von der Leyen" and "von der Leyen's" are one actor."""
-    words = [w for w in re.sub(r"['’]s$", "", name).split() if w]
+    words = [w for w in without_possessive(name).split() if w]
     return fold(words[-1]).lower().strip(".,") if words else ""
 
 
