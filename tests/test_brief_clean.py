@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.brief.lines import prose_ok
-from assistant.brief.standalone import expletive, named_role, opening_pronoun, role_holders, stand_alone
+from assistant.text.standalone import expletive, named_role, opening_pronoun, role_holders, stand_alone
 from assistant.text.captions import glued_parts
 from assistant.text.nlp import parse
 from assistant.text.people import cast

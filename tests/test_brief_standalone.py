@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from assistant.text.people import cast, role_of
-from assistant.brief.standalone import stand_alone
+from assistant.text.standalone import stand_alone
 from assistant.text.event_dates import event_date, resolve_weekday
 from assistant.text.nlp import parse
 from tests.conftest import make_settings

@@ -108,6 +108,49 @@ def test_a_pronoun_speaker_is_named(answerer: Answerer) -> None:
     assert not any(s.text.endswith(("she said", "he said")) for s in answer.sentences)
 
 
+@pytest.mark.parametrize("question, speaker", [
+    ("What did Kubilius say?", "Kubilius"), ("What did the defence ministry say?", "the defence ministry"),
+    ("What has the Indian government announced about the pact?", "the Indian government"),
+    ("What did the EU offer India on defence?", None), ("What did he say?", None), ("Who said it?", None),
+])
+def test_a_question_about_what_someone_said_names_the_speaker(question: str, speaker: str | None) -> None:
+    assert wanted(question).speaker == speaker
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("What did the defence ministry say?", "the defence ministry said"),
+    ("What did von der Leyen say about Japan?", "in the mould of the partnerships we have with Japan and South Korea"),
+])
+def test_what_someone_said_is_their_statement(answerer: Answerer, question: str, expected: str) -> None:
+    answer = answerer.ask(question)
+    assert expected in first_sentence(answer)
+    assert_clean(answer)
+
+
+def test_an_answer_sentence_opening_on_a_pronoun_names_its_referent(answerer: Answerer) -> None:
+    # the article: "… Sanjay Seth held talks with … Andrius Kubilius. They comprehensively discussed …"
+    first = first_sentence(answerer.ask("What did the defence ministry say?"))
+    assert not first.startswith("They ") and "Andrius Kubilius comprehensively discussed" in first
+
+
+def test_what_someone_said_is_a_statement_of_theirs_or_nothing(answerer: Answerer) -> None:
+    # the article reports what Kubilius did and where he is, never something he said
+    answer = answerer.ask("What did Kubilius say?")
+    assert answer.abstained and answer.answer.startswith("The indexed articles do not say what Kubilius said.")
+
+
+def test_a_pronoun_speaker_after_several_names_is_the_one_speaking_just_before() -> None:
+    from assistant.answer.tidy import name_speaker
+    from assistant.core.passage import ArticleRef, Passage
+
+    text = ("The announcement was made by Ursula von der Leyen ahead of her talks with Narendra Modi. Security "
+            "should be a core part of our partnership with India, Von der Leyen said. \"We are exploring a "
+            "future partnership with India,\" she said.")
+    passage = Passage("c1", text, ArticleRef("a1", "EU and India", "Example News", "2025-02-28", ""))
+    quote = "\"We are exploring a future partnership with India,\" she said."
+    assert name_speaker(passage, quote) == "\"We are exploring a future partnership with India,\" Von der Leyen said."
+
+
 @pytest.mark.parametrize("question", [
     pytest.param("What percentage of a watermelon is water?", id="percentage-missing"),
     pytest.param("When was the Information Services Agreement signed by Microsoft?", id="date-missing"),

@@ -18,6 +18,8 @@ from ..core.passage import Passage
 from ..text.nlp import parse, parse_many
 from ..text.people import Actor, cast, mentions, name_key
 from ..text.screening import clean_sentences
+from ..text.standalone import opening_pronoun, resolved
+from ..text.words import SAYING, word_keys
 from .tidy import sentence_at
 
 ATTRIBUTION_REACH = 2
@@ -103,3 +105,41 @@ def attribution(passage: Passage, sentence: str, people: dict[str, Known]) -> st
         if any(m.acting and m.key in people for m in mentions(parse(candidate), frozenset(people))):
             return candidate
     return None
+
+
+_SPEAKER_DEPS = frozenset({"nsubj", "agent"})
+
+
+def speaks(sentence: str, speaker: str) -> bool:
+    """Whether ``sentence`` gives a statement of ``speaker``: the speaker's head word is in the subject (or
+    the passive's "by" agent) of a verb of saying, or in what "according to" names ("The defence ministry
+    said …", "…, Kubilius told reporters", "according to the ministry")."""
+    keys = word_keys(speaker)
+    if not keys:
+        return False
+    head = keys[-1]
+    doc = parse(sentence)
+    for token in doc:
+        if token.lemma_.lower() in SAYING:
+            args = [c for c in token.children if c.dep_ in _SPEAKER_DEPS]
+        elif token.lower_ == "according" and token.i + 1 < len(doc) and doc[token.i + 1].lower_ == "to":
+            args = [c for c in doc[token.i + 1].children if c.dep_ == "pobj"]
+        else:
+            continue
+        if any(head in word_keys("".join(t.text_with_ws for t in arg.subtree)) for arg in args):
+            return True
+    return False
+
+
+def with_referent(passage: Passage, sentence: str, people: dict[str, Known]) -> str:
+    """``sentence`` with an opening pronoun replaced by its referent in the sentence before it in the passage
+    ("They comprehensively discussed …" -> "Sanjay Seth and Andrius Kubilius comprehensively discussed …",
+    ``text.standalone``); unchanged when it opens on none, or the referent is not clear."""
+    doc = parse(sentence)
+    if opening_pronoun(doc) is None:
+        return sentence
+    sentences, at = sentence_at(passage, sentence)
+    if not at:
+        return sentence
+    found = resolved(sentence, doc, parse(sentences[at - 1]), {k: v.actor for k, v in people.items()})
+    return found[0] if found is not None else sentence

@@ -316,7 +316,9 @@ def open_question(tools: Tools, q: Question) -> Answer:
     if block:
         return abstain(tools, q, block)
     ranked = tools.scorer.best(q.text, q.passages)
-    if not ranked or ranked[0].score < OPEN_SUPPORT:
+    # "What did X say?" is near no sentence as a whole; whose statement it is decides (``typed``)
+    statement = q.plan.want is not None and q.plan.want.speaker is not None
+    if not ranked or ranked[0].score < OPEN_SUPPORT and not statement:
         return abstain(tools, q, "the retrieved passages are too far from the question", sources=q.passages[:3])
     if tools.writer is not None:
         order = list(dict.fromkeys(e.passage.chunk_id for e in ranked))

@@ -12,7 +12,7 @@ import re
 from ..core.passage import Passage
 from ..text.nlp import entities, parse
 from ..text.screening import clean_sentences
-from ..text.words import word_keys
+from ..text.words import SAYING, word_keys
 
 _DATELINE = re.compile(r"^(?:date\s+\d{4}-\d\d-\d\d\s+)?(?:[A-Z][A-Z.'’-]+(?:[ ,]+[A-Z][A-Z.'’-]+)*"
                        r"(?:\s*\([^)]{1,30}\))?\s*[:—–−-]\s+)?")  # − (U+2212): "WASHINGTON −"
@@ -23,7 +23,8 @@ _CONNECTIVE = re.compile(r"^(?:Meanwhile|Separately|Elsewhere|Moreover|Furthermo
 """Discourse connectives that tie a sentence to the one before it in its article, not to the answer."""
 _PRONOUN_SAID = re.compile(r"(,[\"”’]?\s+)(she|he|they)\s+(said|says|added|told|noted|stated|explained)\b")
 _QUOTES = ('"', "“", "”")
-_SAYING = frozenset("say add tell note state explain announce".split())
+SPEAKER_REACH = 2
+"""Sentences before a "…, she said" read for the person speaking there when the passage names several."""
 
 
 def _balanced(text: str) -> str:
@@ -64,7 +65,7 @@ def _people(doc, speakers_only: bool) -> list[str]:
             continue
         if speakers_only:
             span = doc.char_span(ent.start, ent.end, alignment_mode="expand")
-            if span is None or span.root.dep_ != "nsubj" or span.root.head.lemma_ not in _SAYING:
+            if span is None or span.root.dep_ != "nsubj" or span.root.head.lemma_ not in SAYING:
                 continue
         key = tuple(word_keys(ent.text))
         if any(set(key) <= set(k) for k in people):
@@ -76,11 +77,14 @@ def _people(doc, speakers_only: bool) -> list[str]:
 
 
 def speaker(passage: Passage, sentence: str) -> str | None:
-    """Who '…, she said' is: the one person the passage names before ``sentence``, or, when it names none
-    before it (the chunk starts mid-story), the one person the passage has saying anything."""
+    """Who '…, she said' is: the one person the passage names before ``sentence``; when it names several, the
+    one person speaking in the ``SPEAKER_REACH`` sentences before it; when it names none before it (the chunk
+    starts mid-story), the one person the passage has saying anything."""
     at = passage.text.find(sentence[:40])
     before = passage.text[:at] if at > 0 else ""
     people = _people(parse(before[-1500:]), False) if before.strip() else []
+    if len(people) > 1:  # several named before it: the one speaking just before ("…, Von der Leyen said.") goes on
+        people = _people(parse(" ".join(clean_sentences(before)[-SPEAKER_REACH:])), True) or people
     if not people:
         people = _people(parse(passage.text), True)
     return people[0] if len(people) == 1 else None

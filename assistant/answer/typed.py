@@ -22,7 +22,7 @@ from .compose import Composed, abstain, excerpt, finish
 from .candidate_scorer import shipped
 from .evidence import Evidence
 from .extract import Found, candidates, described, full_name
-from .people import Known, attribution, describe, introduce, known_people
+from .people import Known, attribution, describe, introduce, known_people, speaks, with_referent
 from .result import Answer
 from .sources import Sources
 from .state import Question, Tools
@@ -58,8 +58,9 @@ def _answer_part(tools: Tools, part: str, want: Want, passages: list[Passage],
     if want.type == "reason":  # a sentence giving a cause answers "why" before one that only shares its words
         ranked = sorted(ranked, key=lambda e: -(e.score + (REASON_BONUS if _CAUSAL.search(e.sentence) else 0.0)))
     # "It is the most endangered …" says what it is about once "It" is the sentence before's subject
-    ranked = [Evidence(e.passage, resolve_subject(e.passage, e.sentence), e.score) for e in ranked]
-    if "PERSON" in want.labels:  # "…, she said" names its speaker, so the speaker can be the answer
+    ranked = [Evidence(e.passage, with_referent(e.passage, resolve_subject(e.passage, e.sentence), people), e.score)
+              for e in ranked]
+    if "PERSON" in want.labels or want.speaker:  # "…, she said" names its speaker (the answer, or whose words)
         ranked = [Evidence(e.passage, name_speaker(e.passage, e.sentence), e.score) for e in ranked]
     if want.subject:
         role = describe(want.subject, people)
@@ -67,6 +68,8 @@ def _answer_part(tools: Tools, part: str, want: Want, passages: list[Passage],
             return PartAnswer(Evidence(role[1], role[0], 1.0), None)
         ev = described(want.subject, ranked)
         return PartAnswer(ev, None) if ev is not None else None
+    if want.speaker:  # "What did X say?": a statement X makes, not any sentence naming X
+        return _statement_of(want, ranked)
     cands = [c for c in candidates(want, part, ranked, passages, tools.retriever.day, tools.scorer.vectors)
              if c.best.evidence.score >= SENTENCE_FLOOR]
     # the floor decides abstention, so it holds only where the question abstains: an untyped "what"/"which"
@@ -81,6 +84,18 @@ def _answer_part(tools: Tools, part: str, want: Want, passages: list[Passage],
     if standalone and standalone[0].score >= SENTENCE_FLOOR:
         return PartAnswer(standalone[0], None)
     return None
+
+
+def _statement_of(want: Want, ranked: list[Evidence]) -> PartAnswer | None:
+    """The closest sentence in which ``want.speaker`` says something; when the question asks about more than
+    the speaker ("… say about Japan?"), the closest of those that name what it is about, else one as close
+    to the question as any stated answer."""
+    said = [e for e in ranked if speaks(e.sentence, want.speaker or "")]
+    spoken = set(word_keys(want.speaker or "")) | {want.role[0] if want.role else ""}
+    about = {w for w in want.focus if w not in spoken}
+    naming = [e for e in said if about & set(content_keys(e.sentence))]
+    best = naming[0] if naming else said[0] if said and (not about or said[0].score >= SENTENCE_FLOOR) else None
+    return PartAnswer(best, None) if best is not None else None
 
 
 def _fuller(found: Found, passages: list[Passage], people: dict[str, Known]) -> tuple[str, Passage] | None:

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..text.nlp import entities, parse
+from ..text.words import SAYING
 
 LABELS: dict[str, frozenset[str]] = {
     "person": frozenset({"PERSON"}),
@@ -63,6 +64,7 @@ class Want:
     role: tuple[str, str] | None = None  # ("award", "patient") for "Who was awarded …?": the answer's part in the verb
     unit: str | None = None  # "how many days": what is counted
     phrase: str | None = None  # the noun with its modifiers as the question writes them ("drug cartel")
+    speaker: str | None = None  # "What did the defence ministry say?": whose statement is the answer
 
     @property
     def labels(self) -> frozenset[str]:
@@ -164,8 +166,22 @@ def wanted(question: str) -> Want:
     focus = [t.lemma_.lower() for t in doc if t.is_alpha and not t.is_stop and t.pos_ in ("NOUN", "PROPN", "VERB", "ADJ", "NUM")
              and t.lemma_.lower() != noun]
     names = [e.text for e in entities(doc) if e.label in LABELS["thing"]]
-    return Want(kind, noun, list(dict.fromkeys(focus)), names, _subject(doc, word, noun), _role(doc, word),
-                _unit(doc, word, noun), _noun_phrase(doc, noun))
+    role = _role(doc, word)
+    return Want(kind, noun, list(dict.fromkeys(focus)), names, _subject(doc, word, noun), role,
+                _unit(doc, word, noun), _noun_phrase(doc, noun), _speaker(doc, word, noun, role))
+
+
+def _speaker(doc, word: str | None, noun: str | None, role: tuple[str, str] | None) -> str | None:
+    """The subject of the verb of saying a bare "what" is the object of ("What did Kubilius say about …?" ->
+    "Kubilius"), with its determiners and modifiers ("the defence ministry"); None for any other question."""
+    if word != "what" or noun is not None or role is None or role[1] != "patient" \
+            or role[0] not in SAYING:
+        return None
+    verb = next((t for t in doc if t.lemma_.lower() == role[0] and t.pos_ in ("VERB", "AUX")), None)
+    subject = next((c for c in verb.children if c.dep_ == "nsubj"), None) if verb is not None else None
+    if subject is None or subject.pos_ == "PRON":
+        return None
+    return "".join(t.text_with_ws for t in subject.subtree).strip() or None
 
 
 def _noun_phrase(doc, noun: str | None) -> str | None:

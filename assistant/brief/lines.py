@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from ..core.passage import Passage
-from ..text.mentions import find_names, find_quotes
+from ..text.mentions import QUOTE_RES, find_names, find_quotes
 from ..text.people import name_key
 from ..text.words import STOPWORDS, content_keys, fold
 
@@ -33,12 +33,6 @@ SPEECH = (r"said|says|told(?: [a-z]+)?|added|explained|insisted|warned|wrote|sta
           r"announced|noted|claimed|admitted|confirmed|revealed")
 FIRST_PERSON = re.compile(r"\b(?:I|I['’](?:m|ve|d|ll)|me|my|we|we['’](?:re|ve|d|ll)|our|us|let['’]s|you|your)\b")
 WEEKDAYS = frozenset("monday tuesday wednesday thursday friday saturday sunday today yesterday".split())
-QUOTE_RES = (
-    re.compile(r"“([^“”]{12,500})”"),
-    re.compile(r'"([^"\n]{12,500})"'),
-    re.compile(r"(?<![\w‘])‘((?:[^‘’\n]|’(?=\w))+?)’(?!\w)"),
-    re.compile(r"(?:(?<=\s)|^)'((?:[^'\n]|'(?=\w))+?)'(?!\w)"),
-)
 _TERMINAL = re.compile(r"[.!?…][\"'”’)\]]*\s*$")
 _PRONOUNS = frozenset("he she they".split())
 _NAME_RE = r"[A-Z][\w’'\-.]*(?:\s+(?:(?:of|de|der|von|van|al|bin|la|le|du|da|di)\s+)*[A-Z][\w’'\-.]*){0,3}"

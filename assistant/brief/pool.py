@@ -17,7 +17,7 @@ from .centrality import lexrank
 from ..core.passage import Passage
 from ..text.captions import glued_parts, without_captions
 from ..text.people import cast
-from .standalone import named_role, resolved, role_holders
+from ..text.standalone import named_role, resolved, role_holders
 from .lines import FIRST_PERSON, Line, prose_ok, strip_dateline, unquoted
 from .state import NoteState
 

@@ -14,14 +14,8 @@ from datetime import date
 
 from ..text.event_dates import event_date
 from ..text.words import fold
-from .lines import (
-    DISPUTE,
-    FUTURE,
-    JUNK,
-    QUOTE_RES,
-    Line,
-    speaker,
-)
+from ..text.mentions import QUOTE_RES
+from .lines import DISPUTE, FUTURE, JUNK, Line, speaker
 from .model import Bullet
 from .notes import model_bottom_line
 from ..text.people import mentions, name_key

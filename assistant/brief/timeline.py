@@ -11,9 +11,9 @@ from __future__ import annotations
 from datetime import date
 
 from ..text.event_dates import event_date
+from ..text.words import SAYING
 from .lines import Line
 from .pool import repeats
-from .standalone import SAYING
 from .state import NoteState
 
 _PAST = frozenset({"VBD"})

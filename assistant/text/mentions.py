@@ -205,6 +205,12 @@ def _starts_sentence(text: str, pos: int) -> bool:
     return bool(re.search(r"(?:^|:)[\s\"'“‘(\[*•\-\d.)]*$", text[:pos]))
 
 
+QUOTE_RES = (  # a quotation's inner text as group 1, curly or straight, double or single
+    re.compile(r"“([^“”]{12,500})”"),
+    re.compile(r'"([^"\n]{12,500})"'),
+    re.compile(r"(?<![\w‘])‘((?:[^‘’\n]|’(?=\w))+?)’(?!\w)"),
+    re.compile(r"(?:(?<=\s)|^)'((?:[^'\n]|'(?=\w))+?)'(?!\w)"),
+)
 _QUOTES = re.compile(r"“(?P<a>[^“”]{1,400})”|\"(?P<b>[^\"]{1,400})\""
                      r"|(?<!\w)‘(?P<c>[^‘’]{1,400})’(?!\w)")
 

@@ -1,5 +1,5 @@
-"""Sentences that stand alone: a briefing line lifted out of its article must not open on a pronoun whose
-referent stayed behind ("They comprehensively discussed…" — who?).
+"""Sentences that stand alone: a briefing line or an answer sentence lifted out of its article must not open on
+a pronoun whose referent stayed behind ("They comprehensively discussed…" — who?).
 
 The referent is looked for in the sentence before it in the same article (spaCy's parse and NER): "he" or
 "she" is the one person who is the subject there, named in full somewhere in the articles ("Labour", which
@@ -7,8 +7,8 @@ the small model sometimes labels a person, is no referent); "they" the several p
 as the subject of a verb of saying, the subject of a verb of saying there ("…, the defence ministry said.
 It said…"), and "its" the one organisation named there. A surname that several people share ("Ed" and
 "Justine Miliband") is written as the sentence before writes it, or not at all. A pronoun inside a
-quotation is the speaker's and cannot be rewritten. A pronoun with no such referent makes the line unusable
-as prose; it is skipped.
+quotation is the speaker's and cannot be rewritten. A pronoun with no such referent makes a briefing line unusable
+as prose (it is skipped); an answer keeps the sentence as written.
 """
 
 from __future__ import annotations
@@ -16,8 +16,9 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from .lines import QUOTE_RES
-from ..text.people import Actor, mentions
+from .mentions import QUOTE_RES
+from .people import Actor, mentions
+from .words import SAYING
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
@@ -27,7 +28,6 @@ PLURAL = frozenset({"they", "them", "their"})
 THING = frozenset({"it", "its"})
 DEMONSTRATIVE = frozenset({"this", "that", "these", "those"})
 POSSESSIVE = frozenset({"his", "her", "their", "its"})
-SAYING = frozenset("say tell add state announce confirm report note explain claim".split())
 RAISING = frozenset("seem appear emerge transpire happen".split())  # "It seems (that)…": no referent
 COPULAS = frozenset("be remain become".split())
 CLAUSES = frozenset({"ccomp", "xcomp", "csubj", "csubjpass"})
@@ -124,7 +124,7 @@ def _thing(doc: Doc, saying: bool, possessive: bool) -> str:
                 return doc[tok.left_edge.i:tok.i + 1].text
     if not possessive:
         return ""
-    from ..text.nlp import entities
+    from .nlp import entities
 
     orgs = {e.text for e in entities(doc) if e.label == "ORG"}
     return orgs.pop() if len(orgs) == 1 else ""

@@ -17,6 +17,18 @@ such than that the their theirs them then there these they this those through to
 very was we were what when where which while who whom why will with would yet you your according said says
 """.split())
 
+SAYING: frozenset[str] = frozenset(
+    "say tell announce state claim warn write declare argue insist explain note confirm reveal admit deny tweet post "
+    "suggest promise pledge predict testify acknowledge allege add comment reply respond stress report".split())
+"""Lemmas of verbs of saying (VerbNet's say/tell/declare classes): the verb that makes its subject a speaker."""
+_POSSESSIVE = re.compile(r"['’]s$", re.I)
+
+
+def without_possessive(word: str) -> str:
+    """The word without a possessive "'s" ("Kubilius's" -> "Kubilius", "EU’S" -> "EU"), in any case."""
+    return _POSSESSIVE.sub("", word)
+
+
 _FOLD = str.maketrans({
     "“": '"', "”": '"', "„": '"', "‟": '"', "«": '"', "»": '"', "‘": "'", "’": "'", "‚": "'", "‛": "'",
     "′": "'", "″": '"', "–": "-", "—": "-", "‑": "-", "‒": "-", "−": "-", "\u00a0": " ", "\u2009": " ",
