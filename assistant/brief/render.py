@@ -8,9 +8,10 @@ keyboard focus. Everything taken from articles is HTML-escaped, and only http(s)
 from __future__ import annotations
 
 import html
-import re
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
+
+from ..core.render import md_literal, shorten
 
 if TYPE_CHECKING:
     from .model import Brief, Bullet
@@ -32,11 +33,6 @@ def _outlets(brief: Brief) -> str:
     if outlets:
         text += f" from {len(outlets)} outlet{'s' if len(outlets) != 1 else ''}"
     return text
-
-
-def _excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + " …"
 
 
 def _sources(brief: Brief) -> list[dict[str, Any]]:
@@ -100,18 +96,7 @@ def _md_cites(numbers: list[int], bullet: Bullet | None = None) -> str:
     return "".join(f"[{n}]" for n in numbers) + (f" ({reach})" if reach else "")
 
 
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~&])")
-"""Characters article text must not use as Markdown: emphasis, code, HTML, tables, entities and the brackets of a
-link (a parenthesis is plain text outside one, so it stays as written: "the European Union (EU)")."""
-_MD_BLOCK_START = re.compile(r"^(?:[-+=]|\d{1,9}\.)")
 _URL_UNSAFE = {"(": "%28", ")": "%29", "<": "%3C", ">": "%3E", "\\": "%5C"}
-
-
-def _md_escape(text: str) -> str:
-    """Text from articles or the model as literal Markdown: on one line, every character that could open a
-    link, emphasis, code, HTML or a table backslash-escaped, and a leading list/quote/heading marker too."""
-    text = _MD_SPECIAL.sub(r"\\\1", " ".join(text.split()))
-    return _MD_BLOCK_START.sub(lambda m: m.group(0)[:-1] + "\\" + m.group(0)[-1], text)
 
 
 def _web_url(url: str) -> str | None:
@@ -135,46 +120,46 @@ def _md_url(url: str) -> str | None:
 
 
 def _md_bullet(key: str, bullet: Bullet) -> str:
-    text = f"{_md_escape(bullet.text)} {_md_cites(bullet.citations, bullet)}"
+    text = f"{md_literal(bullet.text)} {_md_cites(bullet.citations, bullet)}"
     if bullet.contrast is not None:
         other = bullet.contrast
-        point = f" — _{_md_escape(bullet.point)}_" if bullet.point else ""
-        return (f"**{_md_escape(bullet.label)}**: {text} — whereas **{_md_escape(other.label)}**: "
-                f"{_md_escape(other.text)} {_md_cites(other.citations, other)}{point}")
+        point = f" — _{md_literal(bullet.point)}_" if bullet.point else ""
+        return (f"**{md_literal(bullet.label)}**: {text} — whereas **{md_literal(other.label)}**: "
+                f"{md_literal(other.text)} {_md_cites(other.citations, other)}{point}")
     if bullet.label:
-        return f"**{_md_escape(bullet.label)}** — {text}"
+        return f"**{md_literal(bullet.label)}** — {text}"
     return text
 
 
 def brief_to_markdown(brief: Brief) -> str:
-    lines = [f"# {_md_escape(brief.title)}", "",
-             f"*Covers {_md_escape(_range(brief))} · {_outlets(brief)} · model: {_md_escape(brief.llm)} · "
-             f"generated {_md_escape(brief.generated_at)}*", ""]
+    lines = [f"# {md_literal(brief.title)}", "",
+             f"*Covers {md_literal(_range(brief))} · {_outlets(brief)} · model: {md_literal(brief.llm)} · "
+             f"generated {md_literal(brief.generated_at)}*", ""]
     for section in brief.sections:
-        lines += [f"## {_md_escape(section.title)}", ""]
+        lines += [f"## {md_literal(section.title)}", ""]
         if section.key == "bottom_line" and section.bullets:
-            lines.append(" ".join(f"{_md_escape(b.text)} {_md_cites(b.citations, b)}" for b in section.bullets))
+            lines.append(" ".join(f"{md_literal(b.text)} {_md_cites(b.citations, b)}" for b in section.bullets))
         else:
             lines += [f"- {_md_bullet(section.key, b)}" for b in section.bullets]
         if section.note and not section.bullets:
-            lines.append(f"_{_md_escape(section.note)}_")
+            lines.append(f"_{md_literal(section.note)}_")
         lines.append("")
     lines += ["## Sources", ""]
     for i, src in enumerate(_sources(brief), 1):
-        title = _md_escape(src["title"] or "(untitled)")
+        title = md_literal(src["title"] or "(untitled)")
         url = _md_url(src["url"])
         link = f"[{title}]({url})" if url else title
         meta = ", ".join(p for p in (src["source"], src["published_at"][:10]) if p)
         cites = f" — passages {_md_cites(src['passages'])}" if src["passages"] else " — not cited"
-        lines.append(f"{i}. {link}{' — ' + _md_escape(meta) if meta else ''}{cites}")
+        lines.append(f"{i}. {link}{' — ' + md_literal(meta) if meta else ''}{cites}")
     lines += ["", "## Cited passages", ""]
     for n, passage in enumerate(brief.passages, 1):
         meta = ", ".join(p for p in (passage.article.source, passage.article.published_at[:10]) if p)
-        lines.append(f"[{n}] {_md_escape(meta or passage.article.title or passage.article.id)}: "
-                     f"“{_md_escape(_excerpt(passage.text))}”")
+        lines.append(f"[{n}] {md_literal(meta or passage.article.title or passage.article.id)}: "
+                     f"“{md_literal(shorten(passage.text, EXCERPT_CHARS))}”")
     if brief.problems:
         lines += ["", "## Problems", ""]
-        lines += [f"- {_md_escape(p.get('title') or p.get('article_id') or '')}: {_md_escape(p['reason'])}"
+        lines += [f"- {md_literal(p.get('title') or p.get('article_id') or '')}: {md_literal(p['reason'])}"
                   for p in brief.problems]
     if brief.dropped:
         lines += ["", f"_{len(brief.dropped)} line(s) failed verification and were left out (see the JSON output)._"]
@@ -228,7 +213,7 @@ def _html_cites(brief: Brief, numbers: list[int]) -> str:
         meta = ", ".join(p for p in (passage.article.source, passage.article.published_at[:10]) if p)
         head = f"[{n}] {passage.article.title or passage.article.id}" + (f" — {meta}" if meta else "")
         out.append(f'<a class="cite" href="#p{n}" data-passage="{n}" aria-label="passage {n}">[{n}]'
-                   f'<span class="pop" role="tooltip"><span class="src">{_e(head)}</span>{_e(_excerpt(passage.text, 600))}</span></a>')
+                   f'<span class="pop" role="tooltip"><span class="src">{_e(head)}</span>{_e(shorten(passage.text, 600))}</span></a>')
     return "".join(out)
 
 

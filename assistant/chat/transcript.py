@@ -9,11 +9,15 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..core.render import md_literal, shorten
 from ..text.markers import CITATION_RE
 from .commands import CommandError
 
 if TYPE_CHECKING:
     from ..core.passage import Passage
+
+EXCERPT_CHARS = 400
+"""Most characters of a source passage quoted under a saved answer."""
 
 
 @dataclass
@@ -117,7 +121,7 @@ def _sources_markdown(answer: Any) -> list[str]:
     for n in cited:
         passage = answer.sources[n - 1]
         out.append(_md_source(n, passage))
-        out.append(f"   > {_excerpt(passage.text)}")
+        out.append(f"   > {md_literal(shorten(passage.text, EXCERPT_CHARS))}")
     others = [n for n in range(1, len(answer.sources) + 1) if n not in cited]
     if others:
         if cited:
@@ -128,15 +132,8 @@ def _sources_markdown(answer: Any) -> list[str]:
 
 def _md_source(n: int, passage: "Passage") -> str:
     art = passage.article
-    title = _md_escape(art.title or "(untitled)")
+    title = md_literal(art.title or "(untitled)")
     link = f"[{title}]({art.url})" if art.url else title
     return f"{n}. {link} — {art.source or 'unknown outlet'}, {art.published_at[:10] or 'undated'}"
 
 
-def _md_escape(text: str) -> str:
-    return text.replace("[", "\\[").replace("]", "\\]")
-
-
-def _excerpt(text: str, limit: int = 400) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + " …"

@@ -1,12 +1,34 @@
-"""Terminal rendering of passages and sources (compact, wrapped, control characters stripped)."""
+"""Rendering shared by every output: passages and sources for a terminal (compact, wrapped, control characters
+stripped), article text as literal Markdown, and text shortened at a word."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import textwrap
 
 from .passage import Passage
 from .sanitize import strip_controls
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~&])")
+"""Characters article text must not use as Markdown: emphasis, code, HTML, tables, entities and the brackets of a
+link (a parenthesis is plain text outside one, so it stays as written: "the European Union (EU)")."""
+_MD_BLOCK_START = re.compile(r"^(?:[-+=]|\d{1,9}\.)")
+
+
+def md_literal(text: str) -> str:
+    """Text from articles or the model as literal Markdown: control characters out, on one line, every
+    character that could open a link, emphasis, code, HTML or a table backslash-escaped, and a leading
+    list/quote/heading marker too. The one escaper of every Markdown output (briefs, checks, transcripts)."""
+    text = _MD_SPECIAL.sub(r"\\\1", " ".join(strip_controls(text).split()))
+    return _MD_BLOCK_START.sub(lambda m: m.group(0)[:-1] + "\\" + m.group(0)[-1], text)
+
+
+def shorten(text: str, limit: int) -> str:
+    """``text`` on one line, cut at a word boundary to at most ``limit`` characters with " …" when cut."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + " …"
 
 
 def _width() -> int:
@@ -17,9 +39,7 @@ def passage_lines(n: int, passage: Passage, max_chars: int = 320) -> list[str]:
     """``[n] title — outlet, date`` then the URL and an indented, shortened passage."""
     art = passage.article
     head = f"[{n}] {art.title or '(untitled)'} — {art.source or 'unknown outlet'}, {art.published_at[:10] or 'undated'}"
-    text = " ".join(strip_controls(passage.text).split())
-    if len(text) > max_chars:
-        text = text[:max_chars].rsplit(" ", 1)[0] + " …"
+    text = shorten(strip_controls(passage.text), max_chars)
     lines = [" ".join(strip_controls(head).split())]
     if art.url:
         lines.append(f"    {strip_controls(art.url)}")

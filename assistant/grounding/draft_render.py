@@ -7,29 +7,18 @@ from __future__ import annotations
 
 import html
 import json
-import re
 from collections import Counter
 from collections.abc import Sequence
 
-from ..core.sanitize import strip_controls
+from ..core.render import md_literal, shorten
 from .draft import STATUSES, SentenceCheck
 
 _LABEL = {"supported": "supported", "contradicted": "CONTRADICTED", "not_found": "not found"}
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~])")
 _EXCERPT = 300
 _CSS = """body{font:16px/1.5 system-ui,sans-serif;max-width:52rem;margin:2rem auto;padding:0 1rem}
 .s{padding:0 .15em;border-radius:.2em}.supported{background:#d9f2d9}.contradicted{background:#f9d0d0}
 .not_found{background:#fbeec2}ol li{margin:.6em 0}blockquote{margin:.3em 0 .3em 1em;color:#444}
 .legend span{margin-right:1em}"""
-
-
-def _excerpt(text: str) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= _EXCERPT else text[:_EXCERPT].rsplit(" ", 1)[0] + " …"
-
-
-def _md(text: str) -> str:
-    return _MD_SPECIAL.sub(r"\\\1", strip_controls(" ".join(text.split())))
 
 
 def summary_counts(checks: Sequence[SentenceCheck]) -> dict[str, int]:
@@ -42,13 +31,13 @@ def to_markdown(checks: Sequence[SentenceCheck]) -> str:
     counts = summary_counts(checks)
     lines = [f"# Fact-check: {len(checks)} sentences — " + ", ".join(f"{n} {_LABEL[s]}" for s, n in counts.items()), ""]
     for n, check in enumerate(checks, 1):
-        lines.append(f"{n}. **{_LABEL[check.status]}** ({check.score:.2f}) {_md(check.sentence)}")
+        lines.append(f"{n}. **{_LABEL[check.status]}** ({check.score:.2f}) {md_literal(check.sentence)}")
         if check.passage is not None:
             ref = check.passage.article
-            lines.append(f"   > {_md(_excerpt(check.passage.text))}")
-            lines.append(f"   > — {_md(ref.title)}, {_md(ref.source)}, {_md(ref.published_at[:10])}")
+            lines.append(f"   > {md_literal(shorten(check.passage.text, _EXCERPT))}")
+            lines.append(f"   > — {md_literal(ref.title)}, {md_literal(ref.source)}, {md_literal(ref.published_at[:10])}")
         for reason in check.reasons if check.status != "supported" else []:
-            lines.append(f"   - {_md(reason)}")
+            lines.append(f"   - {md_literal(reason)}")
     return "\n".join(lines) + "\n"
 
 
@@ -67,7 +56,7 @@ def to_html(checks: Sequence[SentenceCheck]) -> str:
         parts = [f'<span class="s {c.status}">{e(c.sentence)}</span> <b>{e(_LABEL[c.status])}</b> ({c.score:.2f})']
         if c.passage is not None:
             ref = c.passage.article
-            parts.append(f"<blockquote>{e(_excerpt(c.passage.text))}<br>— {e(ref.title)}, {e(ref.source)}, "
+            parts.append(f"<blockquote>{e(shorten(c.passage.text, _EXCERPT))}<br>— {e(ref.title)}, {e(ref.source)}, "
                          f"{e(ref.published_at[:10])}</blockquote>")
         if c.status != "supported" and c.reasons:
             parts.append("<ul>" + "".join(f"<li>{e(r)}</li>" for r in c.reasons) + "</ul>")
