@@ -196,3 +196,20 @@ def test_an_amounts_longer_form_is_another_claim_not_its_full_name() -> None:
                     "The Lions have played 84 Thanksgiving games, the most of any team.",
                     "The Detroit Lions host the Green Bay Packers on Thursday.", "lion")
     assert _fuller(lions[0], passages, {})[0] == "Detroit Lions"
+
+
+def test_a_name_the_evidence_tags_elsewhere_is_a_candidate_where_the_model_missed_it() -> None:
+    # the small model tags no person in "…Space Andrius Kubilius"; the second sentence names him as one
+    first = ("In a related development, Minister of State for Defence Sanjay Seth held talks with the EU "
+             "Commissioner for Defence and Space Andrius Kubilius.")
+    found = _naming("Who did Sanjay Seth hold talks with?", first,
+                    "Andrius Kubilius is visiting India as a part of the delegation.", "kubiliu")
+    assert len(found) == 1 and found[0].label == "PERSON"
+    assert first in {o.evidence.sentence for o in found[0].occurrences}
+
+
+def test_a_list_that_ends_in_a_name_is_no_longer_form_of_it() -> None:
+    from assistant.answer.extract import _longer_forms
+
+    keys = [("sanjay", "seth", "and", "andrius", "kubilius"), ("andrius", "kubilius")]
+    assert _longer_forms(("kubilius",), keys) == [("andrius", "kubilius")]

@@ -162,9 +162,13 @@ def test_a_referent_written_in_full_cites_the_passage_that_names_it(embedder, tm
     ("NEW DELHI: The EU and India met on Friday.", "The EU and India met on Friday."),
     ("WASHINGTON − The EU and India met on Friday.", "The EU and India met on Friday."),  # U+2212
     ("(2003) was a good year for the film studio.", "(2003) was a good year for the film studio."),
+    ("WASHINGTON (Reuters) - The Fed held rates steady on Wednesday.", "The Fed held rates steady on Wednesday."),
+    ("date 2025-02-28 NEW DELHI: The EU and India met on Friday.", "The EU and India met on Friday."),
+    ("U.S. - China talks resumed in Geneva on Monday.", "U.S. - China talks resumed in Geneva on Monday."),
+    ("SYDNEY - Australia banned social media for children under 16.", "Australia banned social media for children under 16."),
 ])
 def test_datelines_and_agency_credits_are_stripped(sentence, expected) -> None:
-    from assistant.brief.lines import strip_dateline
+    from assistant.text.datelines import strip_dateline
 
     assert strip_dateline(sentence, 6) == expected
 

@@ -20,7 +20,7 @@ from datetime import date
 
 from ..core.passage import Passage
 from ..text.mentions import find_names, find_quotes
-from ..text.nlp import entities, parse, parse_many
+from ..text.nlp import NAME_LABELS, Entity, entities, parse, parse_many
 from ..text.screening import clean_sentences, instruction_like
 from ..text.words import word_keys
 from .candidate_features import Vectors, formula, occurrence_score, rows
@@ -161,10 +161,15 @@ def _role_agrees(span, role: tuple[str, str] | None) -> int:
     return 0 if found is None else 1 if found == role[1] else -1
 
 
+_LIST_WORDS = frozenset({"and", "or"})
+
+
 def _longer_forms(key: tuple[str, ...], keys: Iterable[tuple[str, ...]]) -> list[tuple[str, ...]]:
     """The longer names among ``keys`` that end in ``key``, as a full name ends in the surname ("Alaska" is
-    not the "Alaska National Guard")."""
-    return [k for k in keys if len(k) > len(key) and k[len(k) - len(key):] == key]
+    not the "Alaska National Guard"); a list that ends in it ("Sanjay Seth and Andrius Kubilius") is no
+    longer form of its last name."""
+    return [k for k in keys if len(k) > len(key) and k[len(k) - len(key):] == key
+            and not _LIST_WORDS & set(k[:len(k) - len(key)])]
 
 
 def _labels(docs) -> dict[tuple[str, ...], set[str]]:
@@ -181,9 +186,33 @@ def _labels(docs) -> dict[tuple[str, ...], set[str]]:
     return out
 
 
-def _spans(doc, want: Want, asked: set[str], labels: dict[tuple[str, ...], set[str]]):
+def _known_names(docs) -> dict[str, str]:
+    """The names of two or more words the evidence's entities write, each with its label (the first seen)."""
+    out: dict[str, str] = {}
+    for doc in docs:
+        for e in entities(doc):
+            if len(e.text.split()) >= 2 and e.label in NAME_LABELS:
+                out.setdefault(e.text, e.label)
+    return out
+
+
+def _with_known(doc, found: list[Entity], known: dict[str, str]) -> list[Entity]:
+    """``found`` with the known names this sentence writes where the small model tagged none ("… held talks
+    with the EU Commissioner for Defence and Space Andrius Kubilius", a person in the evidence's other
+    sentences): one name, one label, across the evidence."""
+    taken = [(e.start, e.end) for e in found]
+    extra = []
+    for name, label in sorted(known.items(), key=lambda kv: -len(kv[0])):
+        for m in re.finditer(rf"(?<![\w-]){re.escape(name)}(?![\w-])", doc.text):
+            if not any(a < m.end() and m.start() < b for a, b in taken):
+                extra.append(Entity(name, label, m.start(), m.end()))
+                taken.append((m.start(), m.end()))
+    return sorted([*found, *extra], key=lambda e: e.start) if extra else found
+
+
+def _spans(doc, want: Want, asked: set[str], labels: dict[tuple[str, ...], set[str]], known: dict[str, str]):
     """(char start, char end, label) of the candidates in one parsed sentence."""
-    found = entities(doc)
+    found = _with_known(doc, entities(doc), known)
     ents = [e for e in found if want.labels & labels.get(tuple(k for k in word_keys(e.text) if k), {e.label})
             and _counts(e, want)]
     out = _terms(doc, asked) if "TERM" in want.labels else []
@@ -254,9 +283,10 @@ def gathered(want: Want, question: str, ranked: Sequence[Evidence], passages: Se
     focus = set(want.focus)
     found: dict[tuple[str, ...], Found] = {}
     labels = _labels(docs)
+    known = _known_names(docs)
     for ev, doc in zip(top, docs):
         rank = rank_of.get(ev.passage.chunk_id, len(passages))
-        for start, end, label in _spans(doc, want, asked, labels):
+        for start, end, label in _spans(doc, want, asked, labels, known):
             span = doc.char_span(start, end, alignment_mode="expand")
             if span is not None and len(span) > 1 and span[-1].tag_ == "POS":
                 span = span[:-1]  # "Taylor Swift's" names Taylor Swift

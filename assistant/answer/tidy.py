@@ -10,12 +10,11 @@ from __future__ import annotations
 import re
 
 from ..core.passage import Passage
+from ..text.datelines import strip_dateline
 from ..text.nlp import entities, parse
 from ..text.screening import clean_sentences
 from ..text.words import SAYING, word_keys
 
-_DATELINE = re.compile(r"^(?:date\s+\d{4}-\d\d-\d\d\s+)?(?:[A-Z][A-Z.'’-]+(?:[ ,]+[A-Z][A-Z.'’-]+)*"
-                       r"(?:\s*\([^)]{1,30}\))?\s*[:—–−-]\s+)?")  # − (U+2212): "WASHINGTON −"
 _LEADING = re.compile(r"^(?:And|But|So|Yet|Or|Also|However),?\s+")
 _CONNECTIVE = re.compile(r"^(?:Meanwhile|Separately|Elsewhere|Moreover|Furthermore|Additionally|In addition|"
                          r"In (?:a|another) (?:related|separate|similar|parallel) (?:development|move)|"
@@ -23,6 +22,8 @@ _CONNECTIVE = re.compile(r"^(?:Meanwhile|Separately|Elsewhere|Moreover|Furthermo
 """Discourse connectives that tie a sentence to the one before it in its article, not to the answer."""
 _PRONOUN_SAID = re.compile(r"(,[\"”’]?\s+)(she|he|they)\s+(said|says|added|told|noted|stated|explained)\b")
 _QUOTES = ('"', "“", "”")
+CLAIM_WORDS = 4
+"""Fewest words left after a dateline for it to be cut (a shorter rest is a headline, kept whole)."""
 SPEAKER_REACH = 2
 """Sentences before a "…, she said" read for the person speaking there when the passage names several."""
 
@@ -44,10 +45,7 @@ def _balanced(text: str) -> str:
 
 def clean(sentence: str) -> str:
     """The sentence without a dateline or a leading conjunction, its quotes balanced, first letter capital."""
-    text = " ".join(sentence.split())
-    cut = _DATELINE.match(text)
-    if cut and cut.end() and cut.end() < len(text) - 20:
-        text = text[cut.end():]
+    text = strip_dateline(" ".join(sentence.split()), CLAIM_WORDS)
     text = _CONNECTIVE.sub("", _LEADING.sub("", _balanced(text)))
     if text.startswith(tuple(_QUOTES)) and len(text) > 1:
         return text[0] + text[1:2].upper() + text[2:]

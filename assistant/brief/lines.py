@@ -40,8 +40,6 @@ _ATTR_AFTER = re.compile(
     rf"^[\s,]*(?:(?:{SPEECH})\s+(?P<a>{_NAME_RE}|he|she|they)|(?P<b>{_NAME_RE}|he|she|they)\s+(?:{SPEECH}))\b")
 _ATTR_BEFORE = re.compile(
     rf"(?P<n>{_NAME_RE}|[Hh]e|[Ss]he|[Tt]hey)\s+(?:{SPEECH})(?:\s+(?:that|on \w+|in a statement|reporters))?\s*[:,]?\s*$")
-_DATELINE = re.compile(r"^(?:\([A-Z][\w.&'’ ]{1,40}\)\s*(?:(?:--|—|–|-)\s*)?(?=[A-Z\"'“‘])|"
-                       r"[A-Z][A-Z.'’ -]{2,40}(?:,\s*[A-Z][\w.]*)?(?:\s*\([\w .]{2,30}\))?\s*(?::|--|—|–|−)\s+)")
 _META = re.compile(r"^(?:(?:the|this) (?:main )?(?:news|article|passages?|story|notes?)(?: in (?:these|the) (?:passages|notes))? "
                    r"(?:is|are|says?|reports?|shows?|states?)(?: that)?|according to (?:the|these) (?:passages?|notes?|article)),?\s+",
                    re.IGNORECASE)
@@ -64,14 +62,6 @@ class Line:
     @property
     def words(self) -> int:
         return len(self.text.split())
-
-
-def strip_dateline(text: str, min_words: int) -> str:
-    """"NEW DELHI: The EU…" / "(CNN) -- The EU…" / "(CNN)The EU…" / "(The Hollywood Reporter)Stan…" -> "The
-    EU…": the place stamp or the agency credit is not part of the claim."""
-    stripped = _DATELINE.sub("", text, count=1)
-    opens = stripped[:1].isupper() or stripped[:1] in "\"'“‘"
-    return stripped if stripped != text and len(stripped.split()) >= min_words and opens else text
 
 
 def unquoted(text: str) -> str:

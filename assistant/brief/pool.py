@@ -18,7 +18,8 @@ from ..core.passage import Passage
 from ..text.captions import glued_parts, without_captions
 from ..text.people import cast
 from ..text.standalone import named_role, resolved, role_holders
-from .lines import FIRST_PERSON, Line, prose_ok, strip_dateline, unquoted
+from ..text.datelines import strip_dateline
+from .lines import FIRST_PERSON, Line, prose_ok, unquoted
 from .state import NoteState
 
 
