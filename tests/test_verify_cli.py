@@ -145,3 +145,21 @@ def test_check_empty_draft_is_one_line(tmp_path: Path) -> None:
     draft.write_text("  \n")
     proc = run("check", str(draft))
     assert proc.returncode == 1 and proc.stderr.strip() == f"assistant: error: {draft}: the draft is empty"
+
+
+NEGATED = "Von der Leyen did not make the announcement."
+WRONG_VISITOR = "Sanjay Seth is visiting India as part of the delegation."
+
+
+@pytest.mark.slow
+def test_check_contradicts_a_flipped_act_and_the_wrong_person(built_index: Path) -> None:
+    """A negated act and the wrong person of the story are contradictions, not "not found", even when the
+    sentence's closest window is not that similar, and a name the article gives in another passage counts as
+    one of its people; each check shows the window it was judged on."""
+    proc = run("--index", str(built_index), "check", "-", "--json", stdin=f"{NEGATED}\n{WRONG_VISITOR}\n")
+    assert proc.returncode == 3, proc.stderr
+    negated, visitor = json.loads(proc.stdout)["sentences"]
+    assert negated["status"] == "contradicted" and any("negation" in r for r in negated["reasons"]), negated
+    assert "was made by" in negated["evidence"] and negated["evidence"] in negated["passage"]["text"]
+    assert visitor["status"] == "contradicted", visitor
+    assert any("Sanjay Seth" in r and "Kubilius is visiting" in r for r in visitor["reasons"]), visitor

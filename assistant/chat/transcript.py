@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..core.render import md_literal, shorten
+from ..core.render import md_literal, shorten, source_label
 from ..text.markers import CITATION_RE
 from .commands import CommandError
 
@@ -54,9 +54,7 @@ def cited_numbers(answer: Any) -> list[int]:
 
 def source_line(n: int, passage: "Passage") -> str:
     """``[2] Title — Outlet, 2025-02-28``: a source in one line, as listed under an answer."""
-    art = passage.article
-    date = art.published_at[:10] or "undated"
-    return f"[{n}] {art.title or '(untitled)'} — {art.source or 'unknown outlet'}, {date}"
+    return f"[{n}] {source_label(passage.article)}"
 
 
 def save_transcript(turns: Sequence[Turn], name: str, *, llm: str) -> Path:
@@ -134,6 +132,6 @@ def _md_source(n: int, passage: "Passage") -> str:
     art = passage.article
     title = md_literal(art.title or "(untitled)")
     link = f"[{title}]({art.url})" if art.url else title
-    return f"{n}. {link} — {art.source or 'unknown outlet'}, {art.published_at[:10] or 'undated'}"
+    return f"{n}. {source_label(art, link)}"
 
 

@@ -7,7 +7,7 @@ import re
 import shutil
 import textwrap
 
-from .passage import Passage
+from .passage import ArticleRef, Passage
 from .sanitize import strip_controls
 
 
@@ -35,10 +35,17 @@ def _width() -> int:
     return max(60, min(110, shutil.get_terminal_size((100, 20)).columns))
 
 
+def source_label(article: ArticleRef, title: str | None = None) -> str:
+    """``Title — Outlet, 2025-02-28``, with "unknown outlet" and "undated" where the article lacks them;
+    ``title`` replaces the headline (a Markdown link to it)."""
+    shown = title if title is not None else article.title or "(untitled)"
+    return f"{shown} — {article.source or 'unknown outlet'}, {article.published_at[:10] or 'undated'}"
+
+
 def passage_lines(n: int, passage: Passage, max_chars: int = 320) -> list[str]:
     """``[n] title — outlet, date`` then the URL and an indented, shortened passage."""
     art = passage.article
-    head = f"[{n}] {art.title or '(untitled)'} — {art.source or 'unknown outlet'}, {art.published_at[:10] or 'undated'}"
+    head = f"[{n}] {source_label(art)}"
     text = shorten(strip_controls(passage.text), max_chars)
     lines = [" ".join(strip_controls(head).split())]
     if art.url:

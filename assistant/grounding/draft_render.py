@@ -10,7 +10,7 @@ import json
 from collections import Counter
 from collections.abc import Sequence
 
-from ..core.render import md_literal, shorten
+from ..core.render import md_literal, shorten, source_label
 from .draft import STATUSES, SentenceCheck
 
 _LABEL = {"supported": "supported", "contradicted": "CONTRADICTED", "not_found": "not found"}
@@ -19,6 +19,11 @@ _CSS = """body{font:16px/1.5 system-ui,sans-serif;max-width:52rem;margin:2rem au
 .s{padding:0 .15em;border-radius:.2em}.supported{background:#d9f2d9}.contradicted{background:#f9d0d0}
 .not_found{background:#fbeec2}ol li{margin:.6em 0}blockquote{margin:.3em 0 .3em 1em;color:#444}
 .legend span{margin-right:1em}"""
+
+
+def _quoted(check: SentenceCheck) -> str:
+    """What the reader is shown of the passage: the window the sentence was judged on, else its opening."""
+    return shorten(check.evidence or (check.passage.text if check.passage else ""), _EXCERPT)
 
 
 def summary_counts(checks: Sequence[SentenceCheck]) -> dict[str, int]:
@@ -33,9 +38,8 @@ def to_markdown(checks: Sequence[SentenceCheck]) -> str:
     for n, check in enumerate(checks, 1):
         lines.append(f"{n}. **{_LABEL[check.status]}** ({check.score:.2f}) {md_literal(check.sentence)}")
         if check.passage is not None:
-            ref = check.passage.article
-            lines.append(f"   > {md_literal(shorten(check.passage.text, _EXCERPT))}")
-            lines.append(f"   > — {md_literal(ref.title)}, {md_literal(ref.source)}, {md_literal(ref.published_at[:10])}")
+            lines.append(f"   > {md_literal(_quoted(check))}")
+            lines.append(f"   > — {md_literal(source_label(check.passage.article))}")
         for reason in check.reasons if check.status != "supported" else []:
             lines.append(f"   - {md_literal(reason)}")
     return "\n".join(lines) + "\n"
@@ -55,9 +59,7 @@ def to_html(checks: Sequence[SentenceCheck]) -> str:
     for c in checks:
         parts = [f'<span class="s {c.status}">{e(c.sentence)}</span> <b>{e(_LABEL[c.status])}</b> ({c.score:.2f})']
         if c.passage is not None:
-            ref = c.passage.article
-            parts.append(f"<blockquote>{e(shorten(c.passage.text, _EXCERPT))}<br>— {e(ref.title)}, {e(ref.source)}, "
-                         f"{e(ref.published_at[:10])}</blockquote>")
+            parts.append(f"<blockquote>{e(_quoted(c))}<br>— {e(source_label(c.passage.article))}</blockquote>")
         if c.status != "supported" and c.reasons:
             parts.append("<ul>" + "".join(f"<li>{e(r)}</li>" for r in c.reasons) + "</ul>")
         items.append("<li>" + "".join(parts) + "</li>")

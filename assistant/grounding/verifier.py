@@ -42,7 +42,7 @@ _EVIDENCE_CACHE = 64
 @dataclass(frozen=True)
 class Verdict:
     """Whether a sentence is supported, its calibrated support score (0-1), the problems found, and its
-    best window similarity. ``reasons`` is empty for a supported sentence unless it also cited a passage
+    best window and its similarity. ``reasons`` is empty for a supported sentence unless it also cited a passage
     number that does not exist."""
 
     supported: bool
@@ -50,6 +50,7 @@ class Verdict:
     similarity: float = 0.0
     score: float = 0.0
     features: dict[str, float] = field(default_factory=dict, compare=False, repr=False)
+    window: str = ""  # the evidence window closest to the sentence: what a person reads to judge it
 
 
 def explain(analysis: Analysis, score: float, threshold: float) -> list[str]:
@@ -107,7 +108,7 @@ class Verifier:
                 cited = ", ".join(f"[{n}]" for n in sent.invalid)
                 note = f"cites {cited}, not among the {len(passages)} passages"
                 verdict = Verdict(verdict.supported, [*verdict.reasons, note], verdict.similarity, verdict.score,
-                                  verdict.features)
+                                  verdict.features, verdict.window)
             out.append(verdict)
         return out
 
@@ -132,7 +133,8 @@ class Verifier:
             if sim < self.similarity:
                 reasons.append(f"similarity {sim:.3f} is below {self.similarity:.3f}; the closest passage says "
                                f"“{short(window.text)}”")
-            out.append(Verdict(not reasons, reasons, round(sim, 4), round(min(max(sim, 0.0), 1.0), 4)))
+            out.append(Verdict(not reasons, reasons, round(sim, 4), round(min(max(sim, 0.0), 1.0), 4),
+                               window=window.text))
         return out
 
     def _learned(self, texts: list[str], evidence: list[EvidenceSet]) -> list[Verdict]:
@@ -145,7 +147,8 @@ class Verifier:
             supported = not hard and score >= self.threshold
             reasons = hard if hard or supported else explain(analysis, score, self.threshold)
             features = dict(zip(FEATURES, map(float, analysis.row)))
-            out.append(Verdict(supported, reasons, round(analysis.value("similarity"), 4), round(score, 4), features))
+            out.append(Verdict(supported, reasons, round(analysis.value("similarity"), 4), round(score, 4), features,
+                               analysis.best))
         return out
 
     def _evidence_for(self, cited: Sequence[str]) -> EvidenceSet:
