@@ -213,3 +213,18 @@ def test_a_list_that_ends_in_a_name_is_no_longer_form_of_it() -> None:
 
     keys = [("sanjay", "seth", "and", "andrius", "kubilius"), ("andrius", "kubilius")]
     assert _longer_forms(("kubilius",), keys) == [("andrius", "kubilius")]
+
+
+def test_an_acronym_joins_the_name_it_stands_for() -> None:
+    """"U.K." and "the United Kingdom" are one candidate, stated by its full name; an acronym nothing spells
+    out ("NATO" here) stays its own."""
+    question = "Which country did the president visit this week?"
+    first = "The president arrived in the U.K. on Tuesday for a state visit, NATO officials said."
+    second = "The visit to the United Kingdom was his second."
+    passages = [_passage(0, f"{first} {second}", "State visit", "2026-11-10")]
+    ranked = [Evidence(passages[0], first, 0.7), Evidence(passages[0], second, 0.6)]
+    found = gathered(wanted(question), question, ranked, passages)
+    joined = [c for c in found if "kingdom" in c.key]
+    assert len(joined) == 1 and {o.text for o in joined[0].occurrences} == {"U.K.", "the United Kingdom"}
+    assert joined[0].name == "United Kingdom"
+    assert not any(c.key == ("uk",) for c in found)

@@ -9,8 +9,8 @@ import pytest
 from assistant.core.settings import load_settings
 from assistant.grounding.facts import missing_facts
 from assistant.grounding.verifier import Verifier, make_verifier
-from assistant.text.initials import Initials, acronym, spell_like, spelled_out
-from assistant.text.words import word_keys
+from assistant.text.initials import Initials, acronym, in_full, spell_like, spelled_out
+from assistant.text.words import whole_phrase, word_keys
 
 HEADLINE = "EU explores security pact with India"
 SPELLED = "The European Union is exploring a security pact with India."
@@ -130,3 +130,20 @@ def test_a_verdict_label_before_the_passages_sentence_is_no_negation(verifier: V
     # a yes/no answer quotes its evidence after "No:"; the label answers the question, it negates nothing
     verdict = verifier.check(f"No: {SPELLED}", [SPELLED])
     assert not any(r.startswith("negation:") for r in verdict.reasons), verdict
+
+
+@pytest.mark.parametrize("before, short, full, expected", [
+    ("", "FAA", "Federal Aviation Administration", "The Federal Aviation Administration"),
+    ("he is suing ", "BBC", "British Broadcasting Corporation", "the British Broadcasting Corporation"),
+    ("a visit to the ", "U.K.", "United Kingdom", "United Kingdom"),
+    ("President Trump's ", "FBI", "Federal Bureau of Investigation", "Federal Bureau of Investigation"),
+    ("", "Altman", "Sam Altman", "Sam Altman"),
+])
+def test_a_bare_acronym_written_in_full_takes_the(before: str, short: str, full: str, expected: str) -> None:
+    assert in_full(before, short, full) == expected
+
+
+def test_whole_phrase_ends_at_punctuation_not_inside_words() -> None:
+    assert [m.group(0) for m in whole_phrase("U.K.").finditer("the U.K., then the UK.")] == ["U.K."]
+    assert not whole_phrase("Fried").search("Sam Bankman-Fried said") and not whole_phrase("Lee").search("Leeds")
+    assert whole_phrase("Lee").search("Spike Lee's film")

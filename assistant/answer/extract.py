@@ -7,7 +7,8 @@ closest to the question; names the question already contains are no answer. Its 
 dependency-path length from the entity to the nearest question word in the sentence (the token window when
 the parse puts them in different trees). Coordinated entities of the same label ("Japan and South Korea")
 are one list answer; a possessive is no part of a name ("Taylor Swift's"), and a short form is the one
-longer form ending in it ("Swift" is "Taylor Swift"), so agreement counts every mention.
+longer form ending in it ("Swift" is "Taylor Swift") and an acronym the one candidate spelling it out ("U.K."
+is "the United Kingdom"), so agreement counts every mention.
 """
 
 from __future__ import annotations
@@ -19,10 +20,11 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from ..core.passage import Passage
+from ..text.initials import acronym, spelled_out
 from ..text.mentions import find_names, find_quotes
 from ..text.nlp import NAME_LABELS, Entity, entities, parse, parse_many
 from ..text.screening import clean_sentences, instruction_like
-from ..text.words import word_keys
+from ..text.words import whole_phrase, word_keys
 from .candidate_features import Vectors, formula, occurrence_score, rows
 from .candidate_scorer import shipped
 from .evidence import Evidence
@@ -203,7 +205,7 @@ def _with_known(doc, found: list[Entity], known: dict[str, str]) -> list[Entity]
     taken = [(e.start, e.end) for e in found]
     extra = []
     for name, label in sorted(known.items(), key=lambda kv: -len(kv[0])):
-        for m in re.finditer(rf"(?<![\w-]){re.escape(name)}(?![\w-])", doc.text):
+        for m in whole_phrase(name).finditer(doc.text):
             if not any(a < m.end() and m.start() < b for a, b in taken):
                 extra.append(Entity(name, label, m.start(), m.end()))
                 taken.append((m.start(), m.end()))
@@ -307,12 +309,27 @@ def _merged(found: dict[tuple[str, ...], Found]) -> list[Found]:
     """A short form joined to the one longer form that ends in it ("Swift" to "Taylor Swift"), so that the
     candidate's agreement counts every mention; left apart when several people share it ("Miliband"). The
     small model often labels a lone surname as an organisation: a person's full name takes it whatever its
-    label."""
+    label. An acronym joins the one candidate that spells it out ("U.K." and "the United Kingdom")."""
     for key in sorted(found, key=len):
         longer = _longer_forms(key, found)
         if len(longer) == 1 and found[longer[0]].label in (found[key].label, "PERSON"):
             found[longer[0]].occurrences.extend(found.pop(key).occurrences)
+    for key in [k for k, c in found.items() if acronym(c.text)]:
+        spelled = _spelling(acronym(found[key].text), found)
+        if len(spelled) == 1 and spelled[0] != key:
+            found[spelled[0]].occurrences.extend(found.pop(key).occurrences)
     return list(found.values())
+
+
+def _spelling(letters: str, found: dict[tuple[str, ...], Found]) -> list[tuple[str, ...]]:
+    """The candidates whose whole name spells out ``letters`` ("the United Kingdom" for "U.K."): one
+    organisation or place written both ways is one candidate, so its agreement counts both."""
+    out = []
+    for key, cand in found.items():
+        name = re.sub(r"^(?:the|The)\s+", "", cand.name)
+        if any(s.start == 0 and s.end == len(name) and letters in s.initials for s in spelled_out(name)):
+            out.append(key)
+    return out
 
 
 def described(subject: str, ranked: Sequence[Evidence]) -> Evidence | None:

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..core.passage import Passage
+from ..text.initials import in_full
 from ..text.nlp import parse, parse_many
 from ..text.people import Actor, cast, mentions, name_key
 from ..text.screening import clean_sentences
@@ -81,7 +82,7 @@ def introduce(text: str, people: dict[str, Known], said: set[str]) -> tuple[str,
             full = actor.name  # a possessive or a name inside a compound takes no apposition
         if full != actor.name and not tail.startswith(","):
             full += ","
-        return text[:at] + full + tail, [known.holder]
+        return text[:at] + in_full(text[:at], m.name, full) + tail, [known.holder]
     return text, []
 
 

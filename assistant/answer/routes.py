@@ -27,7 +27,7 @@ from ..text.clauses import clauses
 from ..text.dates import day_stamp
 from ..text.nlp import parse
 from ..text.screening import instruction_like
-from ..text.words import word_keys
+from ..text.words import whole_phrase, word_keys
 from .candidates import Candidate, entity_candidates, in_every_outlet, of_type, wanted_type
 from .compose import Composed, abstain, finish, model_answer, quotes
 from .evidence import Evidence
@@ -264,7 +264,7 @@ def stated_in_full(first: Composed, name: str, q: Question, srcs: Sources) -> Co
     holder = next((x for x in q.passages if name in " ".join(x.text.split())
                    or name in x.article.title and not instruction_like(x.article.title)), None)
     short = name.split()[-1]
-    alone = next((m for m in re.finditer(rf"\b{re.escape(short)}\b", text) if _stands_alone(text, m.start(), m.end())),
+    alone = next((m for m in whole_phrase(short).finditer(text) if _stands_alone(text, m.start(), m.end())),
                  None)
     if holder is None or alone is None:
         return Composed(text, first.citations)

@@ -13,10 +13,11 @@ from ..core.passage import Passage
 from ..text.captions import has_finite_verb
 from ..text.clauses import clauses
 from ..text.indirect import indirect
+from ..text.initials import in_full
 from ..text.nlp import NAME_LABELS, entities, parse, parse_many
 from ..text.people import name_key
 from ..text.screening import instruction_like
-from ..text.words import content_keys, word_keys
+from ..text.words import content_keys, whole_phrase, word_keys
 from . import constraints
 from .compose import Composed, abstain, excerpt, finish
 from .candidate_scorer import shipped
@@ -167,7 +168,7 @@ def _compose(answers: list[PartAnswer], people: dict[str, Known]) -> tuple[list[
         cites = [srcs.cite(a.evidence.passage)]
         if a.full is not None and a.found is not None and a.full[0] not in text:
             # "Altman's exit…" names the answer in full: "Sam Altman's exit…", citing where the full name is
-            text = re.sub(rf"\b{re.escape(a.found.text)}\b", a.full[0], text, count=1)
+            text = whole_phrase(a.found.text).sub(_written_in_full(a.found, a.full[0]), text, count=1)
             text = text[:1].upper() + text[1:]  # "the Detroit Lions have played …" opens the sentence
             cites = list(dict.fromkeys([*cites, srcs.cite(a.full[1])]))
         composed.append(_introduced(text, cites, people, named, srcs))
@@ -178,6 +179,11 @@ def _compose(answers: list[PartAnswer], people: dict[str, Known]) -> tuple[list[
                 said.add(text)
                 composed.append(_introduced(text, [srcs.cite(ev.passage)], people, named, srcs))
     return composed, srcs
+
+
+def _written_in_full(found: Found, full: str):
+    """The replacement of a short form by ``full`` (a bare acronym takes "the", ``text.initials.in_full``)."""
+    return lambda m: in_full(m.string[:m.start()], found.text, full)
 
 
 def _introduced(text: str, cites: list[int], people: dict[str, Known], named: set[str], srcs: Sources) -> Composed:

@@ -30,6 +30,19 @@ def acronym(word: str) -> str:
     return letters if len(letters) >= 2 and letters.isupper() else ""
 
 
+_DETERMINED = re.compile(r"(?:\b(?:the|a|an|this|that|its|their|his|her|our)|['’]s)\s*$", re.I)
+
+
+def in_full(before: str, acronym_text: str, full: str) -> str:
+    """What replaces ``acronym_text`` when a sentence names it by its spelled-out ``full`` name, given the
+    sentence's text ``before`` it: a bare acronym ("FAA also has …") takes "the" ("The Federal Aviation
+    Administration also has …"), one after a determiner or a possessive does not; a name that is no acronym
+    is replaced as it is."""
+    if not acronym(acronym_text) or len(full.split()) < 2 or _DETERMINED.search(before):
+        return full
+    return "The " + full if not before.strip() else "the " + full
+
+
 @dataclass(frozen=True)
 class Spelled:
     """A spelled-out name: its text, character span, and its initials (with and without connectors:

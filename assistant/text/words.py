@@ -71,6 +71,12 @@ def word_key(token: str) -> str:
 _WORD = re.compile(r"(?:[A-Za-z]\.){2,}|[^\W_]+(?:['’&][^\W_]+)*")
 
 
+def whole_phrase(phrase: str) -> re.Pattern[str]:
+    """``phrase`` as whole words of a text: no letter, digit or hyphen touching either end, so "U.K." is
+    found before a comma, "Lee" not in "Leeds" and "Fried" not in "Bankman-Fried"."""
+    return re.compile(rf"(?<![\w-]){re.escape(phrase)}(?![\w-])")
+
+
 def word_keys(text: str) -> list[str]:
     """Comparison keys of every word; hyphenated words count as their parts ("Bankman-Fried")."""
     return [word_key(m.group(0)) for m in _WORD.finditer(text)]
