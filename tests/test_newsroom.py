@@ -46,6 +46,7 @@ def assert_clean(answer: Answer) -> None:
     pytest.param("Which projects is India interested in joining?", "Permanent Structured Cooperation",
                  id="which-projects"),
     pytest.param("What threats will the partnership help counter?", "cross-border terrorism", id="what-threats"),
+    pytest.param("What threats would the partnership counter?", "cross-border terrorism", id="what-threats-act"),
     pytest.param("Who held talks with Andrius Kubilius?", "Sanjay Seth", id="who-met"),
     # the mini corpus
     pytest.param("Who is Sam Bankman-Fried?", "exchange FTX", id="who-is"),
@@ -167,6 +168,16 @@ def test_a_missing_answer_abstains(answerer: Answerer, question: str) -> None:
 def test_a_missing_typed_answer_says_what_the_articles_do_say(answerer: Answerer) -> None:
     answer = answerer.ask("What percentage of a watermelon is water?")
     assert answer.abstained and answer.answer.startswith("The indexed articles do not say what percentage")
+
+
+@pytest.mark.parametrize("question, act", [
+    ("What threats would the partnership counter?", ("counter", None)),
+    ("Which areas could the EU and India join forces on?", ("join", "force")),
+    ("What did the EU offer India?", ("offer", None)),
+    ("Who is the European Commission president?", None),
+])
+def test_the_act_a_question_asks_about(question: str, act: tuple[str, str | None] | None) -> None:
+    assert wanted(question).act == act
 
 
 @pytest.mark.parametrize("question, kind", [

@@ -127,6 +127,16 @@ def _noun_closeness(doc, span, noun: str | None) -> float:
     return max((1.0 / (1.0 + _path(span.root, t)) for t in hits), default=0.0)
 
 
+def states_act(doc, act: tuple[str, str | None] | None) -> bool:
+    """Whether a sentence's parse does the question's act: the verb, with the question's object as an object
+    or passive subject ("to counter common threats", "threats would be countered")."""
+    if act is None:
+        return False
+    verb, obj = act
+    return any(t.lemma_.lower() == verb and t.pos_ == "VERB" and (obj is None or any(
+        c.lemma_.lower() == obj and c.dep_ in ("dobj", "nsubjpass") for c in t.children)) for t in doc)
+
+
 def _role_of(span, verb: str) -> str | None:
     """The span's part in a verb of lemma ``verb``: agent (active subject, passive "by"), patient (object,
     passive subject, "to" of a giving verb) or None when it is no argument of that verb."""

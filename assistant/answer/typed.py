@@ -22,7 +22,7 @@ from . import constraints
 from .compose import Composed, abstain, excerpt, finish
 from .candidate_scorer import shipped
 from .evidence import Evidence
-from .extract import Found, candidates, described, full_name
+from .extract import Found, candidates, described, full_name, states_act
 from .people import Known, attribution, describe, introduce, known_people, speaks, with_referent
 from .result import Answer
 from .sources import Sources
@@ -81,10 +81,12 @@ def _answer_part(tools: Tools, part: str, want: Want, passages: list[Passage],
     if want.typed:
         return None
     # a sentence opening on a pronoun ("It is the most endangered …") does not say what it is about
-    standalone = [e for e in ranked if not _PRONOUN_OPENING.match(clean(e.sentence))]
-    if standalone and standalone[0].score >= SENTENCE_FLOOR:
-        return PartAnswer(standalone[0], None)
-    return None
+    standalone = [e for e in ranked if not _PRONOUN_OPENING.match(clean(e.sentence)) and e.score >= SENTENCE_FLOOR]
+    if not standalone:
+        return None
+    # a sentence doing the question's act ("… to counter common threats") answers before one only close to it
+    acting = (e for e, doc in zip(standalone, parse_many([e.sentence for e in standalone])) if states_act(doc, want.act))
+    return PartAnswer(next(acting, standalone[0]), None)
 
 
 def _statement_of(want: Want, ranked: list[Evidence]) -> PartAnswer | None:

@@ -65,6 +65,7 @@ class Want:
     unit: str | None = None  # "how many days": what is counted
     phrase: str | None = None  # the noun with its modifiers as the question writes them ("drug cartel")
     speaker: str | None = None  # "What did the defence ministry say?": whose statement is the answer
+    act: tuple[str, str | None] | None = None  # ("counter", "threat"): the question word's verb and its object
 
     @property
     def labels(self) -> frozenset[str]:
@@ -168,7 +169,19 @@ def wanted(question: str) -> Want:
     names = [e.text for e in entities(doc) if e.label in LABELS["thing"]]
     role = _role(doc, word)
     return Want(kind, noun, list(dict.fromkeys(focus)), names, _subject(doc, word, noun), role,
-                _unit(doc, word, noun), _noun_phrase(doc, noun), _speaker(doc, word, noun, role))
+                _unit(doc, word, noun), _noun_phrase(doc, noun), _speaker(doc, word, noun, role), _act(doc, role))
+
+
+def _act(doc, role: tuple[str, str] | None) -> tuple[str, str | None] | None:
+    """The act the question asks about: the question word's verb and the lemma of its direct object when that
+    is no part of what is asked ("… join forces on?" -> ("join", "force"); "What threats would the partnership
+    counter?" -> ("counter", None): the answer is its object)."""
+    if role is None:
+        return None
+    verb = next((t for t in doc if t.lemma_.lower() == role[0] and t.pos_ in ("VERB", "AUX")), None)
+    obj = next((c for c in verb.children if c.dep_ == "dobj"), None) if verb is not None else None
+    asked = obj is not None and (obj.lower_ in WH_WORDS or any(c.lower_ in WH_WORDS for c in obj.children))
+    return role[0], obj.lemma_.lower() if obj is not None and not asked else None
 
 
 def _speaker(doc, word: str | None, noun: str | None, role: tuple[str, str] | None) -> str | None:
