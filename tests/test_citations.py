@@ -10,7 +10,7 @@ from assistant.grounding.citations import (
     parse_citations,
     strip_markers,
 )
-from assistant.text.sentences import split_sentences
+from assistant.text.sentences import is_question, split_sentences
 
 
 @pytest.mark.parametrize(
@@ -107,3 +107,13 @@ def test_strip_markers_leaves_brackets_that_are_not_citations() -> None:
 )
 def test_split_sentences(text: str, sentences: list[str]) -> None:
     assert split_sentences(text) == sentences
+
+
+@pytest.mark.parametrize("sentence, asks", [
+    ("Microsoft Activision: What does the deal mean for gamers?", True),
+    ("“Will the talks go ahead?”", True),
+    ("She asked whether the talks would go ahead.", False),
+    ("The EU is exploring a pact with India.", False),
+])
+def test_a_question_states_nothing(sentence: str, asks: bool) -> None:
+    assert is_question(sentence) is asks

@@ -27,6 +27,7 @@ from ..text.clauses import clauses
 from ..text.dates import day_stamp
 from ..text.nlp import parse
 from ..text.screening import instruction_like
+from ..text.sentences import is_question
 from ..text.words import whole_phrase, word_keys
 from .candidates import Candidate, entity_candidates, in_every_outlet, of_type, wanted_type
 from .compose import Composed, abstain, finish, model_answer, quotes
@@ -293,7 +294,7 @@ def _entity_quotes(tools: Tools, q: Question, best: Candidate) -> tuple[list[Com
         # The quoted sentence must itself name the entity (any of its words), so the answer reads true.
         named = tools.scorer.best(q.text, [ev.passage], must=name.split()[-1])
         if not named or ev.passage.article.id in seen_articles or instruction_like(named[0].sentence) \
-                or not has_finite_verb(parse(named[0].sentence)):
+                or is_question(named[0].sentence) or not has_finite_verb(parse(named[0].sentence)):
             continue
         seen_articles.add(ev.passage.article.id)
         evidence.append(named[0])

@@ -17,6 +17,7 @@ from ..text.initials import in_full
 from ..text.nlp import NAME_LABELS, entities, parse, parse_many
 from ..text.people import name_key
 from ..text.screening import instruction_like
+from ..text.sentences import is_question
 from ..text.words import content_keys, whole_phrase, word_keys
 from . import constraints
 from .compose import Composed, abstain, excerpt, finish
@@ -125,7 +126,7 @@ def _statements(tools: Tools, queries: list[str], passages: list[Passage]) -> li
     """The passages' sentences closest to ``queries`` that can state an answer: no instruction, no question,
     a finite verb."""
     return _stating([e for e in tools.scorer.ranked_sentences(queries, passages)
-                     if not instruction_like(e.sentence) and not e.sentence.rstrip(" \"”’").endswith("?")])
+                     if not instruction_like(e.sentence) and not is_question(e.sentence)])
 
 
 def _holds(first: PartAnswer, want: Want) -> bool:

@@ -19,6 +19,7 @@ from .lines import DISPUTE, FUTURE, JUNK, Line, speaker
 from .model import Bullet
 from .notes import model_bottom_line
 from ..text.people import mentions, name_key
+from ..text.sentences import is_question
 from .pool import best_line, repeats
 from .length import prose_plan
 from .state import NoteState
@@ -264,7 +265,7 @@ def _open_questions(state: NoteState) -> None:
     """What to watch: questions the articles raise and statements about what may or will happen."""
     cfg = state.cfg
     pool = [s for s in state.sentences if cfg.min_words <= s.words <= cfg.max_words and not JUNK.search(s.text)
-            and (s.text.rstrip("\"'”’ ").endswith("?") or FUTURE.search(s.text))]
+            and (is_question(s.text) or FUTURE.search(s.text))]
     pool.sort(key=lambda ln: -ln.score)
     _take(state, "open_questions", [(ln, "") for ln in pool], cfg.max_open_questions)
     if not state.sections["open_questions"].bullets:
