@@ -28,7 +28,7 @@ from ..text.words import whole_phrase, word_keys
 from .candidate_features import Vectors, formula, occurrence_score, rows
 from .candidate_scorer import shipped
 from .evidence import Evidence
-from .wants import ARGUMENT_ROLES, Want
+from .wants import ARGUMENT_ROLES, Want, is_verb
 
 SENTENCES = 14
 """Evidence sentences read for candidates (the best by similarity to the question)."""
@@ -133,7 +133,7 @@ def states_act(doc, act: tuple[str, str | None] | None) -> bool:
     if act is None:
         return False
     verb, obj = act
-    return any(t.lemma_.lower() == verb and t.pos_ == "VERB" and (obj is None or any(
+    return any(t.lemma_.lower() == verb and t.pos_ != "AUX" and is_verb(t) and (obj is None or any(
         c.lemma_.lower() == obj and c.dep_ in ("dobj", "nsubjpass") for c in t.children)) for t in doc)
 
 

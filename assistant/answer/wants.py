@@ -172,13 +172,19 @@ def wanted(question: str) -> Want:
                 _unit(doc, word, noun), _noun_phrase(doc, noun), _speaker(doc, word, noun, role), _act(doc, role))
 
 
+def is_verb(tok) -> bool:
+    """A verb by its tag, or by the parse: a word with a subject or an auxiliary of its own is a verb whatever
+    the tagger says ("What did Seth and Kubilius discuss?" tags "discuss" a noun)."""
+    return tok.pos_ in ("VERB", "AUX") or any(c.dep_ in ("aux", "auxpass", "nsubj", "nsubjpass") for c in tok.children)
+
+
 def _act(doc, role: tuple[str, str] | None) -> tuple[str, str | None] | None:
     """The act the question asks about: the question word's verb and the lemma of its direct object when that
     is no part of what is asked ("… join forces on?" -> ("join", "force"); "What threats would the partnership
     counter?" -> ("counter", None): the answer is its object)."""
     if role is None:
         return None
-    verb = next((t for t in doc if t.lemma_.lower() == role[0] and t.pos_ in ("VERB", "AUX")), None)
+    verb = next((t for t in doc if t.lemma_.lower() == role[0] and is_verb(t)), None)
     obj = next((c for c in verb.children if c.dep_ == "dobj"), None) if verb is not None else None
     asked = obj is not None and (obj.lower_ in WH_WORDS or any(c.lower_ in WH_WORDS for c in obj.children))
     return role[0], obj.lemma_.lower() if obj is not None and not asked else None
@@ -190,7 +196,7 @@ def _speaker(doc, word: str | None, noun: str | None, role: tuple[str, str] | No
     if word != "what" or noun is not None or role is None or role[1] != "patient" \
             or role[0] not in SAYING:
         return None
-    verb = next((t for t in doc if t.lemma_.lower() == role[0] and t.pos_ in ("VERB", "AUX")), None)
+    verb = next((t for t in doc if t.lemma_.lower() == role[0] and is_verb(t)), None)
     subject = next((c for c in verb.children if c.dep_ == "nsubj"), None) if verb is not None else None
     if subject is None or subject.pos_ == "PRON":
         return None
@@ -226,7 +232,7 @@ def _role(doc, word: str | None) -> tuple[str, str] | None:
         return None
     wh = next((t for t in doc if t.lower_ == word), None)
     arg = wh.head if wh is not None and wh.dep_ == "det" else wh
-    if arg is None or arg.head.pos_ not in ("VERB", "AUX") or arg.head.lemma_ == "be":
+    if arg is None or not is_verb(arg.head) or arg.head.lemma_ == "be":
         return None
     role = ARGUMENT_ROLES.get(arg.dep_)
     return (arg.head.lemma_.lower(), role) if role else None
