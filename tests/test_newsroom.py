@@ -348,6 +348,7 @@ def test_a_question_whose_question_word_comes_late_is_quoted_in_the_abstention()
     ("What is the name of the rocket tasked with the landing?", "what the name of the rocket tasked with the landing is"),
     ("Which company is being sued by the FTC?", "which company is being sued by the FTC"),  # not inverted
     ("How many people died in the flood?", "how many people died in the flood"),
+    ("A UPS cargo plane crashed this week. Where did the crash occur?", "where the crash occurred"),  # set up first
 ])
 def test_an_abstention_embeds_the_question_in_its_own_word_order(question: str, embedded: str) -> None:
     from assistant.answer.typed import not_said_lead

@@ -17,7 +17,7 @@ from ..text.initials import in_full
 from ..text.nlp import NAME_LABELS, entities, parse, parse_many
 from ..text.people import name_key
 from ..text.screening import instruction_like
-from ..text.sentences import is_question
+from ..text.sentences import is_question, split_sentences
 from ..text.words import content_keys, whole_phrase, word_keys
 from . import constraints
 from .compose import Composed, abstain, excerpt, finish
@@ -269,9 +269,11 @@ def not_said_lead(part: str) -> str:
     """"The indexed articles do not say which …" for a question that opens on its question word, in the
     embedded word order ("when the pact was signed", ``text.indirect``); a question that puts its question word
     later ("… calling for which of the following?"), has none, or whose inverted subject the parse does not
-    give is quoted whole instead."""
+    give is quoted whole instead. A question set up by a statement ("A UPS cargo plane crashed this week. Where
+    did the crash occur?") is said by its asking sentence ("… do not say where the crash occurred.")."""
     asked = part.strip().rstrip("?").strip()
-    embedded = indirect(f"{asked}?") if asked.split(" ", 1)[0].lower() in WH_WORDS else None
+    last = split_sentences(f"{asked}?")[-1].rstrip("?").strip()
+    embedded = indirect(f"{last}?") if last.split(" ", 1)[0].lower() in WH_WORDS else None
     if embedded is not None:
         return f"The indexed articles do not say {embedded}."
     return f"The indexed articles do not answer “{asked}?”"
