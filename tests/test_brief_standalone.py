@@ -132,6 +132,29 @@ def test_sample_bullets_stand_alone_and_are_verified(sample_brief) -> None:
     assert sample_brief.stats["verified_bullets"] == sample_brief.stats["bullets"]
 
 
+def test_a_trailing_it_said_names_who_says_it(sample_brief) -> None:
+    prose = " ".join(b.text for b in sample_brief.bullets())
+    assert "the defence ministry said in a statement" in prose
+    assert not re.search(r", it (?:said|added|told|stated)\b", prose)
+
+
+@pytest.mark.parametrize("previous, sentence, expected", [
+    ("The defence ministry said Seth and Kubilius explored ways to cooperate.",
+     "They considered the modalities, it said in a statement.",
+     "They considered the modalities, the defence ministry said in a statement."),
+    ("Seth and Kubilius explored ways to cooperate.",  # no one saying anything before: left as it is
+     "They considered the modalities, it said in a statement.",
+     "They considered the modalities, it said in a statement."),
+    ("The ministry said the talks went well.",  # an "it" inside a quotation is the speaker's
+     '"It said nothing new, it said," she added.',
+     '"It said nothing new, it said," she added.'),
+])
+def test_attributed(previous: str, sentence: str, expected: str) -> None:
+    from assistant.text.standalone import attributed
+
+    assert attributed(sentence, parse(sentence), parse(previous))[0] == expected
+
+
 def test_a_referent_written_in_full_cites_the_passage_that_names_it(embedder, tmp_path) -> None:
     """"She said…" becomes "Britt McHenry said…": the line then cites the passage that writes the full name,
     so the verifier finds it there (it used to drop such lines: the name was not in the cited passages)."""

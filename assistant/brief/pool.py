@@ -17,7 +17,7 @@ from .centrality import lexrank
 from ..core.passage import Passage
 from ..text.captions import glued_parts, without_captions
 from ..text.people import cast
-from ..text.standalone import named_role, resolved, role_holders
+from ..text.standalone import attributed, named_role, resolved, role_holders
 from ..text.datelines import strip_dateline
 from .lines import FIRST_PERSON, Line, prose_ok, unquoted
 from .state import NoteState
@@ -97,6 +97,10 @@ def _stand_alone(state: NoteState) -> set[int]:
         if text != line.text:
             line.text = text
             _cite(state, line, [before.passages[0]] if before is not None else [], name)
+        if ", it " in line.text and before is not None:  # "…, it said": who is saying it in the sentence before
+            line.text, said_by = attributed(line.text, *parse_many([line.text, before.text]))
+            if said_by:
+                _cite(state, line, [before.passages[0]], said_by)
         line.text, written = named_role(line.text, holders)
         if written:
             _cite(state, line, [], written)

@@ -157,6 +157,27 @@ def resolved(text: str, doc: Doc, previous: Doc | None, known: dict[str, Actor])
     return text[:start] + name + text[end:], written
 
 
+def reporting_it(doc: Doc) -> Token | None:
+    """The "it" of a trailing attribution ("They considered …, it said in a statement."): the subject of a verb
+    of saying, after a comma, outside quotation marks."""
+    inside = _quoted(doc.text)
+    return next((t for t in doc if t.lower_ == "it" and t.dep_ == "nsubj" and t.head.lemma_ in SAYING and t.i > 0
+                 and doc[t.i - 1].text == "," and not inside(t.idx)), None)
+
+
+def attributed(text: str, doc: Doc, previous: Doc | None) -> tuple[str, str]:
+    """``text`` with the "it" of a trailing attribution written as the organisation the sentence before has
+    saying something ("…, the defence ministry said. It said … . They considered …, it said." -> "…, the
+    defence ministry said."), and what was written ("" when nothing was: no such "it", or no one saying
+    there)."""
+    tok = reporting_it(doc)
+    name = _thing(previous, saying=True, possessive=False) if tok is not None and previous is not None else ""
+    if not name:
+        return text, ""
+    written = name[:1].lower() + name[1:] if name.split()[0] in ("The", "A", "An") else name
+    return text[:tok.idx] + written + text[tok.idx + len(tok.text):], written
+
+
 def role_holders(known: dict[str, Actor]) -> list[Actor]:
     """The people named in full who alone hold their role among ``known``, the longest role first (so
     "European Commission president" is tried before "president"); computed once per note."""
