@@ -145,6 +145,9 @@ def test_a_trailing_it_said_names_who_says_it(sample_brief) -> None:
     ("Seth and Kubilius explored ways to cooperate.",  # no one saying anything before: left as it is
      "They considered the modalities, it said in a statement.",
      "They considered the modalities, it said in a statement."),
+    ("Andrius Kubilius said Seth and he explored ways to cooperate.",  # "it" is no person
+     "They considered the modalities, it said in a statement.",
+     "They considered the modalities, it said in a statement."),
     ("The ministry said the talks went well.",  # an "it" inside a quotation is the speaker's
      '"It said nothing new, it said," she added.',
      '"It said nothing new, it said," she added.'),
@@ -152,7 +155,7 @@ def test_a_trailing_it_said_names_who_says_it(sample_brief) -> None:
 def test_attributed(previous: str, sentence: str, expected: str) -> None:
     from assistant.text.standalone import attributed
 
-    assert attributed(sentence, parse(sentence), parse(previous))[0] == expected
+    assert attributed(sentence, parse(sentence), [parse(previous)])[0] == expected
 
 
 def test_a_referent_written_in_full_cites_the_passage_that_names_it(embedder, tmp_path) -> None:

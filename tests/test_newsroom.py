@@ -422,3 +422,15 @@ def test_an_agreed_name_is_named_by_every_outlet_the_question_cites() -> None:
     both = [("Paper",), ("Fortune",)]
     assert [c.name for c in in_every_outlet([series, fed], both, passages)] == ["Fed"]
     assert [c.name for c in in_every_outlet([series], both, passages)] == ["ASX"]  # none covers both: all stay
+
+
+def test_an_answer_sentences_trailing_it_said_names_the_organisation() -> None:
+    from assistant.answer.tidy import name_organisation
+
+    text = ("Sanjay Seth and Andrius Kubilius comprehensively discussed defence cooperation, the defence ministry "
+            "said. It said Seth and Kubilius explored ways to enhance defence industrial cooperation. They "
+            "considered the modalities of Indian participation in joint projects, it said in a statement.")
+    passage = _passage(text, "2025-02-28")
+    sentence = "They considered the modalities of Indian participation in joint projects, it said in a statement."
+    assert name_organisation(passage, sentence).endswith(", the defence ministry said in a statement.")
+    assert name_organisation(passage, "Seth and Kubilius met, it said.") == "Seth and Kubilius met, it said."

@@ -13,6 +13,7 @@ from ..core.passage import Passage
 from ..text.datelines import strip_dateline
 from ..text.nlp import entities, parse
 from ..text.screening import clean_sentences
+from ..text.standalone import SAYER_REACH, attributed
 from ..text.words import SAYING, word_keys
 
 _LEADING = re.compile(r"^(?:And|But|So|Yet|Or|Also|However),?\s+")
@@ -97,6 +98,17 @@ def name_speaker(passage: Passage, sentence: str) -> str:
     if who is None:
         return sentence
     return sentence[:m.start(2)] + who + sentence[m.end(2):]
+
+
+def name_organisation(passage: Passage, sentence: str) -> str:
+    """``sentence`` with a trailing "…, it said" naming the organisation last saying something in the passage's
+    sentences before it (``standalone.attributed``)."""
+    if ", it " not in sentence:
+        return sentence
+    sentences, at = sentence_at(passage, sentence)
+    if not at:
+        return sentence
+    return attributed(sentence, parse(sentence), [parse(s) for s in sentences[max(0, at - SAYER_REACH):at]])[0]
 
 
 _OPENING_SUBJECT = re.compile(r"^(It|He|She)\s")

@@ -28,7 +28,7 @@ from .people import Known, attribution, describe, introduce, known_people, speak
 from .result import Answer
 from .sources import Sources
 from .state import Question, Tools
-from .tidy import clean, name_speaker, resolve_subject
+from .tidy import clean, name_organisation, name_speaker, resolve_subject
 from .wants import WH_WORDS, Want, parts, wanted
 
 SENTENCE_FLOOR = 0.4
@@ -60,8 +60,8 @@ def _answer_part(tools: Tools, part: str, want: Want, passages: list[Passage],
     if want.type == "reason":  # a sentence giving a cause answers "why" before one that only shares its words
         ranked = sorted(ranked, key=lambda e: -(e.score + (REASON_BONUS if _CAUSAL.search(e.sentence) else 0.0)))
     # "It is the most endangered …" says what it is about once "It" is the sentence before's subject
-    ranked = [Evidence(e.passage, with_referent(e.passage, resolve_subject(e.passage, e.sentence), people), e.score)
-              for e in ranked]
+    ranked = [Evidence(e.passage, name_organisation(e.passage, with_referent(
+        e.passage, resolve_subject(e.passage, e.sentence), people)), e.score) for e in ranked]
     if "PERSON" in want.labels or want.speaker:  # "…, she said" names its speaker (the answer, or whose words)
         ranked = [Evidence(e.passage, name_speaker(e.passage, e.sentence), e.score) for e in ranked]
     if want.subject:

@@ -17,7 +17,7 @@ from .centrality import lexrank
 from ..core.passage import Passage
 from ..text.captions import glued_parts, without_captions
 from ..text.people import cast
-from ..text.standalone import attributed, named_role, resolved, role_holders
+from ..text.standalone import SAYER_REACH, attributed, named_role, resolved, role_holders
 from ..text.datelines import strip_dateline
 from .lines import FIRST_PERSON, Line, prose_ok, unquoted
 from .state import NoteState
@@ -98,7 +98,8 @@ def _stand_alone(state: NoteState) -> set[int]:
             line.text = text
             _cite(state, line, [before.passages[0]] if before is not None else [], name)
         if ", it " in line.text and before is not None:  # "…, it said": who is saying it in the sentence before
-            line.text, said_by = attributed(line.text, *parse_many([line.text, before.text]))
+            said, *earlier = parse_many([line.text, *_before(state, i)])
+            line.text, said_by = attributed(line.text, said, earlier)
             if said_by:
                 _cite(state, line, [before.passages[0]], said_by)
         line.text, written = named_role(line.text, holders)
@@ -106,6 +107,16 @@ def _stand_alone(state: NoteState) -> set[int]:
             _cite(state, line, [], written)
         ok.add(id(line))
     return ok
+
+
+def _before(state: NoteState, i: int) -> list[str]:
+    """The sentences of line ``i``'s article just before it, as they now read (``SAYER_REACH`` of them)."""
+    line, out = state.sentences[i], []
+    for prev in reversed(state.sentences[max(0, i - SAYER_REACH):i]):
+        if prev.article != line.article:
+            break
+        out.insert(0, prev.text)
+    return out
 
 
 def _cite(state: NoteState, line: Line, passages: list[Passage], written: str) -> None:

@@ -14,6 +14,7 @@ as prose (it is skipped); an answer keeps the sentence as written.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from .mentions import QUOTE_RES
@@ -165,17 +166,40 @@ def reporting_it(doc: Doc) -> Token | None:
                  and doc[t.i - 1].text == "," and not inside(t.idx)), None)
 
 
-def attributed(text: str, doc: Doc, previous: Doc | None) -> tuple[str, str]:
-    """``text`` with the "it" of a trailing attribution written as the organisation the sentence before has
-    saying something ("…, the defence ministry said. It said … . They considered …, it said." -> "…, the
-    defence ministry said."), and what was written ("" when nothing was: no such "it", or no one saying
-    there)."""
+SAYER_REACH = 3
+"""Sentences before a trailing "…, it said" looked through for who is saying it."""
+
+
+def attributed(text: str, doc: Doc, before: Sequence[Doc]) -> tuple[str, str]:
+    """``text`` with the "it" of a trailing attribution written as the organisation last saying something in
+    the sentences ``before`` it (nearest last; "…, the defence ministry said. It said … . They considered …, it
+    said." -> "…, the defence ministry said."), passing over sayers that are an "it" themselves, and what was
+    written ("" when nothing was: no such "it", or no named sayer within ``SAYER_REACH`` sentences)."""
     tok = reporting_it(doc)
-    name = _thing(previous, saying=True, possessive=False) if tok is not None and previous is not None else ""
+    name = _sayer(before[-SAYER_REACH:]) if tok is not None else ""
     if not name:
         return text, ""
     written = name[:1].lower() + name[1:] if name.split()[0] in ("The", "A", "An") else name
     return text[:tok.idx] + written + text[tok.idx + len(tok.text):], written
+
+
+def _sayer(docs: Sequence[Doc]) -> str:
+    """The nearest subject of a verb of saying in ``docs`` that is a noun and no person (an "it" saying
+    something points further back; any other sayer, or a sentence saying nothing, ends the search)."""
+    for doc in reversed(docs):
+        subjects = [t for t in doc if t.dep_ == "nsubj" and t.head.lemma_ in SAYING]
+        if not subjects:
+            return ""
+        tok = subjects[-1]
+        if tok.lower_ == "it":
+            continue
+        span = doc[tok.left_edge.i:tok.i + 1]
+        if tok.pos_ not in ("NOUN", "PROPN"):
+            return ""
+        from .nlp import entities
+
+        return "" if any(e.label == "PERSON" for e in entities(span.as_doc())) else span.text  # "it" is no person
+    return ""
 
 
 def role_holders(known: dict[str, Actor]) -> list[Actor]:
