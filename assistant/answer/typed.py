@@ -85,6 +85,8 @@ def _answer_part(tools: Tools, part: str, want: Want, passages: list[Passage],
     standalone = [e for e in ranked if not _PRONOUN_OPENING.match(clean(e.sentence)) and e.score >= SENTENCE_FLOOR]
     if not standalone:
         return None
+    if want.act is None:
+        return PartAnswer(standalone[0], None)
     # a sentence doing the question's act ("… to counter common threats") answers before one only close to it
     acting = (e for e, doc in zip(standalone, parse_many([e.sentence for e in standalone])) if states_act(doc, want.act))
     return PartAnswer(next(acting, standalone[0]), None)

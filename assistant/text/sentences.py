@@ -93,8 +93,6 @@ def split_sentences(text: str, newline_breaks: bool = False) -> list[str]:
     return [text[lo:hi] for lo, hi in sentence_spans(text, newline_breaks)]
 
 
-
-
 def is_question(sentence: str) -> bool:
     """Whether the sentence asks rather than states (it ends on "?", inside quotes or not): a headline such as
     "What does the deal mean for gamers?" answers nothing."""

@@ -172,11 +172,12 @@ SAYER_REACH = 3
 
 def attributed(text: str, doc: Doc, before: Sequence[Doc]) -> tuple[str, str]:
     """``text`` with the "it" of a trailing attribution written as the organisation last saying something in
-    the sentences ``before`` it (nearest last; "…, the defence ministry said. It said … . They considered …, it
-    said." -> "…, the defence ministry said."), passing over sayers that are an "it" themselves, and what was
-    written ("" when nothing was: no such "it", or no named sayer within ``SAYER_REACH`` sentences)."""
+    the sentences ``before`` it (its article's ``SAYER_REACH`` sentences before it, nearest last; "…, the defence
+    ministry said. It said … . They considered …, it said." -> "…, the defence ministry said."), passing over
+    sayers that are an "it" themselves, and what was written ("" when nothing was: no such "it", or no named
+    sayer there)."""
     tok = reporting_it(doc)
-    name = _sayer(before[-SAYER_REACH:]) if tok is not None else ""
+    name = _sayer(before) if tok is not None else ""
     if not name:
         return text, ""
     written = name[:1].lower() + name[1:] if name.split()[0] in ("The", "A", "An") else name
