@@ -160,7 +160,7 @@ def test_a_short_quoted_term_answers_a_what_question_and_a_quoted_statement_does
 
 
 def test_a_sentences_first_word_before_a_full_name_is_no_part_of_it() -> None:
-    from assistant.answer.extract import full_name
+    from assistant.answer.extract import Found, Occurrence, full_name
 
     said = "Trust Taylor Swift to send the internet into a meltdown. Sam Altman said the company would grow."
     passages = [_passage(0, said, "New album", "2025-10-03")]
@@ -173,7 +173,7 @@ def test_a_sentences_first_word_before_a_full_name_is_no_part_of_it() -> None:
 
 
 def test_a_verb_opening_a_sentence_is_no_first_name() -> None:
-    from assistant.answer.extract import full_name
+    from assistant.answer.extract import Found, Occurrence, full_name
 
     said = '"Taking Tylenol is not good. I will say it," the president said. Doctors said the drug is safe.'
     passages = [_passage(0, said, "Doctors push back", "2025-09-23")]
@@ -228,3 +228,48 @@ def test_an_acronym_joins_the_name_it_stands_for() -> None:
     assert len(joined) == 1 and {o.text for o in joined[0].occurrences} == {"U.K.", "the United Kingdom"}
     assert joined[0].name == "United Kingdom"
     assert not any(c.key == ("uk",) for c in found)
+
+
+def test_a_place_joins_its_form_with_the_region() -> None:
+    """"Louisville" and "Louisville, Kentucky" are one place (its longer form opens on it); another city
+    written with its region stays apart."""
+    question = "Where did the cargo plane crash?"
+    first = "The cargo plane crashed shortly after takeoff from Louisville on Tuesday evening."
+    second = "The crash near the airport in Louisville, Kentucky, killed three people, officials said."
+    third = "The plane had been bound for Honolulu, Hawaii."
+    passages = [_passage(0, f"{first} {second} {third}", "Cargo plane crash", "2026-11-10")]
+    ranked = [Evidence(passages[0], first, 0.7), Evidence(passages[0], second, 0.6), Evidence(passages[0], third, 0.5)]
+    found = gathered(wanted(question), question, ranked, passages)
+    joined = [c for c in found if "louisville" in c.key]
+    assert len(joined) == 1 and {o.text for o in joined[0].occurrences} >= {"Louisville", "Louisville, Kentucky"}
+    assert joined[0].name == "Louisville, Kentucky"
+    assert not any("louisville" in c.key for c in found if "honolulu" in c.key)
+
+
+def test_a_list_that_opens_on_a_place_is_no_form_of_it() -> None:
+    question = "Which country did the hurricane hit first?"
+    first = "The hurricane made landfall in Jamaica, Cuba and Haiti on Tuesday."
+    second = "Jamaica was the hardest hit, officials said."
+    passages = [_passage(0, f"{first} {second}", "Hurricane", "2026-11-10")]
+    ranked = [Evidence(passages[0], first, 0.7), Evidence(passages[0], second, 0.6)]
+    found = gathered(wanted(question), question, ranked, passages)
+    assert any(c.key == ("jamaica",) for c in found)
+
+
+def test_a_name_qualifying_a_noun_is_no_full_name() -> None:
+    """"the White House YouTube page" is a page: YouTube keeps its own name, where "Sam Altman" still gives
+    "Altman" his."""
+    from assistant.answer.extract import Found, Occurrence, full_name
+
+    question = "Which platform will the Oscars move to in 2029?"
+    first = "After decades on ABC, the Oscars are moving to YouTube in 2029, the academy said."
+    second = "The ceremony will stream on the White House YouTube page and social pages."
+    third = "Altman said the deal was done. Sam Altman founded the company."
+    passages = [_passage(0, f"{first} {second}", "Oscars move to YouTube", "2026-11-10"),
+                _passage(1, third, "Deal done", "2026-11-10")]
+    ranked = [Evidence(passages[0], first, 0.7), Evidence(passages[0], second, 0.6)]
+    youtube = next(c for c in gathered(wanted(question), question, ranked, passages) if c.key == ("youtube",))
+    assert full_name(youtube, passages) is None and youtube.name == "YouTube"
+    said = Evidence(passages[1], "Altman said the deal was done.", 0.7)
+    altman = Found(("altman",), "PERSON", [Occurrence(said, "Altman", 0, 0.0, 0.0, 0, 1, 0.0)])
+    assert full_name(altman, passages)[0] == "Sam Altman"

@@ -48,6 +48,8 @@ def assert_clean(answer: Answer) -> None:
     pytest.param("What threats will the partnership help counter?", "cross-border terrorism", id="what-threats"),
     pytest.param("What threats would the partnership counter?", "cross-border terrorism", id="what-threats-act"),
     pytest.param("Who held talks with Andrius Kubilius?", "Sanjay Seth", id="who-met"),
+    pytest.param("What did Seth and Kubilius discuss?", "bilateral defence and security cooperation",
+                 id="what-did-they-discuss"),
     # the mini corpus
     pytest.param("Who is Sam Bankman-Fried?", "exchange FTX", id="who-is"),
     pytest.param("How many counts was Bankman-Fried found guilty on?", "seven counts", id="how-many"),
@@ -434,3 +436,53 @@ def test_an_answer_sentences_trailing_it_said_names_the_organisation() -> None:
     sentence = "They considered the modalities of Indian participation in joint projects, it said in a statement."
     assert name_organisation(passage, sentence).endswith(", the defence ministry said in a statement.")
     assert name_organisation(passage, "Seth and Kubilius met, it said.") == "Seth and Kubilius met, it said."
+
+
+LOTTERY = """Powerball jackpot split between two winning tickets
+
+date 2026-09-08 Two tickets sold in Missouri and Texas matched all six numbers to win the nearly $1.8 billion Powerball jackpot on Saturday night, lottery officials said.
+
+The last time the jackpot was hit was back in May, when a single ticket sold in California won it.
+
+California also sold the ticket that won the record $2.04 billion Powerball jackpot in 2022.
+
+Officials in California said sales of Powerball tickets had risen sharply before the draw.
+"""
+LOTTERY_BEFORE = """California store sold the winning Powerball ticket
+
+date 2026-05-20 The winning ticket for the Powerball jackpot was sold at a store in California, state lottery officials said.
+
+The store in California will receive a bonus for selling the winning ticket.
+"""
+
+
+def test_a_question_asking_for_two_names_gets_both(tmp_path: Path) -> None:
+    """"Which two states …?" is answered by the pair the evidence coordinates, not by the one state the
+    articles name most."""
+    from assistant.ingest.pipeline import ingest
+
+    articles = [tmp_path / "lottery.txt", tmp_path / "lottery-may.txt"]
+    for path, text in zip(articles, (LOTTERY, LOTTERY_BEFORE)):
+        path.write_text(text, encoding="utf-8")
+    settings = make_settings(tmp_path / "index")
+    ingest(articles, settings, progress=False)
+    answer = Answerer(settings, retriever=Retriever(settings), llm=None).ask(
+        "Which two states sold the winning tickets for the Powerball jackpot?")
+    assert not answer.abstained, answer.reason
+    assert "Missouri and Texas" in first_sentence(answer)
+    assert_clean(answer)
+
+
+def test_the_question_says_how_many_it_wants() -> None:
+    assert wanted("Which two states sold the winning tickets?").count == 2
+    assert wanted("Which two countries signed the pact?").noun == "country"
+    assert wanted("Which 3 countries signed the pact?").count == 3
+    assert wanted("Which state sold the winning ticket?").count is None
+
+
+def test_the_question_says_who_does_the_act() -> None:
+    """The names in the subject of the asked verb do the act; a capitalised opening noun is no name."""
+    assert wanted("What did Seth and Kubilius discuss?").doers == ["Seth", "Kubilius"]
+    assert wanted("What did the European Union offer India?").doers == ["the European Union"]
+    assert wanted("Wildfires devastated which section of the US in January?").doers == []
+    assert wanted("Who held talks with Andrius Kubilius?").doers == []

@@ -28,7 +28,7 @@ from ..text.words import whole_phrase, word_keys
 from .candidate_features import Vectors, formula, occurrence_score, rows
 from .candidate_scorer import shipped
 from .evidence import Evidence
-from .wants import ARGUMENT_ROLES, Want, is_verb
+from .wants import ARGUMENT_ROLES, LABELS, Want, is_verb
 
 SENTENCES = 14
 """Evidence sentences read for candidates (the best by similarity to the question)."""
@@ -110,6 +110,9 @@ ARGUMENTS = frozenset({"nsubj", "nsubjpass", "dobj", "pobj", "attr", "dative", "
 """Dependencies of a phrase that fills a slot of its clause: what a question's answer is."""
 MODIFIERS = frozenset({"poss", "compound", "amod", "nmod"})
 """Dependencies of a name that only qualifies another noun ("Cue's testimony", "the Google deal")."""
+ADJUNCTS = MODIFIERS - {"poss"}
+"""Of those, a name used as a noun's adjunct: it names something else ("the Oscars YouTube channel"), where a
+possessive still names its owner ("Taylor Swift's album")."""
 
 
 def _syntax(span) -> int:
@@ -182,6 +185,17 @@ def _longer_forms(key: tuple[str, ...], keys: Iterable[tuple[str, ...]]) -> list
     longer form of its last name."""
     return [k for k in keys if len(k) > len(key) and k[len(k) - len(key):] == key
             and not _LIST_WORDS & set(k[:len(k) - len(key)])]
+
+
+def _with_region(key: tuple[str, ...], found: dict[tuple[str, ...], Found]) -> list[tuple[str, ...]]:
+    """The places written as this one followed by its region ("Louisville, Kentucky" for "Louisville"):
+    the longer form of a place opens on it, where a person's ends on the surname; a list that opens on it
+    ("Jamaica, Cuba and Haiti") is none."""
+    if found[key].label not in LABELS["place"]:
+        return []
+    name = found[key].name
+    return [k for k, c in found.items() if k != key and c.label in LABELS["place"] and not _LIST_WORDS & set(k)
+            and any(o.text.startswith(f"{name}, ") for o in c.occurrences)]
 
 
 def _labels(docs) -> dict[tuple[str, ...], set[str]]:
@@ -271,6 +285,14 @@ def _joined_chars(doc, ents, i: int) -> tuple[int, int, int]:
     return start, end, j
 
 
+_LIST_BREAK = re.compile(r"\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or|&)\s+")
+
+
+def names_in(found: Found) -> int:
+    """How many names a candidate lists ("Missouri and Texas": 2), as ``_joined_chars`` joins them."""
+    return len([p for p in _LIST_BREAK.split(found.text) if p])
+
+
 def candidates(want: Want, question: str, ranked: Sequence[Evidence], passages: Sequence[Passage],
                day: date | None, vectors: Vectors | None = None) -> list[Found]:
     """Candidates of ``want``'s type in the ``SENTENCES`` best of ``ranked``, most probably the answer first
@@ -321,7 +343,7 @@ def _merged(found: dict[tuple[str, ...], Found]) -> list[Found]:
     small model often labels a lone surname as an organisation: a person's full name takes it whatever its
     label. An acronym joins the one candidate that spells it out ("U.K." and "the United Kingdom")."""
     for key in sorted(found, key=len):
-        longer = _longer_forms(key, found)
+        longer = _longer_forms(key, found) or _with_region(key, found)
         if len(longer) == 1 and found[longer[0]].label in (found[key].label, "PERSON"):
             found[longer[0]].occurrences.extend(found.pop(key).occurrences)
     for key in [k for k, c in found.items() if acronym(c.text)]:
@@ -378,13 +400,21 @@ def full_name(found: Found, passages: Sequence[Passage]) -> tuple[str, Passage] 
             if len(mention.text.split()) <= 4 and key < set(word_keys(mention.text)) \
                     and mention.text.endswith(f" {found.text}") \
                     and not (mention.at_start and (len(found.key) >= 2 or not _proper_nouns(
-                        sentence, mention.start, mention.end - len(found.text)))):
+                        sentence, mention.start, mention.end - len(found.text)))) \
+                    and not _adjunct(sentence, mention.end):
                 forms[mention.text] += 1
                 holder.setdefault(mention.text, passage)
     if not forms:
         return None
     best = max(forms, key=lambda f: (forms[f], len(f)))
     return best, holder[best]
+
+
+def _adjunct(sentence: str, end: int) -> bool:
+    """Whether the name ending at ``end`` qualifies the noun after it, so names something else ("the White
+    House YouTube page" is a page, not YouTube's full name)."""
+    last = next((t for t in reversed(parse(sentence)) if t.idx < end), None)
+    return last is not None and last.dep_ in ADJUNCTS and last.head.i > last.i
 
 
 def _proper_nouns(sentence: str, start: int, end: int) -> bool:

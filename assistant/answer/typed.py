@@ -23,7 +23,7 @@ from . import constraints
 from .compose import Composed, abstain, excerpt, finish
 from .candidate_scorer import shipped
 from .evidence import Evidence
-from .extract import Found, candidates, described, full_name, states_act
+from .extract import Found, candidates, described, full_name, names_in, states_act
 from .people import Known, attribution, describe, introduce, known_people, speaks, with_referent
 from .result import Answer
 from .sources import Sources
@@ -74,9 +74,16 @@ def _answer_part(tools: Tools, part: str, want: Want, passages: list[Passage],
         return _statement_of(want, ranked)
     cands = [c for c in candidates(want, part, ranked, passages, tools.retriever.day, tools.scorer.vectors)
              if c.best.evidence.score >= SENTENCE_FLOOR]
+    if want.count:  # "which two states": one that names as many and could answer comes first (one is half)
+        cands = sorted(cands, key=lambda c: not (names_in(c) == want.count
+                                                 and (c.score >= shipped().floor or not want.typed)))
     # the floor decides abstention, so it holds only where the question abstains: an untyped "what"/"which"
     # part states its best candidate's sentence (the trainer chooses the floor on typed questions alone)
-    if cands and (cands[0].score >= shipped().floor or not want.typed):
+    credible = bool(cands) and cands[0].score >= shipped().floor
+    acted = None if want.typed or credible else _named_act(want, ranked)
+    if acted is not None:  # "What did Seth and Kubilius discuss?": "They discussed …" said of them, however worded
+        return PartAnswer(acted, None)
+    if cands and (credible or not want.typed):
         full = _fuller(cands[0], passages, people)
         return PartAnswer(cands[0].best.evidence, cands[0], full)
     if want.typed:
@@ -90,6 +97,17 @@ def _answer_part(tools: Tools, part: str, want: Want, passages: list[Passage],
     # a sentence doing the question's act ("… to counter common threats") answers before one only close to it
     acting = (e for e, doc in zip(standalone, parse_many([e.sentence for e in standalone])) if states_act(doc, want.act))
     return PartAnswer(next(acting, standalone[0]), None)
+
+
+def _named_act(want: Want, ranked: list[Evidence]) -> Evidence | None:
+    """The closest sentence that does the question's act and names everyone the question says does it (its
+    opening pronoun resolved): the answer's own clause, however far its wording is from the question's."""
+    if want.act is None or not want.doers:
+        return None
+    names = [set(word_keys(n)) for n in want.doers]
+    naming = [e for e in ranked if all(n <= set(word_keys(e.sentence)) for n in names)]
+    return next((e for e, doc in zip(naming, parse_many([e.sentence for e in naming])) if states_act(doc, want.act)),
+                None)
 
 
 def _statement_of(want: Want, ranked: list[Evidence]) -> PartAnswer | None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from ..text.mentions import find_numbers
 from ..text.nlp import entities, parse
 from ..text.words import SAYING
 
@@ -66,6 +67,8 @@ class Want:
     phrase: str | None = None  # the noun with its modifiers as the question writes them ("drug cartel")
     speaker: str | None = None  # "What did the defence ministry say?": whose statement is the answer
     act: tuple[str, str | None] | None = None  # ("counter", "threat"): the question word's verb and its object
+    count: int | None = None  # "which two states": how many the answer names
+    doers: list[str] = field(default_factory=list)  # "What did Seth and Kubilius discuss?": the names doing the act
 
     @property
     def labels(self) -> frozenset[str]:
@@ -88,6 +91,9 @@ def _wh_noun(doc) -> tuple[str | None, str | None]:
             continue
         if low == "which" and tok.i + 1 < len(doc) and doc[tok.i + 1].lower_ == "of":
             return low, _partitive_noun(doc, tok.i + 2)
+        counted = doc[tok.i + 1] if tok.i + 1 < len(doc) and doc[tok.i + 1].dep_ == "nummod" else None
+        if low in ("which", "what") and counted is not None and counted.head.pos_ == "NOUN":
+            return low, counted.head.lemma_.lower()  # "Which two states …?" (the parser seldom makes it a det)
         if low in ("which", "what", "whose") and tok.dep_ in ("det", "attr", "nsubj", "dobj", "pobj") or low == "how":
             nxt = [t for t in doc[tok.i + 1: tok.i + 4] if t.pos_ in ("NOUN", "PROPN", "ADJ", "ADV")]
             if low == "how" and nxt:
@@ -169,7 +175,8 @@ def wanted(question: str) -> Want:
     names = [e.text for e in entities(doc) if e.label in LABELS["thing"]]
     role = _role(doc, word)
     return Want(kind, noun, list(dict.fromkeys(focus)), names, _subject(doc, word, noun), role,
-                _unit(doc, word, noun), _noun_phrase(doc, noun), _speaker(doc, word, noun, role), _act(doc, role))
+                _unit(doc, word, noun), _noun_phrase(doc, noun), _speaker(doc, word, noun, role), _act(doc, role),
+                _count(doc, noun), _doers(doc, role, names))
 
 
 def is_verb(tok) -> bool:
@@ -190,6 +197,20 @@ def _act(doc, role: tuple[str, str] | None) -> tuple[str, str | None] | None:
     return role[0], obj.lemma_.lower() if obj is not None and not asked else None
 
 
+def _doers(doc, role: tuple[str, str] | None, names: list[str]) -> list[str]:
+    """The question's names in the subject of the question word's verb, when the question word is its object:
+    who does the act asked about ("What did Seth and Kubilius discuss?" -> Seth, Kubilius)."""
+    if role is None or role[1] != "patient":
+        return []
+    verb = next((t for t in doc if t.lemma_.lower() == role[0] and is_verb(t)), None)
+    subject = next((c for c in verb.children if c.dep_ == "nsubj"), None) if verb is not None else None
+    if subject is None:
+        return []
+    # a proper name, not a capitalised opening noun the NER took for one ("Wildfires devastated which …?")
+    proper = {t.text for t in subject.subtree if t.pos_ == "PROPN"}
+    return [n for n in names if (words := {w for w in n.split() if w[:1].isupper()}) and words <= proper]
+
+
 def _speaker(doc, word: str | None, noun: str | None, role: tuple[str, str] | None) -> str | None:
     """The subject of the verb of saying a bare "what" is the object of ("What did Kubilius say about …?" ->
     "Kubilius"), with its determiners and modifiers ("the defence ministry"); None for any other question."""
@@ -203,10 +224,23 @@ def _speaker(doc, word: str | None, noun: str | None, role: tuple[str, str] | No
     return "".join(t.text_with_ws for t in subject.subtree).strip() or None
 
 
+def _noun_token(doc, noun: str | None):
+    """The question's token of the noun the question word determines."""
+    return next((t for t in doc if noun and t.lemma_.lower() == noun and t.pos_ in ("NOUN", "PROPN")), None)
+
+
+def _count(doc, noun: str | None) -> int | None:
+    """How many the question's noun asks for ("Which two states …?" -> 2); None for one or no number."""
+    tok = _noun_token(doc, noun)
+    number = next((c for c in tok.children if c.dep_ == "nummod"), None) if tok is not None else None
+    values = find_numbers(number.text) if number is not None else []
+    return int(values[0].raw) if values and values[0].raw >= 2 and values[0].raw == int(values[0].raw) else None
+
+
 def _noun_phrase(doc, noun: str | None) -> str | None:
     """The question's noun X with the compounds and adjectives before it ("which drug cartel" -> "drug
     cartel"): what a candidate should be an instance of."""
-    tok = next((t for t in doc if noun and t.lemma_.lower() == noun and t.pos_ in ("NOUN", "PROPN")), None)
+    tok = _noun_token(doc, noun)
     if tok is None:
         return None
     lefts = [c for c in tok.lefts if c.dep_ in ("compound", "amod", "nmod")]
