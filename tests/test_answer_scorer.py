@@ -160,7 +160,8 @@ def test_a_short_quoted_term_answers_a_what_question_and_a_quoted_statement_does
 
 
 def test_a_sentences_first_word_before_a_full_name_is_no_part_of_it() -> None:
-    from assistant.answer.extract import Found, Occurrence, full_name
+    from assistant.answer.extract import Found, Occurrence
+    from assistant.answer.full_names import full_name
 
     said = "Trust Taylor Swift to send the internet into a meltdown. Sam Altman said the company would grow."
     passages = [_passage(0, said, "New album", "2025-10-03")]
@@ -173,7 +174,8 @@ def test_a_sentences_first_word_before_a_full_name_is_no_part_of_it() -> None:
 
 
 def test_a_verb_opening_a_sentence_is_no_first_name() -> None:
-    from assistant.answer.extract import Found, Occurrence, full_name
+    from assistant.answer.extract import Found, Occurrence
+    from assistant.answer.full_names import full_name
 
     said = '"Taking Tylenol is not good. I will say it," the president said. Doctors said the drug is safe.'
     passages = [_passage(0, said, "Doctors push back", "2025-09-23")]
@@ -259,7 +261,8 @@ def test_a_list_that_opens_on_a_place_is_no_form_of_it() -> None:
 def test_a_name_qualifying_a_noun_is_no_full_name() -> None:
     """"the White House YouTube page" is a page: YouTube keeps its own name, where "Sam Altman" still gives
     "Altman" his."""
-    from assistant.answer.extract import Found, Occurrence, full_name
+    from assistant.answer.extract import Found, Occurrence
+    from assistant.answer.full_names import full_name
 
     question = "Which platform will the Oscars move to in 2029?"
     first = "After decades on ABC, the Oscars are moving to YouTube in 2029, the academy said."

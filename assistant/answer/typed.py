@@ -23,7 +23,8 @@ from . import constraints
 from .compose import Composed, abstain, excerpt, finish
 from .candidate_scorer import shipped
 from .evidence import Evidence
-from .extract import Found, candidates, described, full_name, names_in, states_act
+from .extract import Found, candidates, described, names_in, states_act
+from .full_names import full_name
 from .people import Known, attribution, describe, introduce, known_people, speaks, with_referent
 from .result import Answer
 from .sources import Sources
