@@ -185,13 +185,23 @@ def is_verb(tok) -> bool:
     return tok.pos_ in ("VERB", "AUX") or any(c.dep_ in ("aux", "auxpass", "nsubj", "nsubjpass") for c in tok.children)
 
 
+def _asked_verb(doc, role: tuple[str, str]):
+    """The question's token of the verb the question word is an argument of."""
+    return next((t for t in doc if t.lemma_.lower() == role[0] and is_verb(t)), None)
+
+
+def _subject_of(verb):
+    """The verb's active subject (None without a verb or a subject)."""
+    return next((c for c in verb.children if c.dep_ == "nsubj"), None) if verb is not None else None
+
+
 def _act(doc, role: tuple[str, str] | None) -> tuple[str, str | None] | None:
     """The act the question asks about: the question word's verb and the lemma of its direct object when that
     is no part of what is asked ("… join forces on?" -> ("join", "force"); "What threats would the partnership
     counter?" -> ("counter", None): the answer is its object)."""
     if role is None:
         return None
-    verb = next((t for t in doc if t.lemma_.lower() == role[0] and is_verb(t)), None)
+    verb = _asked_verb(doc, role)
     obj = next((c for c in verb.children if c.dep_ == "dobj"), None) if verb is not None else None
     asked = obj is not None and (obj.lower_ in WH_WORDS or any(c.lower_ in WH_WORDS for c in obj.children))
     return role[0], obj.lemma_.lower() if obj is not None and not asked else None
@@ -202,8 +212,7 @@ def _doers(doc, role: tuple[str, str] | None, names: list[str]) -> list[str]:
     who does the act asked about ("What did Seth and Kubilius discuss?" -> Seth, Kubilius)."""
     if role is None or role[1] != "patient":
         return []
-    verb = next((t for t in doc if t.lemma_.lower() == role[0] and is_verb(t)), None)
-    subject = next((c for c in verb.children if c.dep_ == "nsubj"), None) if verb is not None else None
+    subject = _subject_of(_asked_verb(doc, role))
     if subject is None:
         return []
     # a proper name, not a capitalised opening noun the NER took for one ("Wildfires devastated which …?")
@@ -217,8 +226,7 @@ def _speaker(doc, word: str | None, noun: str | None, role: tuple[str, str] | No
     if word != "what" or noun is not None or role is None or role[1] != "patient" \
             or role[0] not in SAYING:
         return None
-    verb = next((t for t in doc if t.lemma_.lower() == role[0] and is_verb(t)), None)
-    subject = next((c for c in verb.children if c.dep_ == "nsubj"), None) if verb is not None else None
+    subject = _subject_of(_asked_verb(doc, role))
     if subject is None or subject.pos_ == "PRON":
         return None
     return "".join(t.text_with_ws for t in subject.subtree).strip() or None
